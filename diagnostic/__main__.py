@@ -1,0 +1,5 @@
+import sys
+
+from diagnostic.cli import main
+
+sys.exit(main())

@@ -1,0 +1,236 @@
+"""Command line for questionnaire authors and batch work: python -m diagnostic --help."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from diagnostic.answers import AnswersError, AnswersFile, parse_answers
+from diagnostic.loading import LoadedQuestionnaire, QuestionnaireError, find_questionnaire, load_questionnaire
+from diagnostic.schema import Questionnaire
+from diagnostic.scoring import Result, score
+from diagnostic.values import question_max
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Questionnaire.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Autodiag RSE questionnaire"
+    return schema
+
+
+def questionnaire_json(loaded: LoadedQuestionnaire) -> dict[str, Any]:
+    data = loaded.model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["content_hash"] = loaded.content_hash
+    for dimension in data["dimensions"]:
+        for question in dimension["questions"]:
+            q = loaded.questions[question["id"]]
+            question["max"] = question_max(q, loaded.options(q))
+            if "choices" in question:
+                question["options"] = [o.model_dump(mode="json", exclude_none=True) for o in loaded.options(q)]
+    return data
+
+
+def result_json(loaded: LoadedQuestionnaire, result: Result, lang: str) -> dict[str, Any]:
+    return {
+        "questionnaire": loaded.id,
+        "version": loaded.version,
+        "content_hash": loaded.content_hash,
+        "overall": result.overall,
+        "coverage": result.coverage,
+        "level": None
+        if result.level is None
+        else {"id": result.level.id, "rank": result.level_rank, "label": result.level.label.get(lang)},
+        "capped_by_critical": result.capped_by_critical,
+        "critical_unmet": result.critical_unmet,
+        "dimensions": [
+            {
+                "id": d.id,
+                "title": loaded.dimension_by_id[d.id].title.get(lang),
+                "weight": d.weight,
+                "score": d.score,
+                "coverage": d.coverage,
+                "low_confidence": d.low_confidence,
+                "dont_know": d.dont_know,
+            }
+            for d in result.dimensions
+        ],
+        "questions": [
+            {
+                "id": q.id,
+                "dimension": q.dimension,
+                "applies": q.applies,
+                "value": q.value,
+                "max": q.max,
+                "weight": q.weight,
+                "counted": q.counted,
+                "na": q.na,
+                "dont_know": q.dont_know,
+            }
+            for q in result.questions.values()
+        ],
+        "recommendations": [
+            {
+                "id": r.id,
+                "question": r.question,
+                "dimension": r.dimension,
+                "priority": r.priority,
+                "effort": r.effort,
+                "impact": r.impact,
+                "quick_win": r.quick_win,
+                "text": r.text.get(lang),
+            }
+            for r in result.recommendations
+        ],
+    }
+
+
+def _fmt(value: float | None, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:.0f}{suffix}"
+
+
+def result_text(loaded: LoadedQuestionnaire, result: Result, lang: str) -> str:
+    fr = lang == "fr"
+    lines = [loaded.model.title.get(lang) + f" ({loaded.id} {loaded.version})", ""]
+    level = result.level.label.get(lang) if result.level else "—"
+    lines.append(
+        f"{'Score global' if fr else 'Overall score'}: {_fmt(result.overall, '/100')}   "
+        f"{'Niveau' if fr else 'Level'}: {level}   "
+        f"{'Couverture' if fr else 'Coverage'}: {_fmt(None if result.coverage is None else 100 * result.coverage, ' %')}"
+    )
+    if result.capped_by_critical:
+        lines.append(
+            ("Niveau plafonné par une exigence légale non remplie : " if fr else "Level capped by an unmet legal basic: ")
+            + ", ".join(result.critical_unmet)
+        )
+    lines.append("")
+    width = max(len(d.title.get(lang)) for d in loaded.dimensions)
+    for d in result.dimensions:
+        title = loaded.dimension_by_id[d.id].title.get(lang)
+        flag = ("  (confiance faible)" if fr else "  (low confidence)") if d.low_confidence else ""
+        cov = _fmt(None if d.coverage is None else 100 * d.coverage, " %")
+        lines.append(f"  {title:<{width}}  {_fmt(d.score):>4}  {cov:>6}{flag}")
+    if result.recommendations:
+        lines += ["", "Priorités :" if fr else "Priorities:"]
+        for r in result.recommendations[:10]:
+            tag = ("[gain rapide] " if fr else "[quick win] ") if r.quick_win else ""
+            lines.append(f"  {r.priority:5.2f}  {tag}{r.text.get(lang)}")
+    return "\n".join(lines)
+
+
+def read_answers_file(path: str) -> AnswersFile:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SystemExit(f"error: cannot read {path}: {exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SystemExit(f"error: {path} is not valid JSON: {exc}") from None
+    try:
+        return AnswersFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "\n".join(f"  {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SystemExit(f"error: {path} is not an answers file:\n{problems}") from None
+
+
+def _load(id_or_path: str) -> LoadedQuestionnaire:
+    try:
+        return find_questionnaire(id_or_path)
+    except QuestionnaireError as exc:
+        raise SystemExit(str(exc)) from None
+    except LookupError as exc:
+        raise SystemExit(f"error: {exc.args[0]}") from None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    paths: list[Path] = []
+    for item in args.paths:
+        path = Path(item)
+        if path.is_dir():
+            paths += sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
+        else:
+            paths.append(path)
+    if not paths:
+        print("error: no questionnaire file found", file=sys.stderr)
+        return 1
+    failed = 0
+    for path in paths:
+        try:
+            loaded = load_questionnaire(path)
+        except QuestionnaireError as exc:
+            failed += 1
+            print(exc)
+        else:
+            count = len(loaded.questions)
+            print(f"{path}: ok ({loaded.id} {loaded.version}, {len(loaded.dimensions)} dimensions, {count} questions)")
+    return 1 if failed else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    loaded = _load(args.questionnaire)
+    if args.json:
+        print(json.dumps(questionnaire_json(loaded), indent=2, ensure_ascii=False))
+    else:
+        print(f"{loaded.model.title.get(args.lang)} ({loaded.id} {loaded.version})")
+        for d in loaded.dimensions:
+            print(f"  {d.id}: {d.title.get(args.lang)} — {len(d.questions)} questions")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    loaded = _load(args.questionnaire)
+    answers_file = read_answers_file(args.answers)
+    if answers_file.questionnaire != loaded.id:
+        raise SystemExit(f"error: the answers are for '{answers_file.questionnaire}', not '{loaded.id}'")
+    if answers_file.version not in (None, loaded.version):
+        print(f"warning: answers given for version {answers_file.version}, scored with {loaded.version}", file=sys.stderr)
+    try:
+        answers = parse_answers(loaded, answers_file.answers)
+    except AnswersError as exc:
+        raise SystemExit("error: invalid answers:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
+    result = score(loaded, answers_file.profile, answers)
+    if args.json:
+        print(json.dumps(result_json(loaded, result, args.lang), indent=2, ensure_ascii=False))
+    else:
+        print(result_text(loaded, result, args.lang))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m diagnostic", description="Autodiag RSE command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check questionnaire files or folders")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of questionnaire files")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("show", help="a questionnaire after loading")
+    p.add_argument("questionnaire", help="id of a shipped questionnaire or path to a file")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("score", help="score an answers file")
+    p.add_argument("questionnaire", help="id of a shipped questionnaire or path to a file")
+    p.add_argument("answers", help="answers file (JSON, see docs/formats.md)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr")
+    p.set_defaults(func=cmd_score)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))

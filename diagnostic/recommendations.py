@@ -1,0 +1,94 @@
+"""Recommendations ("bonnes pratiques") that match the answers, ranked by priority.
+
+priority = dimension weight × question weight × gap × impact ÷ effort, where gap is the share of
+the question's maximum still to gain, (max − value) / max. A quick win is light (effort 1) with a
+real impact (2 or more); every other recommendation is a structuring project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping
+
+from diagnostic.answers import Answer
+from diagnostic.loading import LoadedQuestionnaire
+from diagnostic.schema import AnyQuestion, MultipleQuestion, Recommendation, Text
+from diagnostic.values import DONT_KNOW
+
+if TYPE_CHECKING:
+    from diagnostic.scoring import QuestionResult
+
+
+@dataclass(frozen=True)
+class RankedRecommendation:
+    id: str
+    question: str
+    dimension: str
+    priority: float
+    gap: float
+    effort: int
+    impact: int
+    quick_win: bool
+    text: Text
+
+
+def is_quick_win(effort: int, impact: int) -> bool:
+    return effort == 1 and impact >= 2
+
+
+def matches(
+    questionnaire: LoadedQuestionnaire, question: AnyQuestion, rec: Recommendation, raw: object, value: float, maximum: float
+) -> bool:
+    """Whether a recommendation's `when` holds for this answer ("don't know" counts as the lowest answer)."""
+    when = rec.when
+    if when.in_ is not None:
+        if raw == DONT_KNOW:
+            options = questionnaire.options(question)
+            lowest = {o.id for o in options if o.score == 0} | {"no"}
+            if not lowest & set(when.in_):
+                return False
+        else:
+            chosen = set(raw) if isinstance(question, MultipleQuestion) else {raw}  # type: ignore[arg-type]
+            if not chosen & set(when.in_):
+                return False
+    if when.min is not None and value < when.min:
+        return False
+    if when.max is not None and value > when.max:
+        return False
+    if when.in_ is None and when.min is None and when.max is None:
+        return value < maximum
+    return True
+
+
+def rank_recommendations(
+    questionnaire: LoadedQuestionnaire,
+    questions: Mapping[str, QuestionResult],
+    answers: Mapping[str, Answer],
+) -> list[RankedRecommendation]:
+    ranked: list[tuple[float, int, int, RankedRecommendation]] = []
+    for order, (question_id, question) in enumerate(questionnaire.questions.items()):
+        row = questions[question_id]
+        if not row.counted or row.value is None or not row.max:
+            continue
+        dimension = questionnaire.dimension_of[question_id]
+        raw = answers[question_id].value
+        gap = (row.max - row.value) / row.max
+        for index, rec in enumerate(question.recommendations):
+            if not matches(questionnaire, question, rec, raw, row.value, row.max):
+                continue
+            priority = dimension.weight * question.weight * gap * rec.impact / rec.effort
+            item = RankedRecommendation(
+                id=rec.id,
+                question=question_id,
+                dimension=dimension.id,
+                priority=priority,
+                gap=gap,
+                effort=rec.effort,
+                impact=rec.impact,
+                quick_win=is_quick_win(rec.effort, rec.impact),
+                text=rec.text,
+            )
+            ranked.append((-priority, order, index, item))
+    ranked.sort(key=lambda entry: entry[:3])
+    return [entry[3] for entry in ranked]
+
