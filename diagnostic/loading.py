@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from diagnostic.schema import (
     AllCondition,
@@ -152,28 +152,18 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop the union tags pydantic adds to locations, following the data to tell them apart."""
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop the union tags pydantic adds to locations (a question's type, a condition's kind)."""
     out: list[Any] = []
-    node = data
-    items = list(loc)
-    i = 0
-    while i < len(items):
-        key = items[i]
-        if isinstance(key, str) and key in _UNION_TAGS and isinstance(node, dict):
-            is_key = key in node
-            next_same = i + 1 < len(items) and items[i + 1] == key
-            if not is_key or next_same:
-                i += 1
-                continue
+    tag_expected = False
+    for key in loc:
+        if tag_expected and isinstance(key, str) and key in _UNION_TAGS:
+            tag_expected = False
+            continue
         out.append(key)
-        if isinstance(node, dict):
-            node = node.get(key)
-        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-            node = node[key]
-        else:
-            node = None
-        i += 1
+        tag_expected = key in ("applies_when", "not") or (
+            isinstance(key, int) and len(out) >= 2 and out[-2] in ("questions", "all", "any")
+        )
     return tuple(out)
 
 
@@ -207,7 +197,11 @@ def _plain_message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
             " starting with a letter or digit"
         )
     if kind == "greater_than":
-        return f"must be greater than {error['ctx']['gt']} (got {error.get('input')})"
+        return f"must be greater than {error['ctx']['gt']:g} (got {error.get('input')})"
+    if kind in ("less_than_equal", "greater_than_equal", "less_than"):
+        word = {"less_than_equal": "at most", "greater_than_equal": "at least", "less_than": "below"}[kind]
+        bound = next(iter(error["ctx"].values()))
+        return f"must be {word} {bound:g} (got {error.get('input')})"
     if kind == "union_tag_invalid":
         expected = error.get("ctx", {}).get("expected_tags", "")
         return f"unknown question type '{error['ctx'].get('tag')}': use one of {expected}"
@@ -216,7 +210,7 @@ def _plain_message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     if kind == "literal_error":
-        return f"{error['msg']} (got {error.get('input')!r})"
+        return f"{str(error['msg']).replace('Input should be', 'must be')} (got {error.get('input')!r})"
     if kind == "too_short":
         return f"must not be empty ({error['msg']})"
     return str(error["msg"])
@@ -234,7 +228,7 @@ def _texts(value: Any, path: str) -> Iterator[tuple[str, Text]]:
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _texts(item, f"{path}.{key}" if path else str(key))
-    elif hasattr(value, "model_fields"):
+    elif isinstance(value, BaseModel):
         for name, info in type(value).model_fields.items():
             key = info.alias or name
             yield from _texts(getattr(value, name), f"{path}.{key}" if path else key)
@@ -335,7 +329,8 @@ def _check_question(model: Questionnaire, q: AnyQuestion, path: str, problems: l
             if band.min is not None and band.max is not None and band.min >= band.max:
                 problems.append((f"{path}.score_bands[{i}]", "a band's max must be greater than its min"))
     maximum = question_max(q, question_options(model, q))
-    if maximum is not None and maximum <= 0:
+    has_options = not isinstance(q, (SingleQuestion, MultipleQuestion)) or bool(question_options(model, q))
+    if maximum is not None and maximum <= 0 and has_options:
         problems.append((path, "no answer can score above 0: give at least one option a positive score"))
     if q.critical is not None:
         if maximum is None:
@@ -438,7 +433,9 @@ def parse_questionnaire(text: str, source: str) -> LoadedQuestionnaire:
     except ValidationError as exc:
         issues = []
         for error in exc.errors():
-            loc = _clean_loc(data, tuple(error["loc"]))
+            loc = _clean_loc(tuple(error["loc"]))
+            if error["type"] == "union_tag_invalid":
+                loc += ("type",)
             issues.append(Issue(format_path(loc), _plain_message(error, loc), _line_of(node, loc)))
         raise QuestionnaireError(source, issues) from None
     problems = check_questionnaire(model)

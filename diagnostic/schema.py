@@ -16,7 +16,7 @@ HEADCOUNT_BANDS = ("0", "1-10", "11-19", "20-49", "50-249", "250+")
 HEADCOUNT_BAND_MIN = {"0": 0, "1-10": 1, "11-19": 11, "20-49": 20, "50-249": 50, "250+": 250}
 HEADCOUNT_BAND_MAX = {"0": 0, "1-10": 10, "11-19": 19, "20-49": 49, "50-249": 249, "250+": None}
 
-Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", min_length=2, max_length=80)]
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", min_length=1, max_length=80)]
 
 
 class Strict(BaseModel):
