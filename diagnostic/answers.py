@@ -79,6 +79,9 @@ def check_value(questionnaire: LoadedQuestionnaire, question_id: str, value: Any
         unknown = [v for v in value if v not in ids]
         if unknown:
             raise ValueError(f"'{question_id}': {', '.join(map(repr, unknown))} not among its options ({', '.join(ids)})")
+        exclusive = [o.id for o in questionnaire.options(question) if o.exclusive and o.id in value]
+        if exclusive and len(set(value)) > 1:
+            raise ValueError(f"'{question_id}': '{exclusive[0]}' cannot be combined with other options")
         return [i for i in ids if i in set(value)]
     if isinstance(question, NumberQuestion):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):

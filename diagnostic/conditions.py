@@ -5,7 +5,8 @@ Conditions are data (see schema.py), tested here; nothing from a file is ever ex
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from diagnostic.answers import Answer
 from diagnostic.loading import LoadedQuestionnaire

@@ -7,10 +7,11 @@ where it can, and says what is wrong in plain words. All errors of a file are re
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -397,7 +398,7 @@ def _check_levels(model: Questionnaire, problems: list[tuple[str, str]], has_cri
             problems.append((f"results.levels[{i}].id", f"level id '{level.id}' appears twice"))
         ids.add(level.id)
         if i == 0 and level.min_overall != 0:
-            problems.append((f"results.levels[0].min_overall", "the first level must start at 0 so that every score has a level"))
+            problems.append(("results.levels[0].min_overall", "the first level must start at 0 so that every score has a level"))
         if i > 0:
             previous = levels[i - 1]
             if level.min_overall <= previous.min_overall:

@@ -7,8 +7,9 @@ real impact (2 or more); every other recommendation is a structuring project.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from diagnostic.answers import Answer
 from diagnostic.loading import LoadedQuestionnaire

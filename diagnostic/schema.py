@@ -6,7 +6,7 @@ The models check shapes and local rules; `loading.py` checks what needs the whol
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
@@ -129,13 +129,7 @@ def _condition_kind(value: Any) -> str | None:
 
 
 Condition = Annotated[
-    Union[
-        Annotated[ProfileCondition, Tag("profile")],
-        Annotated[AnswerCondition, Tag("answer")],
-        Annotated[AllCondition, Tag("all")],
-        Annotated[AnyCondition, Tag("any")],
-        Annotated[NotCondition, Tag("not")],
-    ],
+    Annotated[ProfileCondition, Tag("profile")] | Annotated[AnswerCondition, Tag("answer")] | Annotated[AllCondition, Tag("all")] | Annotated[AnyCondition, Tag("any")] | Annotated[NotCondition, Tag("not")],
     Discriminator(
         _condition_kind,
         custom_error_type="condition_kind",
@@ -181,6 +175,7 @@ class Option(Strict):
     id: Id
     label: Text
     score: float = Field(default=0, ge=0)
+    exclusive: bool = Field(default=False, description="In a multiple choice, cannot be ticked with other options (e.g. 'none')")
     description: Text | None = None
 
 
@@ -271,7 +266,7 @@ class TextQuestion(QuestionBase):
 
 
 Question = Annotated[
-    Union[MaturityQuestion, SingleQuestion, MultipleQuestion, YesNoQuestion, NumberQuestion, TextQuestion],
+    MaturityQuestion | SingleQuestion | MultipleQuestion | YesNoQuestion | NumberQuestion | TextQuestion,
     Field(discriminator="type"),
 ]
 
@@ -363,4 +358,4 @@ Dimension.model_rebuild()
 Questionnaire.model_rebuild()
 
 QUESTION_TYPES = (MaturityQuestion, SingleQuestion, MultipleQuestion, YesNoQuestion, NumberQuestion, TextQuestion)
-AnyQuestion = Union[MaturityQuestion, SingleQuestion, MultipleQuestion, YesNoQuestion, NumberQuestion, TextQuestion]
+AnyQuestion = MaturityQuestion | SingleQuestion | MultipleQuestion | YesNoQuestion | NumberQuestion | TextQuestion

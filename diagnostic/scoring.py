@@ -5,8 +5,9 @@ Nothing is rounded here; rounding happens once, at display.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
+from math import fsum
 
 from diagnostic.answers import Answer
 from diagnostic.conditions import applicability
@@ -93,7 +94,7 @@ def score_questions(
             value = answer_value(question, options, answer.value) if answered and answer else None
             counted = answered and maximum is not None and value is not None
             critical_unmet = bool(
-                question.critical and counted and value is not None and value < question.critical.min
+                question.critical and counted and value is not None and value < question.critical.min - EPSILON
             )
             results[question.id] = QuestionResult(
                 id=question.id,
@@ -118,8 +119,9 @@ def _dimension_result(questionnaire: LoadedQuestionnaire, dimension_id: str, row
     counted = [r for r in scored if r.counted]
     answered = sum(1 for r in scored if r.answered)
     dont_know = sum(1 for r in scored if r.dont_know)
-    denominator = sum(r.weight * (r.max or 0) for r in counted)
-    score = 100 * sum(r.weight * (r.value or 0) for r in counted) / denominator if denominator else None
+    denominator = fsum(r.weight * (r.max or 0) for r in counted)
+    # values never exceed their maximum: the clamp only absorbs floating-point rounding
+    score = min(100.0, 100 * fsum(r.weight * (r.value or 0) for r in counted) / denominator) if denominator else None
     coverage = answered / len(scored) if scored else None
     low_confidence = coverage is not None and (
         coverage < settings.low_coverage or (answered > 0 and dont_know / answered > settings.high_dont_know)
@@ -139,20 +141,28 @@ def _dimension_result(questionnaire: LoadedQuestionnaire, dimension_id: str, row
 
 def overall_score(dimensions: list[DimensionResult]) -> float | None:
     scored = [d for d in dimensions if d.score is not None]
-    total_weight = sum(d.weight for d in scored)
+    total_weight = fsum(d.weight for d in scored)
     if not total_weight:
         return None
-    return sum(d.weight * (d.score or 0) for d in scored) / total_weight
+    mean = fsum(d.weight * (d.score or 0) for d in scored) / total_weight
+    # a weighted mean lies between its extremes; the clamp only absorbs floating-point rounding
+    values = [d.score or 0 for d in scored]
+    return min(max(mean, min(values)), max(values))
+
+
+# Thresholds are compared with this tolerance so that a score of exactly 25 computed as
+# 24.999999999999996 still reaches the level that starts at 25.
+EPSILON = 1e-9
 
 
 def level_checks(questionnaire: LoadedQuestionnaire, overall: float | None, dimensions: list[DimensionResult]) -> list[LevelCheck]:
     checks = []
     for rank, level in enumerate(questionnaire.model.results.levels, start=1):
-        overall_ok = overall is not None and overall >= level.min_overall
+        overall_ok = overall is not None and overall >= level.min_overall - EPSILON
         below = [
             d.id
             for d in dimensions
-            if level.min_dimension is not None and d.score is not None and d.score < level.min_dimension
+            if level.min_dimension is not None and d.score is not None and d.score < level.min_dimension - EPSILON
         ]
         checks.append(LevelCheck(level=level, rank=rank, overall_ok=overall_ok, dimensions_below_floor=below))
     return checks

@@ -207,3 +207,29 @@ def test_comment_is_kept(mini) -> None:
     answers = parse_answers(mini, {"rh.formation": {"value": 2, "comment": "plan 2026 en cours"}})
     assert answers["rh.formation"].value == 2
     assert answers["rh.formation"].comment == "plan 2026 en cours"
+
+
+def test_exclusive_option_cannot_be_combined() -> None:
+    q = build(
+        [
+            {
+                "id": "d",
+                "questions": [
+                    {
+                        "id": "d.m",
+                        "type": "multiple",
+                        "text": text("m"),
+                        "options": [
+                            {"id": "a", "label": text("a"), "score": 2},
+                            {"id": "b", "label": text("b"), "score": 2},
+                            {"id": "aucune", "label": text("aucune"), "score": 0, "exclusive": True},
+                        ],
+                    }
+                ],
+            }
+        ]
+    )
+    with pytest.raises(AnswersError, match="'aucune' cannot be combined"):
+        parse_answers(q, {"d.m": ["a", "aucune"]})
+    assert run(q, {"d.m": ["aucune"]}).overall == 0
+    assert run(q, {"d.m": ["b", "a"]}).overall == 100

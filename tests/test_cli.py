@@ -1,0 +1,139 @@
+"""The command line, run as a user would: python -m diagnostic ..."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+MINI = str(FIXTURES / "mini.yaml")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "diagnostic", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def write_answers(tmp_path: Path, answers: dict, **extra) -> str:
+    path = tmp_path / "answers.json"
+    data = {"questionnaire": "mini", "version": "1.0", "profile": {"headcount_band": "1-10"}, "answers": answers, **extra}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def test_validate_ok_and_failures() -> None:
+    ok = cli("validate", MINI, "questionnaires")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "mini.yaml: ok" in ok.stdout
+    bad = cli("validate", MINI, "tests/malformed")
+    assert bad.returncode == 1
+    assert "tests/malformed/zero_weight.yaml: 1 error" in bad.stdout
+    assert "dimensions[0].questions[0].weight (line 13): must be greater than 0" in bad.stdout
+    assert "several_errors.yaml: 3 errors" in bad.stdout
+
+
+def test_validate_missing_file() -> None:
+    result = cli("validate", "nope.yaml")
+    assert result.returncode == 1
+    assert "cannot read the file" in result.stdout
+
+
+def test_schema_is_json_and_committed_copy_is_up_to_date() -> None:
+    result = cli("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "Autodiag RSE questionnaire"
+    assert "dimensions" in schema["properties"]
+    committed = json.loads((ROOT / "questionnaires" / "schema.json").read_text(encoding="utf-8"))
+    assert committed == schema, "questionnaires/schema.json is out of date: run `make schema`"
+
+
+def test_show_json_has_the_documented_fields() -> None:
+    result = cli("show", MINI, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["id"] == "mini" and data["version"] == "1.0"
+    dimension = data["dimensions"][0]
+    assert dimension["id"] == "rh" and dimension["title"] == {"fr": "Capital humain", "en": "People"}
+    assert dimension["weight"] == 2
+    question = dimension["questions"][0]
+    assert question["id"] == "rh.duerp" and question["type"] == "yes_no" and question["weight"] == 1
+    assert question["allow_na"] is False
+    assert question["text"]["fr"].startswith("Avez-vous rédigé")
+    rec = question["recommendations"][0]
+    assert rec["effort"] == 1 and rec["impact"] == 3 and rec["text"]["en"].startswith("Write the DUERP")
+    # shared choice lists are expanded for the reader
+    eco = data["dimensions"][1]["questions"][2]
+    assert [o["id"] for o in eco["options"]] == ["jamais", "parfois", "toujours"]
+
+
+def test_score_json_worked_example(tmp_path) -> None:
+    answers = write_answers(
+        tmp_path,
+        {"rh.duerp": "no", "rh.formation": {"value": 3, "comment": "plan"}, "env.energie": "dont_know", "env.flotte": "yes", "env.eco-conduite": "parfois"},
+    )
+    result = cli("score", MINI, answers, "--json", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["overall"] == pytest.approx(125 / 3)
+    assert data["level"] == {"id": "engage", "rank": 2, "label": "Committed"}
+    assert data["coverage"] == 1
+    dims = {d["id"]: d for d in data["dimensions"]}
+    assert dims["rh"]["score"] == pytest.approx(50) and dims["env"]["score"] == pytest.approx(25)
+    assert dims["env"]["low_confidence"] is True
+    questions = {q["id"]: q for q in data["questions"]}
+    assert questions["env.energie"]["dont_know"] is True and questions["env.energie"]["value"] == 0
+    assert questions["rh.cse"]["counted"] is False and questions["rh.cse"]["value"] is None
+    assert questions["rh.formation"]["max"] == 4 and questions["rh.formation"]["weight"] == 2
+    recs = data["recommendations"]
+    assert [r["question"] for r in recs] == ["rh.duerp", "env.energie", "rh.formation"]
+    assert recs[0]["priority"] == 6 and recs[0]["quick_win"] is True
+    assert recs[0]["text"] == "Write the DUERP with the INRS online tool."
+
+
+def test_score_text_summary(tmp_path) -> None:
+    answers = write_answers(tmp_path, {"rh.duerp": "yes", "rh.formation": 4})
+    result = cli("score", MINI, answers)
+    assert result.returncode == 0
+    assert "Score global: 100/100" in result.stdout
+    assert "Capital humain" in result.stdout
+
+
+def test_score_null_where_nothing_counts(tmp_path) -> None:
+    data = json.loads(cli("score", MINI, write_answers(tmp_path, {}), "--json").stdout)
+    assert data["overall"] is None and data["level"] is None
+    assert all(d["score"] is None for d in data["dimensions"])
+
+
+@pytest.mark.parametrize(
+    "answers, message",
+    [
+        ({"rh.nope": 1}, "'rh.nope' is not a question"),
+        ({"rh.formation": 7}, "'rh.formation': 7 is off the scale"),
+        ({"rh.formation": "na"}, "N/A (non concerné) is not allowed"),
+    ],
+)
+def test_score_refuses_bad_answers(tmp_path, answers, message) -> None:
+    result = cli("score", MINI, write_answers(tmp_path, answers))
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_score_refuses_a_broken_file(tmp_path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"questionnaire": "mini", "answers": {', encoding="utf-8")
+    result = cli("score", MINI, str(path))
+    assert result.returncode != 0 and "is not valid JSON" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_answer_to_a_question_that_does_not_apply_is_kept_but_not_counted(tmp_path) -> None:
+    answers = write_answers(tmp_path, {"rh.duerp": "yes", "rh.formation": 4, "rh.cse": 0})
+    data = json.loads(cli("score", MINI, answers, "--json").stdout)
+    cse = next(q for q in data["questions"] if q["id"] == "rh.cse")
+    assert cse["applies"] is False and cse["counted"] is False
+    assert data["overall"] == 100
