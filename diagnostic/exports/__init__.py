@@ -1,0 +1,1 @@
+"""Exports for follow-up meetings: PDF report, Excel workbook, JSON assessment file."""
