@@ -1,0 +1,259 @@
+"""What the pages ask for: assessments with their questionnaire, answers and results.
+
+Pages call these functions and draw; no SQL and no scoring arithmetic lives in a page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from diagnostic.answers import Answer, check_value
+from diagnostic.conditions import applicability
+from diagnostic.exports.report_data import ActionRow, CompanyInfo, ReportData
+from diagnostic.loading import LoadedQuestionnaire, load_questionnaire, parse_questionnaire, shipped_paths
+from diagnostic.profile import Profile
+from diagnostic.schema import MaturityQuestion, MultipleQuestion, NumberQuestion, TextQuestion, YesNoQuestion
+from diagnostic.scoring import Result, score
+from diagnostic.storage.repository import ActionRecord, AssessmentRecord, CompanyRecord, Repository
+from diagnostic.values import DONT_KNOW, NA
+
+_lock = threading.Lock()
+_by_hash: dict[str, LoadedQuestionnaire] = {}
+_shipped: dict[str, tuple[LoadedQuestionnaire, str]] = {}
+
+
+def shipped_questionnaires() -> list[LoadedQuestionnaire]:
+    """The questionnaires of questionnaires/, loaded once per process (full first)."""
+    with _lock:
+        if not _shipped:
+            for path in shipped_paths():
+                text = Path(path).read_text(encoding="utf-8")
+                loaded = load_questionnaire(path)
+                _shipped[loaded.id] = (loaded, text)
+                _by_hash[loaded.content_hash] = loaded
+        return sorted((q for q, _ in _shipped.values()), key=lambda q: -len(q.questions))
+
+
+def shipped_questionnaire(questionnaire_id: str) -> tuple[LoadedQuestionnaire, str]:
+    shipped_questionnaires()
+    return _shipped[questionnaire_id]
+
+
+def questionnaire_of(repo: Repository, assessment: AssessmentRecord) -> LoadedQuestionnaire:
+    """The exact questionnaire the assessment was made with (from its stored snapshot)."""
+    shipped_questionnaires()
+    with _lock:
+        cached = _by_hash.get(assessment.content_hash)
+    if cached is not None:
+        return cached
+    text = repo.snapshot_text(assessment.content_hash)
+    if text is None:
+        raise LookupError(f"questionnaire {assessment.questionnaire_id} {assessment.questionnaire_version} is missing")
+    loaded = parse_questionnaire(text, f"{assessment.questionnaire_id} {assessment.questionnaire_version}")
+    with _lock:
+        _by_hash[loaded.content_hash] = loaded
+    return loaded
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """An assessment with everything the pages show about it."""
+
+    assessment: AssessmentRecord
+    company: CompanyRecord
+    questionnaire: LoadedQuestionnaire
+    answers: dict[str, Answer]
+    comments: dict[str, str]
+    result: Result
+
+    @property
+    def applies(self) -> dict[str, bool]:
+        return {qid: row.applies for qid, row in self.result.questions.items()}
+
+
+def load_answers(repo: Repository, assessment_id: int) -> tuple[dict[str, Answer], dict[str, str]]:
+    answers: dict[str, Answer] = {}
+    comments: dict[str, str] = {}
+    for qid, record in repo.load_answers(assessment_id).items():
+        if record.comment:
+            comments[qid] = record.comment
+        if record.value is not None:
+            answers[qid] = Answer(record.value, record.comment or None)
+    return answers, comments
+
+
+def evaluate(repo: Repository, assessment_id: int) -> Evaluation | None:
+    assessment = repo.get_assessment(assessment_id)
+    if assessment is None:
+        return None
+    company = repo.get_company(assessment.company_id)
+    if company is None:
+        return None
+    questionnaire = questionnaire_of(repo, assessment)
+    answers, comments = load_answers(repo, assessment_id)
+    # answers to questions that no longer exist (an edited snapshot) are ignored, not fatal
+    answers = {k: v for k, v in answers.items() if k in questionnaire.questions}
+    result = score(questionnaire, company.profile, answers)
+    return Evaluation(assessment, company, questionnaire, answers, comments, result)
+
+
+def applicable_questions(questionnaire: LoadedQuestionnaire, profile: Profile, answers: dict[str, Answer]) -> dict[str, bool]:
+    return applicability(questionnaire, profile, answers)
+
+
+def record_answer(
+    repo: Repository,
+    questionnaire: LoadedQuestionnaire,
+    assessment_id: int,
+    question_id: str,
+    value: Any,
+    answered_by: str = "",
+) -> None:
+    """Check then save one answer as it is given; None clears it."""
+    if value is None or value == []:
+        repo.clear_answer(assessment_id, question_id)
+        return
+    repo.save_answer(assessment_id, question_id, check_value(questionnaire, question_id, value), answered_by=answered_by)
+
+
+def start_assessment(
+    repo: Repository, company_id: int, questionnaire_id: str, respondent: str = "", label: str = ""
+) -> AssessmentRecord:
+    loaded, text = shipped_questionnaire(questionnaire_id)
+    return repo.create_assessment(company_id, loaded, text, label=label, respondent=respondent)
+
+
+def previous_assessment(repo: Repository, assessment: AssessmentRecord) -> AssessmentRecord | None:
+    """The latest earlier assessment of the same company (any questionnaire: dimensions are shared)."""
+    earlier = [
+        a
+        for a in repo.list_assessments(assessment.company_id)
+        if (a.created_at, a.id) < (assessment.created_at, assessment.id)
+    ]
+    return earlier[-1] if earlier else None
+
+
+def report_data(repo: Repository, assessment_id: int, lang: str) -> ReportData | None:
+    evaluation = evaluate(repo, assessment_id)
+    if evaluation is None:
+        return None
+    previous = previous_assessment(repo, evaluation.assessment)
+    previous_eval = evaluate(repo, previous.id) if previous else None
+    respondents = sorted({r.answered_by for r in repo.load_answers(assessment_id).values() if r.answered_by})
+    if evaluation.assessment.respondent and evaluation.assessment.respondent not in respondents:
+        respondents.insert(0, evaluation.assessment.respondent)
+    company = evaluation.company
+    return ReportData(
+        lang=lang,
+        questionnaire=evaluation.questionnaire,
+        company=CompanyInfo(
+            name=company.name,
+            sector=company.profile.sector,
+            headcount_band=company.profile.headcount_band,
+            sites=company.profile.sites,
+            notes=company.notes,
+        ),
+        profile=company.profile,
+        answers=evaluation.answers,
+        result=evaluation.result,
+        assessed_on=evaluation.assessment.updated_at,
+        respondents=respondents,
+        targets=evaluation.assessment.targets,
+        previous=previous_eval.result if previous_eval else None,
+        previous_on=previous_eval.assessment.updated_at if previous_eval else None,
+        actions=[action_row(a) for a in repo.list_actions(assessment_id)],
+    )
+
+
+def action_row(action: ActionRecord) -> ActionRow:
+    return ActionRow(
+        title=action.title,
+        owner=action.owner,
+        due_date=action.due_date,
+        status=action.status,
+        notes=action.notes,
+        recommendation_id=action.recommendation_id,
+        question_id=action.question_id,
+    )
+
+
+# --- the demo company -----------------------------------------------------------------------
+
+DEMO_NAME = {"fr": "Menuiserie Durand (démo)", "en": "Durand Joinery (demo)"}
+
+
+def _demo_value(questionnaire: LoadedQuestionnaire, question_id: str, shift: int) -> Any:
+    """A plausible answer, the same on every machine (derived from the question id)."""
+    question = questionnaire.questions[question_id]
+    seed = int(hashlib.sha256(question_id.encode()).hexdigest(), 16)
+    level = max(0, min(4, seed % 4 + shift))  # 0..3 before the shift
+    if isinstance(question, MaturityQuestion):
+        if seed % 17 == 0 and question.allow_dont_know:
+            return DONT_KNOW
+        if seed % 13 == 0 and question.allow_na:
+            return NA
+        return level
+    if isinstance(question, YesNoQuestion):
+        best = "yes" if question.scores.yes >= question.scores.no else "no"
+        return best if level >= 2 or not question.scored else ("no" if best == "yes" else "yes")
+    options = sorted(questionnaire.options(question), key=lambda o: o.score)
+    if isinstance(question, MultipleQuestion):
+        usable = [o.id for o in options if not o.exclusive and o.score > 0]
+        return usable[: max(1, len(usable) * level // 4)]
+    if options:
+        return options[min(len(options) - 1, len(options) * level // 4)].id
+    if isinstance(question, NumberQuestion):
+        low = question.minimum or 0
+        high = question.maximum if question.maximum is not None else low + 100
+        return round(low + (high - low) * level / 4, 1)
+    if isinstance(question, TextQuestion):
+        return None
+    return None
+
+
+def create_demo(repo: Repository, lang: str = "fr") -> tuple[CompanyRecord, AssessmentRecord]:
+    """A demo company with a previous and a completed current assessment, targets and actions."""
+    profile = Profile(headcount_band="20-49", sector="16.23Z", sites=1, production_site=True, tertiary_area_1000m2=False)
+    notes = {
+        "fr": "Entreprise fictive de démonstration : menuiserie industrielle de 32 salariés.",
+        "en": "Fictitious demo company: a 32-person industrial joinery.",
+    }[lang]
+    company = repo.create_company(DEMO_NAME[lang], profile, notes)
+    loaded, _ = shipped_questionnaire("rse-performance-globale")
+    assessments = []
+    for shift, months_ago, who in ((-1, 8, "Claire Durand"), (0, 0, "Claire Durand")):
+        assessment = start_assessment(repo, company.id, loaded.id, respondent=who)
+        answers: dict[str, Answer] = {}
+        for qid in loaded.questions:
+            if not applicability(loaded, profile, answers).get(qid, False):
+                continue
+            value = _demo_value(loaded, qid, shift)
+            if value is not None:
+                answers[qid] = Answer(value)
+        rows = {qid: (a.value, "") for qid, a in answers.items()}
+        first = next(iter(rows))
+        rows[first] = (rows[first][0], {"fr": "Vu en comité de direction.", "en": "Discussed by the management team."}[lang])
+        repo.replace_answers(assessment.id, rows, answered_by=who)
+        created = datetime.now(assessment.created_at.tzinfo) - timedelta(days=30 * months_ago)
+        assessments.append(repo.update_assessment(assessment.id, status="completed", created_at=created))
+    current = assessments[-1]
+    targets = {d.id: 60.0 for d in loaded.dimensions}
+    repo.update_assessment(current.id, targets=targets)
+    evaluation = evaluate(repo, current.id)
+    assert evaluation is not None
+    for rank, rec in enumerate(evaluation.result.recommendations[:3]):
+        repo.add_action(
+            current.id,
+            rec.text.get(lang),
+            recommendation_id=rec.id,
+            question_id=rec.question,
+            owner="Claire Durand",
+            due_date=date.today() + timedelta(days=30 * (rank + 1)),
+            status="in_progress" if rank == 0 else "todo",
+        )
+    return company, repo.get_assessment(current.id)  # type: ignore[return-value]

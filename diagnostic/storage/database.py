@@ -1,0 +1,62 @@
+"""Engine creation and migrations: SQLite under data/ by default, PostgreSQL via DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+DEFAULT_SQLITE = ROOT / "data" / "autodiag.db"
+
+_lock = threading.Lock()
+_engines: dict[str, Engine] = {}
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+    cursor.execute("PRAGMA busy_timeout=5000")  # wait for a lock rather than fail at once
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest Alembic revision."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """One migrated engine per URL and process."""
+    url = url or database_url()
+    with _lock:
+        if url not in _engines:
+            engine = make_engine(url)
+            migrate(engine)
+            _engines[url] = engine
+        return _engines[url]

@@ -1,0 +1,176 @@
+"""Storage on SQLite and on PostgreSQL (TEST_DATABASE_URL): every answer survives a restart."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from sqlalchemy import inspect, text
+
+from diagnostic import services
+from diagnostic.profile import Profile
+from diagnostic.storage.database import make_engine, migrate
+from diagnostic.storage.models import Base
+from diagnostic.storage.repository import Repository
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def fresh_engine(url: str):
+    engine = make_engine(url)
+    if not url.startswith("sqlite"):
+        with engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    migrate(engine)
+    return engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
+    return PG_URL
+
+
+@pytest.fixture
+def repo(db_url) -> Repository:
+    engine = fresh_engine(db_url)
+    yield Repository(engine)
+    engine.dispose()
+
+
+def test_migrations_create_every_table(repo) -> None:
+    tables = set(inspect(repo.engine).get_table_names())
+    assert {"companies", "assessments", "answers", "actions", "questionnaire_snapshots", "alembic_version"} <= tables
+
+
+def test_sqlite_uses_wal(tmp_path) -> None:
+    engine = fresh_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_company_profile_round_trip(repo) -> None:
+    profile = Profile(headcount_band="11-19", sector="25.62A", sites=2, production_site=True, tertiary_area_1000m2=False)
+    company = repo.create_company("  Atelier Léa & Fils  ", profile, "cliente depuis 2024")
+    assert company.name == "Atelier Léa & Fils"
+    again = repo.get_company(company.id)
+    assert again.profile == profile and again.notes == "cliente depuis 2024"
+    updated = repo.update_company(company.id, "Atelier Léa", profile.model_copy(update={"headcount_band": "20-49"}))
+    assert updated.profile.headcount_band == "20-49"
+    assert [c.name for c in repo.list_companies()] == ["Atelier Léa"]
+    assert repo.find_companies_by_name("atelier léa")[0].id == company.id
+
+
+def test_answers_are_written_one_row_each_and_survive_a_new_engine(db_url, repo) -> None:
+    company = repo.create_company("Boulangerie Martin", Profile(headcount_band="1-10"))
+    assessment = services.start_assessment(repo, company.id, "rse-flash", respondent="Paul")
+    questionnaire = services.questionnaire_of(repo, assessment)
+    services.record_answer(repo, questionnaire, assessment.id, "gov.demarche-rse", 3, answered_by="Paul")
+    services.record_answer(repo, questionnaire, assessment.id, "env.tri-dechets", ["papier-carton", "verre"])
+    services.record_answer(repo, questionnaire, assessment.id, "rh.duerp", "no")
+    services.record_answer(repo, questionnaire, assessment.id, "gov.demarche-rse", 2, answered_by="Paul")  # changed mind
+    repo.save_comment(assessment.id, "rh.duerp", "à faire avant juin")
+    services.record_answer(repo, questionnaire, assessment.id, "qual.ecoute-clients", "dont_know")
+
+    # a new engine is a restarted server
+    other = Repository(make_engine(db_url))
+    answers, comments = services.load_answers(other, assessment.id)
+    assert {k: a.value for k, a in answers.items()} == {
+        "gov.demarche-rse": 2,
+        "env.tri-dechets": ["papier-carton", "verre"],
+        "rh.duerp": "no",
+        "qual.ecoute-clients": "dont_know",
+    }
+    assert comments == {"rh.duerp": "à faire avant juin"}
+    assert other.load_answers(assessment.id)["gov.demarche-rse"].answered_by == "Paul"
+    with other.engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM answers WHERE assessment_id = :a"), {"a": assessment.id}).scalar()
+    assert count == 4
+    other.engine.dispose()
+
+
+def test_clearing_an_answer_keeps_its_comment(repo) -> None:
+    company = repo.create_company("C", Profile())
+    assessment = services.start_assessment(repo, company.id, "rse-flash")
+    q = services.questionnaire_of(repo, assessment)
+    services.record_answer(repo, q, assessment.id, "gov.demarche-rse", 3)
+    repo.save_comment(assessment.id, "gov.demarche-rse", "note")
+    services.record_answer(repo, q, assessment.id, "gov.demarche-rse", None)
+    answers, comments = services.load_answers(repo, assessment.id)
+    assert answers == {} and comments == {"gov.demarche-rse": "note"}
+
+
+def test_invalid_answer_is_refused_and_nothing_written(repo) -> None:
+    company = repo.create_company("C", Profile())
+    assessment = services.start_assessment(repo, company.id, "rse-flash")
+    q = services.questionnaire_of(repo, assessment)
+    with pytest.raises(ValueError, match="off the scale"):
+        services.record_answer(repo, q, assessment.id, "gov.demarche-rse", 9)
+    assert repo.load_answers(assessment.id) == {}
+
+
+def test_assessment_records_questionnaire_identity_and_snapshot(repo) -> None:
+    company = repo.create_company("C", Profile())
+    assessment = services.start_assessment(repo, company.id, "rse-performance-globale")
+    loaded, source = services.shipped_questionnaire("rse-performance-globale")
+    assert (assessment.questionnaire_id, assessment.questionnaire_version, assessment.content_hash) == (
+        loaded.id,
+        loaded.version,
+        loaded.content_hash,
+    )
+    assert repo.snapshot_text(loaded.content_hash) == source
+    # a second assessment reuses the snapshot
+    services.start_assessment(repo, company.id, "rse-performance-globale")
+    with repo.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM questionnaire_snapshots")).scalar() == 1
+
+
+def test_targets_status_and_actions(repo) -> None:
+    company = repo.create_company("C", Profile())
+    assessment = services.start_assessment(repo, company.id, "rse-flash")
+    repo.update_assessment(assessment.id, targets={"gov": 60, "env": 70.5})
+    done = repo.update_assessment(assessment.id, status="completed")
+    assert done.completed_at is not None and done.targets == {"gov": 60.0, "env": 70.5}
+    first = repo.add_action(assessment.id, "Rédiger le DUERP", recommendation_id="rh.duerp.r1", question_id="rh.duerp", owner="Paul")
+    second = repo.add_action(assessment.id, "Action libre")
+    repo.update_action(second.id, status="done", due_date=date(2027, 3, 31), notes="ok")
+    actions = repo.list_actions(assessment.id)
+    assert [a.title for a in actions] == ["Rédiger le DUERP", "Action libre"]
+    assert actions[0].recommendation_id == "rh.duerp.r1" and actions[0].position < actions[1].position
+    assert actions[1].status == "done" and actions[1].due_date == date(2027, 3, 31)
+    repo.delete_action(first.id)
+    assert [a.id for a in repo.list_actions(assessment.id)] == [second.id]
+    with pytest.raises(ValueError):
+        repo.update_action(second.id, secret="x")
+
+
+def test_deleting_a_company_deletes_its_assessments(repo) -> None:
+    company = repo.create_company("C", Profile())
+    assessment = services.start_assessment(repo, company.id, "rse-flash")
+    repo.save_answer(assessment.id, "gov.demarche-rse", 2)
+    repo.add_action(assessment.id, "x")
+    repo.delete_company(company.id)
+    assert repo.get_assessment(assessment.id) is None
+    with repo.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM answers")).scalar() == 0
+
+
+def test_demo_company_has_results_and_a_previous_assessment(repo) -> None:
+    company, assessment = services.create_demo(repo, "fr")
+    evaluation = services.evaluate(repo, assessment.id)
+    assert evaluation.result.overall is not None and evaluation.result.level is not None
+    assert evaluation.result.coverage > 0.9
+    previous = services.previous_assessment(repo, assessment)
+    assert previous is not None and previous.created_at < assessment.created_at
+    previous_eval = services.evaluate(repo, previous.id)
+    assert previous_eval.result.overall < evaluation.result.overall
+    assert len(repo.list_actions(assessment.id)) == 3
+    data = services.report_data(repo, assessment.id, "fr")
+    assert data.previous is not None and data.targets and data.company.name == company.name
+    assert data.respondents == ["Claire Durand"]
