@@ -1,0 +1,307 @@
+"""Every UI string, in French (default) and English. Pages call t(key, lang) and never hard-code text."""
+
+from __future__ import annotations
+
+LANGS = ("fr", "en")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # app shell
+    "app.title": ("Autodiag RSE", "Autodiag RSE"),
+    "app.tagline": ("Autodiagnostic RSE · Performance Globale", "CSR self-assessment · Global Performance"),
+    "nav.home": ("Accueil", "Home"),
+    "nav.company": ("Entreprise", "Company"),
+    "nav.diagnostic": ("Diagnostic", "Diagnostic"),
+    "nav.results": ("Résultats", "Results"),
+    "nav.plan": ("Plan d’action", "Action plan"),
+    "nav.followup": ("Suivi", "Follow-up"),
+    "sidebar.language": ("Langue", "Language"),
+    "sidebar.company": ("Entreprise", "Company"),
+    "sidebar.assessment": ("Diagnostic", "Assessment"),
+    "sidebar.none_company": ("Aucune entreprise choisie", "No company selected"),
+    "sidebar.none_assessment": ("Aucun diagnostic choisi", "No assessment selected"),
+    "sidebar.choose_company": ("Choisir une entreprise", "Choose a company"),
+    "sidebar.choose_assessment": ("Choisir un diagnostic", "Choose an assessment"),
+    "status.in_progress": ("en cours", "in progress"),
+    "status.completed": ("terminé", "completed"),
+    "error.database": (
+        "La base de données ne répond pas. Vos réponses déjà enregistrées sont conservées ; réessayez dans un instant.",
+        "The database is not responding. Answers already saved are kept; try again in a moment.",
+    ),
+    "error.unexpected": (
+        "Une erreur inattendue est survenue ; rien n’a été perdu. Rechargez la page.",
+        "Something unexpected happened; nothing was lost. Reload the page.",
+    ),
+    # empty states
+    "empty.no_company": (
+        "Commencez par créer ou choisir une entreprise : son profil (effectif, secteur, sites) décide des questions qui s’appliquent.",
+        "Start by creating or choosing a company: its profile (headcount, sector, sites) decides which questions apply.",
+    ),
+    "empty.no_assessment": (
+        "Cette entreprise n’a pas encore de diagnostic choisi. Démarrez-en un depuis la page Entreprise.",
+        "No assessment is selected for this company. Start one from the Company page.",
+    ),
+    "empty.go_company": ("Aller à la page Entreprise", "Go to the Company page"),
+    "empty.no_answers": (
+        "Aucune réponse pour l’instant : les résultats apparaîtront dès les premières réponses.",
+        "No answers yet: results will appear with the first answers.",
+    ),
+    "empty.go_diagnostic": ("Répondre au diagnostic", "Answer the diagnostic"),
+    # home
+    "home.title": ("Où en est votre entreprise en matière de RSE ?", "Where does your company stand on CSR?"),
+    "home.intro": (
+        "Autodiag RSE mesure la maturité de votre entreprise sur les sept dimensions de la **Performance Globale** — "
+        "gouvernance, qualité et clients, capital humain, environnement, éthique et achats, ancrage territorial, "
+        "performance économique — reliées à l’ISO 26000 et au standard européen VSME. Vous obtenez un score par "
+        "dimension, un niveau de maturité expliqué, et un plan d’action classé par priorité.",
+        "Autodiag RSE measures your company’s maturity on the seven dimensions of **Global Performance** — "
+        "governance, quality and customers, people, environment, ethics and purchasing, local roots, economic "
+        "performance — mapped to ISO 26000 and the European VSME standard. You get a score per dimension, an "
+        "explained maturity level, and an action plan ranked by priority.",
+    ),
+    "home.how": ("Comment ça marche", "How it works"),
+    "home.step1": ("**1. L’entreprise** — son profil décide des questions qui s’appliquent.", "**1. The company** — its profile decides which questions apply."),
+    "home.step2": (
+        "**2. Le diagnostic** — environ 40 minutes (10 pour la version flash), idéalement à plusieurs. Chaque réponse est enregistrée aussitôt : vous pouvez vous arrêter et reprendre.",
+        "**2. The diagnostic** — about 40 minutes (10 for the flash version), ideally with several people. Each answer is saved at once: you can stop and resume.",
+    ),
+    "home.step3": (
+        "**3. Les résultats et le plan** — un radar, des scores transparents, des recommandations concrètes à mettre dans votre plan d’action.",
+        "**3. Results and plan** — a radar, transparent scores, concrete recommendations to put in your action plan.",
+    ),
+    "home.start": ("Commencer un diagnostic", "Start a diagnostic"),
+    "home.resume": ("Reprendre : {company} — {assessment}", "Resume: {company} — {assessment}"),
+    "home.demo": ("Essayer avec un exemple", "Try it with an example"),
+    "home.demo_help": (
+        "Crée une entreprise fictive avec un diagnostic complet, pour voir les résultats en un clic.",
+        "Creates a fictitious company with a completed assessment, to see results in one click.",
+    ),
+    "home.demo_created": ("Entreprise de démonstration créée.", "Demo company created."),
+    "home.questionnaires": ("Questionnaires disponibles", "Available questionnaires"),
+    "home.questionnaire_line": (
+        "**{title}** — {count} questions, environ {minutes} minutes",
+        "**{title}** — {count} questions, about {minutes} minutes",
+    ),
+    "home.scale": ("L’échelle de réponse", "The answer scale"),
+    # company
+    "company.title": ("Entreprise", "Company"),
+    "company.select": ("Entreprise suivie", "Company"),
+    "company.new": ("➕ Nouvelle entreprise", "➕ New company"),
+    "company.form_new": ("Créer une entreprise", "Create a company"),
+    "company.form_edit": ("Profil de l’entreprise", "Company profile"),
+    "company.name": ("Nom de l’entreprise", "Company name"),
+    "company.sector": ("Code NAF (secteur)", "NAF / NACE code (sector)"),
+    "company.sector_help": (
+        "Le code APE/NAF de votre extrait Kbis ou avis de situation Insee, par exemple 25.62A ou 16.23Z.",
+        "The APE/NAF code from your company registration, for example 25.62A or 16.23Z.",
+    ),
+    "company.headcount": ("Effectif salarié", "Number of employees"),
+    "company.headcount_help": (
+        "Les seuils légaux (1, 11, 20, 50, 250 salariés) décident de certaines obligations et donc des questions posées.",
+        "Legal thresholds (1, 11, 20, 50, 250 employees) decide some obligations and so the questions asked.",
+    ),
+    "company.sites": ("Nombre de sites", "Number of sites"),
+    "company.production_site": ("Au moins un site de production (atelier, usine, chantier, entrepôt)", "At least one production site (workshop, plant, building site, warehouse)"),
+    "company.tertiary": ("Au moins 1 000 m² de bureaux ou de commerces (décret tertiaire)", "At least 1,000 m² of offices or shops (tertiary decree)"),
+    "company.notes": ("Notes", "Notes"),
+    "company.unknown": ("Non renseigné", "Not given"),
+    "company.save": ("Enregistrer", "Save"),
+    "company.create": ("Créer l’entreprise", "Create the company"),
+    "company.saved": ("Profil enregistré.", "Profile saved."),
+    "company.created": ("Entreprise « {name} » créée.", "Company “{name}” created."),
+    "company.name_required": ("Donnez un nom à l’entreprise.", "Give the company a name."),
+    "company.sector_invalid": (
+        "« {value} » n’est pas un code NAF : attendu par exemple 25.62A (ou une lettre de section A à U).",
+        "“{value}” is not a NAF code: expected for example 25.62A (or a section letter A to U).",
+    ),
+    "company.assessments": ("Diagnostics de l’entreprise", "The company’s assessments"),
+    "company.no_assessments": ("Aucun diagnostic pour l’instant.", "No assessment yet."),
+    "company.new_assessment": ("Démarrer un nouveau diagnostic", "Start a new assessment"),
+    "company.questionnaire": ("Questionnaire", "Questionnaire"),
+    "company.respondent": ("Répondant (nom et fonction)", "Respondent (name and role)"),
+    "company.start": ("Démarrer", "Start"),
+    "company.open": ("Ouvrir", "Open"),
+    "company.started": ("Diagnostic démarré : répondez dimension par dimension.", "Assessment started: answer one dimension at a time."),
+    "company.assessment_line": ("{label} — {questionnaire} · {date} · {status} · {answered} réponses", "{label} — {questionnaire} · {date} · {status} · {answered} answers"),
+    "company.profile_changed": (
+        "Le profil a changé : les questions qui s’appliquent sont recalculées, aucune réponse n’est effacée.",
+        "The profile changed: applicable questions are recomputed; no answer is deleted.",
+    ),
+    # diagnostic
+    "diag.title": ("Diagnostic", "Diagnostic"),
+    "diag.progress": ("{answered} / {applicable} questions répondues", "{answered} / {applicable} questions answered"),
+    "diag.dimension_progress": ("Dimension : {answered} / {applicable}", "Dimension: {answered} / {applicable}"),
+    "diag.saved_note": (
+        "Chaque réponse est enregistrée dès que vous la donnez.",
+        "Each answer is saved as soon as you give it.",
+    ),
+    "diag.na": ("Non concerné", "Not applicable"),
+    "diag.dont_know": ("Je ne sais pas", "Don't know"),
+    "diag.yes": ("Oui", "Yes"),
+    "diag.no": ("Non", "No"),
+    "diag.comment": ("Commentaire", "Comment"),
+    "diag.comment_placeholder": ("Précisions, preuve disponible, point à vérifier…", "Details, evidence available, point to check…"),
+    "diag.critical": ("Obligation légale", "Legal basic"),
+    "diag.references": ("Références", "References"),
+    "diag.number_placeholder": ("Saisissez un nombre", "Enter a number"),
+    "diag.choose": ("Choisissez les réponses qui s’appliquent", "Choose the answers that apply"),
+    "diag.exclusive_error": (
+        "« {option} » ne peut pas être combiné avec d’autres réponses : rien n’a été enregistré.",
+        "“{option}” cannot be combined with other answers: nothing was saved.",
+    ),
+    "diag.invalid": ("Réponse refusée : {error}", "Answer refused: {error}"),
+    "diag.no_question": ("Aucune question de cette dimension ne s’applique à votre entreprise.", "No question of this dimension applies to your company."),
+    "diag.finish": ("Marquer le diagnostic comme terminé", "Mark the assessment as completed"),
+    "diag.reopen": ("Rouvrir le diagnostic", "Reopen the assessment"),
+    "diag.completed": ("Diagnostic terminé. Vous pouvez encore modifier vos réponses.", "Assessment completed. You can still change your answers."),
+    "diag.see_results": ("Voir les résultats", "See the results"),
+    "diag.level_descriptions": ("Ce que signifie chaque niveau pour cette question", "What each level means for this question"),
+    # results
+    "results.title": ("Résultats", "Results"),
+    "results.overall": ("Score global", "Overall score"),
+    "results.level": ("Niveau", "Level"),
+    "results.coverage": ("Couverture", "Coverage"),
+    "results.capped": (
+        "Niveau plafonné à « {level} » : une obligation légale n’est pas remplie (sans cela : « {by_score} »).",
+        "Level capped at “{level}”: a legal basic is not met (otherwise: “{by_score}”).",
+    ),
+    "results.radar": ("Radar des dimensions", "Dimensions radar"),
+    "results.current": ("Ce diagnostic", "This assessment"),
+    "results.target": ("Objectif", "Target"),
+    "results.previous": ("Diagnostic précédent ({date})", "Previous assessment ({date})"),
+    "results.by_dimension": ("Scores par dimension", "Scores by dimension"),
+    "results.col_dimension": ("Dimension", "Dimension"),
+    "results.col_score": ("Score /100", "Score /100"),
+    "results.col_coverage": ("Couverture", "Coverage"),
+    "results.col_target": ("Objectif", "Target"),
+    "results.col_previous": ("Précédent", "Previous"),
+    "results.col_confidence": ("Confiance", "Confidence"),
+    "results.low_confidence": ("⚠ faible", "⚠ low"),
+    "results.ok_confidence": ("bonne", "good"),
+    "results.low_confidence_help": (
+        "Confiance faible : moins de {coverage} % des questions répondues, ou plus de {dont_know} % de « je ne sais pas ».",
+        "Low confidence: fewer than {coverage}% of questions answered, or more than {dont_know}% “don't know”.",
+    ),
+    "results.strengths": ("Points forts", "Strengths"),
+    "results.weaknesses": ("Points à renforcer", "Areas to strengthen"),
+    "results.critical": ("Obligations légales à traiter", "Legal basics to address"),
+    "results.critical_unanswered": ("Obligations légales sans réponse", "Legal basics not answered"),
+    "results.no_critical": ("Aucune obligation légale non remplie parmi les réponses.", "No unmet legal basic among the answers."),
+    "results.rules": ("Comment ce niveau est calculé", "How this level is computed"),
+    "results.rules_intro": (
+        "Un niveau est atteint quand le score global atteint son seuil **et** que chaque dimension atteint son plancher (pas de compensation). Une obligation légale non remplie plafonne le niveau à « {cap} ».",
+        "A level is reached when the overall score meets its threshold **and** every dimension meets its floor (no compensation). An unmet legal basic caps the level at “{cap}”.",
+    ),
+    "results.rule_level": ("Niveau", "Level"),
+    "results.rule_threshold": ("Score global ≥", "Overall ≥"),
+    "results.rule_floor": ("Chaque dimension ≥", "Every dimension ≥"),
+    "results.rule_reached": ("Atteint ?", "Reached?"),
+    "results.rule_yes": ("✔ oui", "✔ yes"),
+    "results.rule_no_overall": ("✘ score global insuffisant", "✘ overall score too low"),
+    "results.rule_no_floor": ("✘ sous le plancher : {dims}", "✘ below the floor: {dims}"),
+    "results.targets": ("Objectifs par dimension", "Targets by dimension"),
+    "results.targets_help": ("Fixez avec le dirigeant un objectif de score par dimension : il apparaît sur le radar.", "Set a score target per dimension with the manager: it appears on the radar."),
+    "results.targets_save": ("Enregistrer les objectifs", "Save the targets"),
+    "results.targets_saved": ("Objectifs enregistrés.", "Targets saved."),
+    "results.exports": ("Exporter", "Export"),
+    "results.score_method": (
+        "Score d’une dimension = 100 × Σ(poids × valeur) ÷ Σ(poids × maximum) sur les questions répondues et applicables ; « non concerné » est exclu, « je ne sais pas » compte 0.",
+        "Dimension score = 100 × Σ(weight × value) ÷ Σ(weight × maximum) over the answered, applicable questions; N/A is left out, “don't know” counts 0.",
+    ),
+    # plan
+    "plan.title": ("Plan d’action", "Action plan"),
+    "plan.recommendations": ("Recommandations classées par priorité", "Recommendations ranked by priority"),
+    "plan.priority_help": (
+        "Priorité = poids de la dimension × poids de la question × écart au maximum × impact ÷ effort.",
+        "Priority = dimension weight × question weight × gap to the maximum × impact ÷ effort.",
+    ),
+    "plan.quick_wins": ("Gains rapides", "Quick wins"),
+    "plan.quick_wins_help": ("Effort léger, impact réel : à lancer dès le mois prochain.", "Light effort, real impact: to start next month."),
+    "plan.projects": ("Projets structurants", "Structuring projects"),
+    "plan.projects_help": ("Des chantiers à planifier, avec un responsable et une échéance.", "Projects to plan, with an owner and a deadline."),
+    "plan.none": ("Aucune recommandation pour les réponses actuelles.", "No recommendation for the current answers."),
+    "plan.col_priority": ("Priorité", "Priority"),
+    "plan.col_recommendation": ("Recommandation", "Recommendation"),
+    "plan.col_dimension": ("Dimension", "Dimension"),
+    "plan.col_effort": ("Effort", "Effort"),
+    "plan.col_impact": ("Impact", "Impact"),
+    "plan.col_in_plan": ("Dans le plan", "In the plan"),
+    "plan.add_selected": ("Ajouter la sélection au plan", "Add the selection to the plan"),
+    "plan.select_hint": ("Cochez des lignes du tableau puis ajoutez-les au plan.", "Tick rows of the table, then add them to the plan."),
+    "plan.added": ("{count} action(s) ajoutée(s) au plan.", "{count} action(s) added to the plan."),
+    "plan.already": ("Déjà dans le plan.", "Already in the plan."),
+    "plan.actions": ("Le plan d’action", "The action plan"),
+    "plan.actions_help": (
+        "Modifiez directement le tableau : chaque modification est enregistrée. Ajoutez une ligne pour une action libre.",
+        "Edit the table directly: each change is saved. Add a row for an action of your own.",
+    ),
+    "plan.empty_actions": ("Le plan est vide : ajoutez des recommandations ci-dessus ou une action libre.", "The plan is empty: add recommendations above or an action of your own."),
+    "plan.col_action": ("Action", "Action"),
+    "plan.col_owner": ("Responsable", "Owner"),
+    "plan.col_due": ("Échéance", "Due date"),
+    "plan.col_status": ("Statut", "Status"),
+    "plan.col_notes": ("Notes", "Notes"),
+    "plan.saved": ("Plan enregistré.", "Plan saved."),
+    "plan.title_required": ("Une action a besoin d’un intitulé : la ligne vide n’a pas été enregistrée.", "An action needs a title: the empty row was not saved."),
+    "plan.progress": ("{done} action(s) faite(s) sur {total}", "{done} of {total} action(s) done"),
+    "plan.more": ("Voir les {count} autres", "Show the {count} others"),
+    # follow-up
+    "followup.title": ("Suivi", "Follow-up"),
+    "followup.history": ("Évolution des scores", "Scores over time"),
+    "followup.only_one": (
+        "Un seul diagnostic pour cette entreprise : refaites-le dans quelques mois pour mesurer vos progrès.",
+        "Only one assessment for this company: run it again in a few months to measure progress.",
+    ),
+    "followup.compare": ("Comparer deux diagnostics", "Compare two assessments"),
+    "followup.before": ("Avant", "Before"),
+    "followup.after": ("Après", "After"),
+    "followup.delta": ("Évolution", "Change"),
+    "followup.went_up": ("Ce qui a progressé", "What went up"),
+    "followup.went_down": ("Ce qui a reculé", "What went down"),
+    "followup.nothing_changed": ("Aucune réponse n’a changé.", "No answer changed."),
+    "followup.question": ("Question", "Question"),
+    "followup.overall": ("Score global", "Overall score"),
+    "followup.actions": ("Avancement du plan d’action", "Action plan progress"),
+    "followup.no_actions": ("Aucune action dans le plan de ce diagnostic.", "No action in this assessment’s plan."),
+    "followup.date": ("Date", "Date"),
+    "followup.level": ("Niveau", "Level"),
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text for `key` in `lang` ("fr" or "en"), with {placeholders} filled in."""
+    fr, en = TEXTS[key]
+    text = en if lang == "en" else fr
+    return text.format(**values) if values else text
+
+
+def headcount_label(band: str | None, lang: str) -> str:
+    if band is None:
+        return t("company.unknown", lang)
+    labels = {
+        "0": ("Aucun salarié", "No employee"),
+        "1-10": ("1 à 10 salariés", "1 to 10 employees"),
+        "11-19": ("11 à 19 salariés", "11 to 19 employees"),
+        "20-49": ("20 à 49 salariés", "20 to 49 employees"),
+        "50-249": ("50 à 249 salariés", "50 to 249 employees"),
+        "250+": ("250 salariés et plus", "250 employees or more"),
+    }
+    fr, en = labels[band]
+    return en if lang == "en" else fr
+
+
+def format_date(moment: object, lang: str) -> str:
+    """20 novembre 2026 / 20 November 2026, without the locale module (not installed everywhere)."""
+    months_fr = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+    months_en = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    day, month, year = moment.day, moment.month, moment.year  # type: ignore[attr-defined]
+    names = months_en if lang == "en" else months_fr
+    return f"{day} {names[month - 1]} {year}"
+
+
+def format_score(value: float | None) -> str:
+    """Scores are rounded once, here, at display."""
+    return "—" if value is None else f"{value:.0f}"
+
+
+def format_percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.0f} %"

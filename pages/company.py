@@ -1,0 +1,116 @@
+"""Entreprise: create, choose and edit a company and its profile; start or open an assessment."""
+
+import streamlit as st
+from pydantic import ValidationError
+
+from diagnostic import services
+from diagnostic.i18n import format_date, headcount_label
+from diagnostic.profile import Profile
+from diagnostic.schema import HEADCOUNT_BANDS
+from ui import state
+from ui.state import t
+
+lang = state.lang()
+repo = state.repo()
+NEW = -1
+
+st.title(t("company.title"))
+for message in st.session_state.pop("flash_messages", []):
+    st.success(message)
+
+companies = repo.list_companies()
+company = state.current_company()
+ids = [NEW] + [c.id for c in companies]
+names = {c.id: c.name for c in companies} | {NEW: t("company.new")}
+chosen = st.selectbox(
+    t("company.select"), ids, index=ids.index(company.id) if company else 0, format_func=lambda i: names[i]
+)
+if chosen != NEW and (company is None or chosen != company.id):
+    state.select_company(chosen)
+    st.rerun()
+editing = repo.get_company(chosen) if chosen != NEW else None
+
+
+def yes_no_unknown(label: str, value: bool | None, key: str) -> bool | None:
+    options = [None, True, False]
+    labels = {None: t("company.unknown"), True: t("diag.yes"), False: t("diag.no")}
+    return st.radio(label, options, index=options.index(value), format_func=lambda v: labels[v], horizontal=True, key=key)
+
+
+profile = editing.profile if editing else Profile()
+with st.form(f"company-form-{chosen}", border=True):
+    st.subheader(t("company.form_edit") if editing else t("company.form_new"))
+    name = st.text_input(t("company.name"), value=editing.name if editing else "", max_chars=200)
+    left, right = st.columns(2)
+    with left:
+        sector = st.text_input(t("company.sector"), value=profile.sector or "", help=t("company.sector_help"), max_chars=10)
+        bands = [None, *HEADCOUNT_BANDS]
+        band = st.selectbox(
+            t("company.headcount"), bands, index=bands.index(profile.headcount_band),
+            format_func=lambda b: headcount_label(b, lang), help=t("company.headcount_help"),
+        )
+        sites = st.number_input(t("company.sites"), min_value=1, max_value=10_000, value=profile.sites, step=1)
+    with right:
+        production = yes_no_unknown(t("company.production_site"), profile.production_site, f"prod-{chosen}")
+        tertiary = yes_no_unknown(t("company.tertiary"), profile.tertiary_area_1000m2, f"tert-{chosen}")
+    notes = st.text_area(t("company.notes"), value=editing.notes if editing else "", height=80)
+    submitted = st.form_submit_button(t("company.save") if editing else t("company.create"), type="primary")
+
+if submitted:
+    try:
+        new_profile = Profile(
+            headcount_band=band, sector=sector or None, sites=int(sites) if sites else None,
+            production_site=production, tertiary_area_1000m2=tertiary,
+        )
+    except ValidationError:
+        st.error(t("company.sector_invalid", value=sector))
+    else:
+        if not name.strip():
+            st.error(t("company.name_required"))
+        elif editing:
+            repo.update_company(editing.id, name, new_profile, notes)
+            messages = [t("company.saved")]
+            if new_profile != editing.profile:
+                messages.append(t("company.profile_changed"))
+            st.session_state.flash_messages = messages
+            st.rerun()
+        else:
+            created = repo.create_company(name, new_profile, notes)
+            state.select_company(created.id)
+            st.session_state.flash_messages = [t("company.created", name=created.name)]
+            st.rerun()
+
+if editing is not None:
+    st.subheader(t("company.assessments"))
+    assessments = repo.list_assessments(editing.id)
+    if not assessments:
+        st.caption(t("company.no_assessments"))
+    for assessment in reversed(assessments):
+        questionnaire = services.questionnaire_of(repo, assessment)
+        answered = len(services.load_answers(repo, assessment.id)[0])
+        line = t(
+            "company.assessment_line",
+            label=assessment.label or f"#{assessment.id}",
+            questionnaire=questionnaire.model.title.get(lang),
+            date=format_date(assessment.created_at, lang),
+            status=t("status." + assessment.status),
+            answered=answered,
+        )
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(("**▶** " if assessment.id == st.session_state.get("assessment_id") else "") + line)
+        if right.button(t("company.open"), key=f"open-{assessment.id}"):
+            state.select_assessment(assessment.id)
+            st.switch_page("pages/diagnostic.py")
+
+    with st.form(f"new-assessment-{editing.id}"):
+        st.markdown(f"**{t('company.new_assessment')}**")
+        questionnaires = services.shipped_questionnaires()
+        q_ids = [q.id for q in questionnaires]
+        titles = {q.id: f"{q.model.title.get(lang)} ({len(q.questions)} questions)" for q in questionnaires}
+        questionnaire_id = st.selectbox(t("company.questionnaire"), q_ids, format_func=lambda i: titles[i])
+        respondent = st.text_input(t("company.respondent"), max_chars=200)
+        if st.form_submit_button(t("company.start"), type="primary"):
+            assessment = services.start_assessment(repo, editing.id, questionnaire_id, respondent=respondent.strip())
+            state.select_assessment(assessment.id)
+            st.session_state.flash_messages = [t("company.started")]
+            st.switch_page("pages/diagnostic.py")

@@ -1,0 +1,69 @@
+"""Diagnostic: one dimension at a time, each answer saved as it is given."""
+
+import streamlit as st
+
+from diagnostic import services
+from ui import state
+from ui.questions import render_question
+from ui.state import t
+
+lang = state.lang()
+repo = state.repo()
+
+st.title(t("diag.title"))
+for message in st.session_state.pop("flash_messages", []):
+    st.success(message)
+
+company = state.current_company()
+assessment = state.current_assessment()
+if company is None or assessment is None:
+    st.info(t("empty.no_company") if company is None else t("empty.no_assessment"))
+    st.page_link("pages/company.py", label=t("empty.go_company"), icon="🏢")
+    st.stop()
+
+questionnaire = services.questionnaire_of(repo, assessment)
+st.caption(f"{company.name} · {questionnaire.model.title.get(lang)} · {t('diag.saved_note')}")
+
+
+@st.fragment
+def dimension_view(dimension_id: str) -> None:
+    """Only this fragment reruns when an answer changes: the other dimensions are not drawn."""
+    answers, comments = services.load_answers(repo, assessment.id)
+    applies = services.applicable_questions(questionnaire, company.profile, answers)
+    applicable = [q for q, ok in applies.items() if ok and questionnaire.questions[q].scored]
+    answered = sum(1 for q in applicable if q in answers)
+    st.progress(answered / len(applicable) if applicable else 0.0, text=t("diag.progress", answered=answered, applicable=len(applicable)))
+
+    dimension = questionnaire.dimension_by_id[dimension_id]
+    if dimension.description:
+        st.caption(dimension.description.get(lang))
+    shown = [q for q in dimension.questions if applies[q.id]]
+    in_dim = [q for q in shown if q.scored]
+    st.caption(t("diag.dimension_progress", answered=sum(1 for q in in_dim if q.id in answers), applicable=len(in_dim)))
+    if not shown:
+        st.info(t("diag.no_question"))
+    for number, question in enumerate(shown, start=1):
+        with st.container(border=True):
+            render_question(questionnaire, question, number, answers.get(question.id), comments.get(question.id, ""), assessment.id)
+
+
+titles = [d.title.get(lang) for d in questionnaire.dimensions]
+tabs = st.tabs(titles, key=f"dimension-{lang}", on_change="rerun")
+for tab, dimension in zip(tabs, questionnaire.dimensions, strict=True):
+    if tab.open:
+        with tab:
+            dimension_view(dimension.id)
+
+st.divider()
+left, right = st.columns(2)
+with left:
+    if assessment.status == "completed":
+        st.success(t("diag.completed"))
+        if st.button(t("diag.reopen")):
+            repo.update_assessment(assessment.id, status="in_progress")
+            st.rerun()
+    elif st.button(t("diag.finish")):
+        repo.update_assessment(assessment.id, status="completed")
+        st.rerun()
+with right:
+    st.page_link("pages/results.py", label=t("diag.see_results"), icon="📊")

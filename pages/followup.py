@@ -1,0 +1,112 @@
+"""Suivi: the company's assessments over time, a comparison of two, and the action plans' progress."""
+
+import pandas as pd
+import streamlit as st
+
+from diagnostic import services
+from diagnostic.charts import history_figure
+from diagnostic.i18n import format_date, format_score
+from diagnostic.labels import answer_label
+from ui import state
+from ui.state import t
+
+lang = state.lang()
+repo = state.repo()
+
+st.title(t("followup.title"))
+company = state.current_company()
+if company is None:
+    st.info(t("empty.no_company"))
+    st.page_link("pages/company.py", label=t("empty.go_company"), icon="🏢")
+    st.stop()
+
+assessments = repo.list_assessments(company.id)
+if not assessments:
+    st.info(t("empty.no_assessment"))
+    st.page_link("pages/company.py", label=t("empty.go_company"), icon="🏢")
+    st.stop()
+
+evaluations = [e for e in (services.evaluate(repo, a.id) for a in assessments) if e is not None]
+first_q = evaluations[-1].questionnaire
+titles = {d.id: d.title.get(lang) for d in first_q.dimensions}
+st.caption(company.name)
+
+st.subheader(t("followup.history"))
+rows, points = [], []
+for e in evaluations:
+    moment = e.assessment.created_at
+    points.append((moment, t("followup.overall"), e.result.overall))
+    for d in e.result.dimensions:
+        points.append((moment, titles.get(d.id, d.id), d.score))
+    rows.append(
+        {
+            t("followup.date"): format_date(moment, lang),
+            t("followup.overall"): format_score(e.result.overall),
+            t("followup.level"): e.result.level.label.get(lang) if e.result.level else "—",
+            **{titles.get(d.id, d.id): format_score(d.score) for d in e.result.dimensions},
+        }
+    )
+if len(evaluations) > 1:
+    st.plotly_chart(history_figure(points, lang, ""), config={"displayModeBar": False}, key="history")
+else:
+    st.info(t("followup.only_one"))
+st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+if len(evaluations) > 1:
+    st.subheader(t("followup.compare"))
+    labels = {e.assessment.id: f"{format_date(e.assessment.created_at, lang)} · {e.questionnaire.model.title.get(lang)}" for e in evaluations}
+    ids = [e.assessment.id for e in evaluations]
+    left, right = st.columns(2)
+    before_id = left.selectbox(t("followup.before"), ids, index=len(ids) - 2, format_func=labels.__getitem__)
+    after_id = right.selectbox(t("followup.after"), ids, index=len(ids) - 1, format_func=labels.__getitem__)
+    before = next(e for e in evaluations if e.assessment.id == before_id)
+    after = next(e for e in evaluations if e.assessment.id == after_id)
+    comparison = []
+    for d in after.result.dimensions:
+        old = before.result.dimension(d.id).score if d.id in {x.id for x in before.result.dimensions} else None
+        delta = None if old is None or d.score is None else d.score - old
+        comparison.append(
+            {
+                t("results.col_dimension"): titles.get(d.id, d.id),
+                t("followup.before"): format_score(old),
+                t("followup.after"): format_score(d.score),
+                t("followup.delta"): "—" if delta is None else f"{delta:+.0f}",
+            }
+        )
+    st.dataframe(pd.DataFrame(comparison), hide_index=True)
+
+    changes = []
+    for qid, row in after.result.questions.items():
+        old_row = before.result.questions.get(qid)
+        if not row.counted or old_row is None or not old_row.counted or row.value == old_row.value or not row.max:
+            continue
+        changes.append((100 * (row.value - old_row.value) / row.max, qid))
+    if not changes:
+        st.caption(t("followup.nothing_changed"))
+    up_col, down_col = st.columns(2)
+    for column, title_key, items in (
+        (up_col, "followup.went_up", sorted((c for c in changes if c[0] > 0), reverse=True)),
+        (down_col, "followup.went_down", sorted(c for c in changes if c[0] < 0)),
+    ):
+        with column:
+            st.markdown(f"**{t(title_key)}** ({len(items)})")
+            for _, qid in items[:10]:
+                question = after.questionnaire.questions[qid]
+                old_value = before.answers[qid].value
+                new_value = after.answers[qid].value
+                st.markdown(
+                    f"- {question.text.get(lang)}  \n  {answer_label(before.questionnaire, qid, old_value, lang)} → "
+                    f"**{answer_label(after.questionnaire, qid, new_value, lang)}**"
+                )
+
+st.subheader(t("followup.actions"))
+any_action = False
+for e in reversed(evaluations):
+    actions = repo.list_actions(e.assessment.id)
+    if not actions:
+        continue
+    any_action = True
+    done = sum(1 for a in actions if a.status == "done")
+    st.progress(done / len(actions), text=f"{format_date(e.assessment.created_at, lang)} — {t('plan.progress', done=done, total=len(actions))}")
+if not any_action:
+    st.caption(t("followup.no_actions"))

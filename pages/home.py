@@ -1,0 +1,53 @@
+"""Accueil: what the diagnostic is, how long it takes; start, resume, or try the demo."""
+
+import streamlit as st
+
+from diagnostic import services
+from ui import state
+from ui.state import t
+
+lang = state.lang()
+repo = state.repo()
+
+st.title(t("home.title"))
+st.markdown(t("home.intro"))
+
+company = state.current_company()
+assessment = state.current_assessment()
+left, middle, right = st.columns(3)
+with left:
+    if st.button(t("home.start"), type="primary", width="stretch"):
+        st.switch_page("pages/company.py")
+with middle:
+    if company is not None and assessment is not None:
+        title = services.shipped_questionnaire(assessment.questionnaire_id)[0].model.title.get(lang)
+        if st.button(t("home.resume", company=company.name, assessment=title), width="stretch"):
+            st.switch_page("pages/diagnostic.py")
+with right:
+    if st.button(t("home.demo"), help=t("home.demo_help"), width="stretch"):
+        demo_company, demo_assessment = services.create_demo(repo, lang)
+        state.select_company(demo_company.id)
+        state.select_assessment(demo_assessment.id)
+        st.switch_page("pages/results.py")
+
+st.subheader(t("home.how"))
+for key in ("home.step1", "home.step2", "home.step3"):
+    st.markdown(t(key))
+
+st.subheader(t("home.questionnaires"))
+for questionnaire in services.shipped_questionnaires():
+    st.markdown(
+        t(
+            "home.questionnaire_line",
+            title=questionnaire.model.title.get(lang),
+            count=len(questionnaire.questions),
+            minutes=questionnaire.model.estimated_minutes or "—",
+        )
+    )
+    if questionnaire.model.description:
+        st.caption(questionnaire.model.description.get(lang))
+
+with st.expander(t("home.scale")):
+    scale = services.shipped_questionnaires()[0].model.maturity_scale
+    for level in scale:
+        st.markdown(f"**{level.value} — {level.label.get(lang)}** · {level.description.get(lang)}")

@@ -1,0 +1,144 @@
+"""Plan d'action: ranked recommendations (quick wins apart), picked into an editable action plan."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from diagnostic import services
+from diagnostic.labels import ACTION_STATUSES, status_label
+from ui import state
+from ui.state import t
+
+lang = state.lang()
+repo = state.repo()
+
+st.title(t("plan.title"))
+company = state.current_company()
+assessment = state.current_assessment()
+if company is None or assessment is None:
+    st.info(t("empty.no_company") if company is None else t("empty.no_assessment"))
+    st.page_link("pages/company.py", label=t("empty.go_company"), icon="🏢")
+    st.stop()
+
+evaluation = services.evaluate(repo, assessment.id)
+questionnaire = evaluation.questionnaire
+titles = {d.id: d.title.get(lang) for d in questionnaire.dimensions}
+actions = repo.list_actions(assessment.id)
+in_plan = {a.recommendation_id for a in actions if a.recommendation_id}
+
+st.subheader(t("plan.recommendations"))
+st.caption(t("plan.priority_help"))
+recommendations = evaluation.result.recommendations
+if not recommendations:
+    st.info(t("plan.none") if evaluation.answers else t("empty.no_answers"))
+
+
+def recommendation_table(items, key: str) -> list:
+    frame = pd.DataFrame(
+        [
+            {
+                t("plan.col_priority"): round(r.priority, 2),
+                t("plan.col_recommendation"): r.text.get(lang),
+                t("plan.col_dimension"): titles[r.dimension],
+                t("plan.col_effort"): "●" * r.effort,
+                t("plan.col_impact"): "●" * r.impact,
+                t("plan.col_in_plan"): "✔" if r.id in in_plan else "",
+            }
+            for r in items
+        ]
+    )
+    event = st.dataframe(
+        frame, hide_index=True, key=key, on_select="rerun", selection_mode="multi-row",
+        column_config={t("plan.col_recommendation"): st.column_config.TextColumn(width="large")},
+    )
+    return [items[i] for i in event.selection.rows]
+
+
+selected = []
+for quick, title_key, help_key in ((True, "plan.quick_wins", "plan.quick_wins_help"), (False, "plan.projects", "plan.projects_help")):
+    items = [r for r in recommendations if r.quick_win == quick]
+    if items:
+        st.markdown(f"#### {t(title_key)} ({len(items)})")
+        st.caption(t(help_key))
+        selected += recommendation_table(items, f"recs-{quick}-{lang}")
+
+if recommendations:
+    if st.button(t("plan.add_selected"), type="primary", disabled=not selected, help=t("plan.select_hint")):
+        added = 0
+        for rec in selected:
+            if rec.id not in in_plan:
+                repo.add_action(assessment.id, rec.text.get(lang), recommendation_id=rec.id, question_id=rec.question)
+                added += 1
+        st.session_state.plan_message = t("plan.added", count=added) if added else t("plan.already")
+        st.rerun()
+for key in ("plan_message",):
+    if key in st.session_state:
+        st.success(st.session_state.pop(key))
+
+st.subheader(t("plan.actions"))
+st.caption(t("plan.actions_help"))
+done = sum(1 for a in actions if a.status == "done")
+if actions:
+    st.progress(done / len(actions), text=t("plan.progress", done=done, total=len(actions)))
+else:
+    st.info(t("plan.empty_actions"))
+
+COLUMNS = ["title", "owner", "due_date", "status", "notes"]
+editor_key = f"actions-{assessment.id}-{len(actions)}-{lang}"
+frame = pd.DataFrame(
+    [{"id": a.id, "title": a.title, "owner": a.owner, "due_date": a.due_date, "status": a.status, "notes": a.notes} for a in actions],
+    columns=["id", *COLUMNS],
+)
+frame["due_date"] = pd.to_datetime(frame["due_date"]).dt.date
+
+
+def save_edits() -> None:
+    """Apply the editor's changes to the database as soon as they are made."""
+    changes = st.session_state[editor_key]
+    for row, values in changes.get("edited_rows", {}).items():
+        fields = {k: v for k, v in values.items() if k in COLUMNS}
+        if "due_date" in fields and fields["due_date"]:
+            fields["due_date"] = date.fromisoformat(str(fields["due_date"])[:10])
+        if "title" in fields and not (fields["title"] or "").strip():
+            st.session_state.plan_error = t("plan.title_required")
+            fields.pop("title")
+        for text_field in ("owner", "notes"):
+            if text_field in fields and fields[text_field] is None:
+                fields[text_field] = ""
+        if fields:
+            repo.update_action(int(frame.iloc[row]["id"]), **fields)
+    for values in changes.get("added_rows", []):
+        title = (values.get("title") or "").strip()
+        if not title:
+            st.session_state.plan_error = t("plan.title_required")
+            continue
+        due = values.get("due_date")
+        repo.add_action(
+            assessment.id, title, owner=values.get("owner") or "", notes=values.get("notes") or "",
+            status=values.get("status") or "todo", due_date=date.fromisoformat(str(due)[:10]) if due else None,
+        )
+    for row in changes.get("deleted_rows", []):
+        repo.delete_action(int(frame.iloc[row]["id"]))
+
+
+st.data_editor(
+    frame,
+    key=editor_key,
+    on_change=save_edits,
+    num_rows="dynamic",
+    hide_index=True,
+    column_order=COLUMNS,
+    column_config={
+        "title": st.column_config.TextColumn(t("plan.col_action"), width="large", required=True),
+        "owner": st.column_config.TextColumn(t("plan.col_owner")),
+        "due_date": st.column_config.DateColumn(t("plan.col_due"), format="DD/MM/YYYY"),
+        "status": st.column_config.SelectboxColumn(
+            t("plan.col_status"), options=list(ACTION_STATUSES), required=True, default="todo",
+            format_func=lambda s: status_label(s, lang),
+        ),
+        "notes": st.column_config.TextColumn(t("plan.col_notes")),
+    },
+)
+if "plan_error" in st.session_state:
+    st.warning(st.session_state.pop("plan_error"))
