@@ -12,14 +12,14 @@ from diagnostic.services import shipped_questionnaires
 from ui import state
 from ui.state import t
 
-st.set_page_config(page_title="Autodiag RSE", page_icon="🌱", layout="wide", initial_sidebar_state="auto")
+st.set_page_config(page_title="Autodiag RSE", page_icon=":material/eco:", layout="wide", initial_sidebar_state="auto")
 state.init()
 log = logging.getLogger("autodiag")
 
 
 def sidebar() -> None:
     with st.sidebar:
-        st.markdown(f"### 🌱 {t('app.title')}")
+        st.markdown(f"### :material/eco: {t('app.title')}")
         st.caption(t("app.tagline"))
         lang = st.segmented_control(
             t("sidebar.language"), ["fr", "en"], default=state.lang(), format_func=lambda x: x.upper(), required=True
@@ -68,12 +68,12 @@ def sidebar() -> None:
 
 
 PAGES = [
-    ("pages/home.py", "nav.home", "🏠", "accueil"),
-    ("pages/company.py", "nav.company", "🏢", "entreprise"),
-    ("pages/diagnostic.py", "nav.diagnostic", "📝", "diagnostic"),
-    ("pages/results.py", "nav.results", "📊", "resultats"),
-    ("pages/plan.py", "nav.plan", "✅", "plan"),
-    ("pages/followup.py", "nav.followup", "📈", "suivi"),
+    ("app_pages/home.py", "nav.home", ":material/home:", "accueil"),
+    ("app_pages/company.py", "nav.company", ":material/business:", "entreprise"),
+    ("app_pages/diagnostic.py", "nav.diagnostic", ":material/checklist:", "diagnostic"),
+    ("app_pages/results.py", "nav.results", ":material/radar:", "resultats"),
+    ("app_pages/plan.py", "nav.plan", ":material/task_alt:", "plan"),
+    ("app_pages/followup.py", "nav.followup", ":material/timeline:", "suivi"),
 ]
 
 try:

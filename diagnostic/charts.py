@@ -15,7 +15,7 @@ COLORS = {"current": "#0f766e", "target": "#ea580c", "previous": "#6b7280"}
 
 
 def _labels(questionnaire: LoadedQuestionnaire, lang: str) -> list[str]:
-    return ["<br>".join(textwrap.wrap(d.title.get(lang), 22)) for d in questionnaire.dimensions]
+    return ["<br>".join(textwrap.wrap(d.title.get(lang), 18)) for d in questionnaire.dimensions]
 
 
 def _closed(values: list[float]) -> list[float]:
@@ -59,9 +59,12 @@ def radar_figure(
         )
     )
     figure.update_layout(
-        polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "angle": 90, "tickfont": {"size": 10}}},
+        polar={
+            "radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "angle": 90, "tickfont": {"size": 10}},
+            "angularaxis": {"rotation": 90, "direction": "clockwise", "tickfont": {"size": 12}},
+        },
         legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0.5, "xanchor": "center"},
-        margin={"l": 70, "r": 70, "t": 30, "b": 30},
+        margin={"l": 110, "r": 110, "t": 40, "b": 30},
         height=480,
     )
     return figure

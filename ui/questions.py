@@ -86,11 +86,11 @@ def render_question(
     badge = f" :red-badge[{t('diag.critical')}]" if question.critical else ""
     st.markdown(f"**{number}. {question.text.get(lang)}**{badge}")
     if question.help or question.critical:
-        with st.expander("ℹ️ " + ("Aide" if lang == "fr" else "Help")):
+        with st.expander(t("diag.help"), icon=":material/help:"):
             if question.help:
                 st.markdown(question.help.get(lang))
             if question.critical:
-                st.caption(f"⚖️ {question.critical.reason.get(lang)}")
+                st.caption(f":material/gavel: {question.critical.reason.get(lang)}")
             refs = question.references
             parts = [f"ISO 26000 {', '.join(refs.iso26000)}" if refs.iso26000 else "", f"VSME {', '.join(refs.vsme)}" if refs.vsme else "",
                      f"ODD/SDG {', '.join(map(str, refs.sdg))}" if refs.sdg else "", "; ".join(refs.law)]  # fmt: skip

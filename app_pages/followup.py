@@ -17,13 +17,13 @@ st.title(t("followup.title"))
 company = state.current_company()
 if company is None:
     st.info(t("empty.no_company"))
-    st.page_link("pages/company.py", label=t("empty.go_company"), icon="🏢")
+    st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
     st.stop()
 
 assessments = repo.list_assessments(company.id)
 if not assessments:
     st.info(t("empty.no_assessment"))
-    st.page_link("pages/company.py", label=t("empty.go_company"), icon="🏢")
+    st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
     st.stop()
 
 evaluations = [e for e in (services.evaluate(repo, a.id) for a in assessments) if e is not None]

@@ -100,7 +100,7 @@ if editing is not None:
         left.markdown(("**▶** " if assessment.id == st.session_state.get("assessment_id") else "") + line)
         if right.button(t("company.open"), key=f"open-{assessment.id}"):
             state.select_assessment(assessment.id)
-            st.switch_page("pages/diagnostic.py")
+            st.switch_page("app_pages/diagnostic.py")
 
     with st.form(f"new-assessment-{editing.id}"):
         st.markdown(f"**{t('company.new_assessment')}**")
@@ -113,4 +113,4 @@ if editing is not None:
             assessment = services.start_assessment(repo, editing.id, questionnaire_id, respondent=respondent.strip())
             state.select_assessment(assessment.id)
             st.session_state.flash_messages = [t("company.started")]
-            st.switch_page("pages/diagnostic.py")
+            st.switch_page("app_pages/diagnostic.py")

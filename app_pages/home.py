@@ -17,18 +17,18 @@ assessment = state.current_assessment()
 left, middle, right = st.columns(3)
 with left:
     if st.button(t("home.start"), type="primary", width="stretch"):
-        st.switch_page("pages/company.py")
+        st.switch_page("app_pages/company.py")
 with middle:
     if company is not None and assessment is not None:
         title = services.shipped_questionnaire(assessment.questionnaire_id)[0].model.title.get(lang)
         if st.button(t("home.resume", company=company.name, assessment=title), width="stretch"):
-            st.switch_page("pages/diagnostic.py")
+            st.switch_page("app_pages/diagnostic.py")
 with right:
     if st.button(t("home.demo"), help=t("home.demo_help"), width="stretch"):
         demo_company, demo_assessment = services.create_demo(repo, lang)
         state.select_company(demo_company.id)
         state.select_assessment(demo_assessment.id)
-        st.switch_page("pages/results.py")
+        st.switch_page("app_pages/results.py")
 
 st.subheader(t("home.how"))
 for key in ("home.step1", "home.step2", "home.step3"):

@@ -18,7 +18,7 @@ company = state.current_company()
 assessment = state.current_assessment()
 if company is None or assessment is None:
     st.info(t("empty.no_company") if company is None else t("empty.no_assessment"))
-    st.page_link("pages/company.py", label=t("empty.go_company"), icon="🏢")
+    st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
     st.stop()
 
 questionnaire = services.questionnaire_of(repo, assessment)
@@ -66,4 +66,4 @@ with left:
         repo.update_assessment(assessment.id, status="completed")
         st.rerun()
 with right:
-    st.page_link("pages/results.py", label=t("diag.see_results"), icon="📊")
+    st.page_link("app_pages/results.py", label=t("diag.see_results"), icon=":material/radar:")

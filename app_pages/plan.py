@@ -18,7 +18,7 @@ company = state.current_company()
 assessment = state.current_assessment()
 if company is None or assessment is None:
     st.info(t("empty.no_company") if company is None else t("empty.no_assessment"))
-    st.page_link("pages/company.py", label=t("empty.go_company"), icon="🏢")
+    st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
     st.stop()
 
 evaluation = services.evaluate(repo, assessment.id)
@@ -34,47 +34,44 @@ if not recommendations:
     st.info(t("plan.none") if evaluation.answers else t("empty.no_answers"))
 
 
-def recommendation_table(items, key: str) -> list:
-    frame = pd.DataFrame(
-        [
-            {
-                t("plan.col_priority"): round(r.priority, 2),
-                t("plan.col_recommendation"): r.text.get(lang),
-                t("plan.col_dimension"): titles[r.dimension],
-                t("plan.col_effort"): "●" * r.effort,
-                t("plan.col_impact"): "●" * r.impact,
-                t("plan.col_in_plan"): "✔" if r.id in in_plan else "",
-            }
-            for r in items
-        ]
-    )
-    event = st.dataframe(
-        frame, hide_index=True, key=key, on_select="rerun", selection_mode="multi-row",
-        column_config={t("plan.col_recommendation"): st.column_config.TextColumn(width="large")},
-    )
-    return [items[i] for i in event.selection.rows]
+SHOWN = 8
 
 
-selected = []
+def add_to_plan(rec) -> None:
+    repo.add_action(assessment.id, rec.text.get(lang), recommendation_id=rec.id, question_id=rec.question)
+    st.session_state.plan_message = t("plan.added")
+
+
+def recommendation_card(rec) -> None:
+    with st.container(border=True):
+        text_col, button_col = st.columns([5, 1], vertical_alignment="center")
+        with text_col:
+            st.markdown(rec.text.get(lang))
+            question = questionnaire.questions[rec.question]
+            st.caption(
+                f"{titles[rec.dimension]} · {t('plan.col_effort')} {'●' * rec.effort}{'○' * (3 - rec.effort)} · "
+                f"{t('plan.col_impact')} {'●' * rec.impact}{'○' * (3 - rec.impact)} · {t('plan.col_priority')} "
+                f"{rec.priority:.2f}  \n{question.text.get(lang)}"
+            )
+        with button_col:
+            if rec.id in in_plan:
+                st.button(t("plan.already"), key=f"in-{rec.id}", disabled=True, icon=":material/check:")
+            else:
+                st.button(t("plan.add"), key=f"add-{rec.id}", on_click=add_to_plan, args=(rec,), icon=":material/add:")
+
+
 for quick, title_key, help_key in ((True, "plan.quick_wins", "plan.quick_wins_help"), (False, "plan.projects", "plan.projects_help")):
     items = [r for r in recommendations if r.quick_win == quick]
-    if items:
-        st.markdown(f"#### {t(title_key)} ({len(items)})")
-        st.caption(t(help_key))
-        selected += recommendation_table(items, f"recs-{quick}-{lang}")
+    if not items:
+        continue
+    st.markdown(f"#### {t(title_key)} ({len(items)})")
+    st.caption(t(help_key))
+    show_all = len(items) > SHOWN and st.toggle(t("plan.more", count=len(items) - SHOWN), key=f"all-{quick}")
+    for rec in items if show_all else items[:SHOWN]:
+        recommendation_card(rec)
 
-if recommendations:
-    if st.button(t("plan.add_selected"), type="primary", disabled=not selected, help=t("plan.select_hint")):
-        added = 0
-        for rec in selected:
-            if rec.id not in in_plan:
-                repo.add_action(assessment.id, rec.text.get(lang), recommendation_id=rec.id, question_id=rec.question)
-                added += 1
-        st.session_state.plan_message = t("plan.added", count=added) if added else t("plan.already")
-        st.rerun()
-for key in ("plan_message",):
-    if key in st.session_state:
-        st.success(st.session_state.pop(key))
+if "plan_message" in st.session_state:
+    st.toast(st.session_state.pop("plan_message"))
 
 st.subheader(t("plan.actions"))
 st.caption(t("plan.actions_help"))

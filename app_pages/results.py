@@ -17,7 +17,7 @@ company = state.current_company()
 assessment = state.current_assessment()
 if company is None or assessment is None:
     st.info(t("empty.no_company") if company is None else t("empty.no_assessment"))
-    st.page_link("pages/company.py", label=t("empty.go_company"), icon="🏢")
+    st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
     st.stop()
 
 evaluation = services.evaluate(repo, assessment.id)
@@ -26,7 +26,7 @@ questionnaire = evaluation.questionnaire
 st.caption(f"{company.name} · {questionnaire.model.title.get(lang)} · {format_date(assessment.created_at, lang)}")
 if result.overall is None:
     st.info(t("empty.no_answers"))
-    st.page_link("pages/diagnostic.py", label=t("empty.go_diagnostic"), icon="📝")
+    st.page_link("app_pages/diagnostic.py", label=t("empty.go_diagnostic"), icon=":material/checklist:")
     st.stop()
 
 titles = {d.id: d.title.get(lang) for d in questionnaire.dimensions}
@@ -42,7 +42,7 @@ if result.level.description:
 if result.capped_by_critical:
     st.warning(t("results.capped", level=result.level.label.get(lang), by_score=result.level_by_score.label.get(lang)))
 
-radar_col, table_col = st.columns([3, 2])
+radar_col, side_col = st.columns([3, 2])
 with radar_col:
     st.subheader(t("results.radar"))
     previous_label = t("results.previous", date=format_date(previous.created_at, lang)) if previous else None
@@ -51,38 +51,37 @@ with radar_col:
         previous=previous_eval.result if previous_eval else None, previous_label=previous_label,
     )
     st.plotly_chart(figure, config={"displayModeBar": False}, key="radar")
-with table_col:
-    st.subheader(t("results.by_dimension"))
-    rows = []
-    for d in result.dimensions:
-        before = previous_eval.result.dimension(d.id).score if previous_eval else None
-        rows.append(
-            {
-                t("results.col_dimension"): titles[d.id],
-                t("results.col_score"): format_score(d.score),
-                t("results.col_coverage"): format_percent(d.coverage),
-                t("results.col_target"): format_score(assessment.targets.get(d.id)),
-                t("results.col_previous"): format_score(before),
-                t("results.col_confidence"): t("results.low_confidence") if d.low_confidence else t("results.ok_confidence"),
-            }
-        )
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
-    settings = questionnaire.model.results
-    st.caption(
-        t("results.low_confidence_help", coverage=round(100 * settings.low_coverage), dont_know=round(100 * settings.high_dont_know))
-    )
-    st.caption(t("results.score_method"))
 
 scored = sorted((d for d in result.dimensions if d.score is not None), key=lambda d: d.score, reverse=True)
-strong_col, weak_col = st.columns(2)
-with strong_col:
+with side_col:
     st.subheader(t("results.strengths"))
     for d in scored[:3]:
         st.markdown(f"- **{titles[d.id]}** — {format_score(d.score)}/100")
-with weak_col:
     st.subheader(t("results.weaknesses"))
     for d in list(reversed(scored))[:3]:
         st.markdown(f"- **{titles[d.id]}** — {format_score(d.score)}/100")
+
+st.subheader(t("results.by_dimension"))
+rows = []
+for d in result.dimensions:
+    before = previous_eval.result.dimension(d.id).score if previous_eval else None
+    rows.append(
+        {
+            t("results.col_dimension"): titles[d.id],
+            t("results.col_score"): format_score(d.score),
+            t("results.col_coverage"): format_percent(d.coverage),
+            t("results.col_target"): format_score(assessment.targets.get(d.id)),
+            t("results.col_previous"): format_score(before),
+            t("results.col_confidence"): t("results.low_confidence") if d.low_confidence else t("results.ok_confidence"),
+        }
+    )
+st.dataframe(pd.DataFrame(rows), hide_index=True)
+settings = questionnaire.model.results
+st.caption(
+    t("results.low_confidence_help", coverage=round(100 * settings.low_coverage), dont_know=round(100 * settings.high_dont_know))
+)
+st.caption(t("results.score_method"))
+
 
 st.subheader(t("results.critical"))
 if result.critical_unmet:
