@@ -1,7 +1,5 @@
 """Plan d'action: ranked recommendations (quick wins apart), picked into an editable action plan."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -92,31 +90,9 @@ frame["due_date"] = pd.to_datetime(frame["due_date"]).dt.date
 
 def save_edits() -> None:
     """Apply the editor's changes to the database as soon as they are made."""
-    changes = st.session_state[editor_key]
-    for row, values in changes.get("edited_rows", {}).items():
-        fields = {k: v for k, v in values.items() if k in COLUMNS}
-        if "due_date" in fields and fields["due_date"]:
-            fields["due_date"] = date.fromisoformat(str(fields["due_date"])[:10])
-        if "title" in fields and not (fields["title"] or "").strip():
-            st.session_state.plan_error = t("plan.title_required")
-            fields.pop("title")
-        for text_field in ("owner", "notes"):
-            if text_field in fields and fields[text_field] is None:
-                fields[text_field] = ""
-        if fields:
-            repo.update_action(int(frame.iloc[row]["id"]), **fields)
-    for values in changes.get("added_rows", []):
-        title = (values.get("title") or "").strip()
-        if not title:
-            st.session_state.plan_error = t("plan.title_required")
-            continue
-        due = values.get("due_date")
-        repo.add_action(
-            assessment.id, title, owner=values.get("owner") or "", notes=values.get("notes") or "",
-            status=values.get("status") or "todo", due_date=date.fromisoformat(str(due)[:10]) if due else None,
-        )
-    for row in changes.get("deleted_rows", []):
-        repo.delete_action(int(frame.iloc[row]["id"]))
+    problems = services.apply_action_edits(repo, assessment.id, [a.id for a in actions], st.session_state[editor_key])
+    if problems:
+        st.session_state.plan_error = t(problems[0])
 
 
 st.data_editor(

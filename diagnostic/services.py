@@ -257,3 +257,44 @@ def create_demo(repo: Repository, lang: str = "fr") -> tuple[CompanyRecord, Asse
             status="in_progress" if rank == 0 else "todo",
         )
     return company, repo.get_assessment(current.id)  # type: ignore[return-value]
+
+
+def apply_action_edits(repo: Repository, assessment_id: int, action_ids: list[int], changes: dict[str, Any]) -> list[str]:
+    """Apply the edits of the action-plan table (edited, added, deleted rows) as soon as they are made.
+
+    `action_ids[i]` is the id of the table's row i. Returns the problems met (as message keys),
+    e.g. a row without a title, which is not saved.
+    """
+    problems: list[str] = []
+
+    def clean(values: dict[str, Any]) -> dict[str, Any]:
+        fields = {k: v for k, v in values.items() if k in ("title", "owner", "due_date", "status", "notes")}
+        if "due_date" in fields:
+            due = fields["due_date"]
+            fields["due_date"] = date.fromisoformat(str(due)[:10]) if due else None
+        for key in ("owner", "notes"):
+            if key in fields and fields[key] is None:
+                fields[key] = ""
+        if "status" in fields and fields["status"] not in ("todo", "in_progress", "done", "dropped"):
+            fields["status"] = "todo"
+        if "title" in fields:
+            fields["title"] = (fields["title"] or "").strip()
+            if not fields["title"]:
+                problems.append("plan.title_required")
+                del fields["title"]
+        return fields
+
+    for row, values in changes.get("edited_rows", {}).items():
+        fields = clean(values)
+        if fields and int(row) < len(action_ids):
+            repo.update_action(action_ids[int(row)], **fields)
+    for values in changes.get("added_rows", []):
+        fields = clean(values)
+        if "title" in fields:
+            repo.add_action(assessment_id, **fields)
+        elif "plan.title_required" not in problems:
+            problems.append("plan.title_required")
+    for row in changes.get("deleted_rows", []):
+        if int(row) < len(action_ids):
+            repo.delete_action(action_ids[int(row)])
+    return problems

@@ -1,0 +1,247 @@
+"""Every page run with streamlit.testing.v1.AppTest, through app.py as a user reaches it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from diagnostic import services
+from diagnostic.i18n import format_score, t
+from diagnostic.profile import Profile
+from diagnostic.storage.database import get_engine
+from diagnostic.storage.repository import Repository
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGES = ["home", "company", "diagnostic", "results", "plan", "followup"]
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch) -> Repository:
+    url = f"sqlite:///{tmp_path / 'pages.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return Repository(get_engine(url))
+
+
+def app(page: str | None = None, **state) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if page:
+        at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.info] + [e.value for e in at.error]
+    parts += [e.value for e in at.warning] + [e.value for e in at.success] + [e.value for e in at.caption]
+    parts += [e.value for e in at.title] + [e.value for e in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+def no_unexpected_error(at: AppTest) -> None:
+    assert not at.exception
+    assert t("error.unexpected", "fr") not in texts(at) and t("error.database", "fr") not in texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_with_nothing_selected_explains_what_to_do(db, page) -> None:
+    at = app(page)
+    no_unexpected_error(at)
+    if page == "home":
+        assert t("home.title", "fr") in texts(at)
+    elif page == "company":
+        assert t("company.form_new", "fr") in texts(at)
+    else:
+        assert t("empty.no_company", "fr") in texts(at)
+
+
+@pytest.mark.parametrize("page", ["diagnostic", "results", "plan"])
+def test_pages_with_a_company_but_no_assessment(db, page) -> None:
+    company = db.create_company("Sans diagnostic", Profile())
+    at = app(page, company_id=company.id)
+    no_unexpected_error(at)
+    assert t("empty.no_assessment", "fr") in texts(at)
+
+
+def test_results_without_answers_says_so(db) -> None:
+    company = db.create_company("Vide", Profile())
+    assessment = services.start_assessment(db, company.id, "rse-flash")
+    at = app("results", company_id=company.id, assessment_id=assessment.id)
+    assert t("empty.no_answers", "fr") in texts(at)
+
+
+def test_demo_button_shows_results_computed_by_the_engine(db) -> None:
+    at = app()
+    demo = next(b for b in at.button if b.label == t("home.demo", "fr"))
+    demo.click().run()
+    no_unexpected_error(at)
+    company_id, assessment_id = at.session_state["company_id"], at.session_state["assessment_id"]
+    evaluation = services.evaluate(db, assessment_id)
+    assert evaluation.company.id == company_id
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("results.overall", "fr")] == f"{format_score(evaluation.result.overall)}/100"
+    assert metrics[t("results.level", "fr")].endswith(evaluation.result.level.label.fr)
+    assert len(at.get("plotly_chart")) == 1
+    # the rules behind the level are shown
+    assert t("results.rules", "fr") in [e.label for e in at.expander]
+
+
+def test_every_page_renders_for_the_demo_in_both_languages(db) -> None:
+    company, assessment = services.create_demo(db, "fr")
+    for lang in ("fr", "en"):
+        for page in PAGES:
+            at = app(page, company_id=company.id, assessment_id=assessment.id, lang=lang)
+            no_unexpected_error(at)
+            assert at.title[0].value == (t("home.title", lang) if page == "home" else t(f"nav.{page}", lang))
+
+
+def test_create_company_with_profile_then_start_an_assessment(db) -> None:
+    at = app("company")
+    at.text_input[0].input("Atelier Lefèvre")
+    at.text_input[1].input("25.62A")
+    at.selectbox[1].select("11-19")
+    at.button[0].click().run()  # form submit
+    no_unexpected_error(at)
+    companies = db.list_companies()
+    assert [c.name for c in companies] == ["Atelier Lefèvre"]
+    assert companies[0].profile.headcount_band == "11-19" and companies[0].profile.sector == "25.62A"
+    assert at.session_state["company_id"] == companies[0].id
+
+    start = next(b for b in at.button if b.label == t("company.start", "fr"))
+    start.click().run()
+    no_unexpected_error(at)
+    assessments = db.list_assessments(companies[0].id)
+    assert len(assessments) == 1 and assessments[0].questionnaire_id == "rse-performance-globale"
+    assert at.session_state["assessment_id"] == assessments[0].id
+
+
+def test_bad_company_input_gets_a_french_message_and_creates_nothing(db) -> None:
+    at = app("company")
+    at.text_input[0].input("Garage")
+    at.text_input[1].input("ABC")
+    at.button[0].click().run()
+    assert t("company.sector_invalid", "fr", value="ABC") in texts(at)
+    at.text_input[0].input("   ")
+    at.text_input[1].input("")
+    at.button[0].click().run()
+    assert t("company.name_required", "fr") in texts(at)
+    assert db.list_companies() == []
+
+
+def test_diagnostic_saves_each_answer_and_comment(db) -> None:
+    company = db.create_company("Imprimerie", Profile(headcount_band="11-19", production_site=True))
+    assessment = services.start_assessment(db, company.id, "rse-performance-globale")
+    at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
+    questionnaire = services.questionnaire_of(db, assessment)
+    first = questionnaire.dimensions[0].questions[0]
+    radio = at.radio(key=f"q-{assessment.id}-{first.id}")
+    radio.set_value(3).run()
+    no_unexpected_error(at)
+    saved = db.load_answers(assessment.id)
+    assert saved[first.id].value == 3
+    at.text_input(key=f"c-{assessment.id}-{first.id}").input("charte signée en mars").run()
+    assert db.load_answers(assessment.id)[first.id].comment == "charte signée en mars"
+    progress = [p.proto.text for p in at.get("progress")]
+    assert t("diag.progress", "fr", answered=1, applicable=_applicable(db, assessment.id)) in progress
+
+
+def _applicable(db, assessment_id) -> int:
+    evaluation = services.evaluate(db, assessment_id)
+    return sum(1 for r in evaluation.result.questions.values() if r.applies and r.max is not None)
+
+
+def test_only_one_dimension_is_drawn_at_a_time(db) -> None:
+    company = db.create_company("C", Profile(headcount_band="50-249", production_site=True, tertiary_area_1000m2=True))
+    assessment = services.start_assessment(db, company.id, "rse-performance-globale")
+    at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
+    questionnaire = services.questionnaire_of(db, assessment)
+    first_dimension = {q.id for q in questionnaire.dimensions[0].questions}
+    keys = {w.key.split("-", 2)[2] for w in list(at.radio) + list(at.get("pills")) if w.key and w.key.startswith("q-")}
+    assert keys and keys <= first_dimension
+
+
+def test_na_is_offered_only_where_allowed(db) -> None:
+    company = db.create_company("C", Profile(headcount_band="11-19"))
+    assessment = services.start_assessment(db, company.id, "rse-performance-globale")
+    questionnaire = services.questionnaire_of(db, assessment)
+    at = app("diagnostic", company_id=company.id, assessment_id=assessment.id, **{"dimension-fr": questionnaire.dimension_by_id["qual"].title.fr})
+    checked = []
+    for radio in at.radio:
+        if not radio.key or not radio.key.startswith("q-"):
+            continue
+        question = questionnaire.questions[radio.key.split("-", 2)[2]]
+        assert ("Non concerné (N/A)" in radio.options) == question.allow_na
+        checked.append(question.allow_na)
+    assert True in checked and False in checked  # the dimension has both kinds
+
+
+def test_a_question_disappears_when_it_stops_applying(db) -> None:
+    company = db.create_company("Transports", Profile(headcount_band="1-10"))
+    assessment = services.start_assessment(db, company.id, "rse-performance-globale")
+    questionnaire = services.questionnaire_of(db, assessment)
+    services.record_answer(db, questionnaire, assessment.id, "env.flotte", "yes")
+    services.record_answer(db, questionnaire, assessment.id, "env.flotte-gestion", 2)
+    assert services.evaluate(db, assessment.id).result.questions["env.flotte-gestion"].counted
+    services.record_answer(db, questionnaire, assessment.id, "env.flotte", "no")
+    result = services.evaluate(db, assessment.id).result
+    assert not result.questions["env.flotte-gestion"].applies and not result.questions["env.flotte-gestion"].counted
+    # in the page, the env tab no longer draws the hidden question
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["company_id"], at.session_state["assessment_id"] = company.id, assessment.id
+    at.session_state[f"dimension-fr"] = questionnaire.dimension_by_id["env"].title.fr
+    at.run()
+    at.switch_page("app_pages/diagnostic.py").run()
+    assert not at.exception
+    keys = [w.key for w in at.radio if w.key]
+    assert f"q-{assessment.id}-env.flotte" in keys
+    assert f"q-{assessment.id}-env.flotte-gestion" not in keys
+    services.record_answer(db, questionnaire, assessment.id, "env.flotte", "yes")
+    at.run()
+    assert f"q-{assessment.id}-env.flotte-gestion" in [w.key for w in at.radio if w.key]
+
+
+def test_plan_add_recommendation_and_edit_actions(db) -> None:
+    company, assessment = services.create_demo(db, "fr")
+    at = app("plan", company_id=company.id, assessment_id=assessment.id)
+    before = len(db.list_actions(assessment.id))
+    add = next(b for b in at.button if b.label == t("plan.add", "fr"))
+    add.click().run()
+    no_unexpected_error(at)
+    actions = db.list_actions(assessment.id)
+    assert len(actions) == before + 1 and actions[-1].recommendation_id is not None
+    # the table's edits, as the editor reports them
+    ids = [a.id for a in actions]
+    problems = services.apply_action_edits(
+        db, assessment.id, ids,
+        {"edited_rows": {0: {"owner": "Léa", "status": "done", "due_date": "2027-01-31"}},
+         "added_rows": [{"title": "Former l’équipe au tri", "status": "todo"}, {"title": "  "}],
+         "deleted_rows": [1]},
+    )  # fmt: skip
+    assert problems == ["plan.title_required"]
+    after = db.list_actions(assessment.id)
+    assert after[0].owner == "Léa" and after[0].status == "done" and str(after[0].due_date) == "2027-01-31"
+    assert ids[1] not in [a.id for a in after]
+    assert after[-1].title == "Former l’équipe au tri"
+
+
+def test_followup_compares_two_assessments(db) -> None:
+    company, _ = services.create_demo(db, "fr")
+    at = app("followup", company_id=company.id)
+    no_unexpected_error(at)
+    assert t("followup.compare", "fr") in texts(at)
+    assert len(at.get("plotly_chart")) == 1
+    assert t("followup.went_up", "fr") in texts(at)
+
+
+def test_language_switch_translates_the_pages(db) -> None:
+    at = app()
+    control = at.get("button_group")[0]
+    control.set_value("en").run()
+    assert at.session_state["lang"] == "en"
+    assert t("home.title", "en") in texts(at)
+    at.switch_page("app_pages/results.py").run()
+    assert t("empty.no_company", "en") in texts(at)
