@@ -1,0 +1,1169 @@
+"""The PDF report of an assessment: a pure function of `ReportData`, drawn with reportlab platypus.
+
+Layout: cover, one-page executive summary (score, level, radar, strengths and weaknesses, first
+priorities), one section per dimension (answers and recommendations), the action plan, and an
+annex on the method. A4, French by default, English when `data.lang == "en"`; every UI string of
+the report is in `STRINGS` below. The DejaVu Sans fonts shipped with matplotlib are embedded, so no
+system font is needed and French typography (é, œ, « », ’, €) renders everywhere.
+
+Every text that comes from a user or from a questionnaire file goes through `_esc` before it enters
+reportlab's paragraph markup. Scores are rounded here, at display, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, datetime
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import matplotlib
+from PIL import Image as PILImage
+from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepInFrame,
+    KeepTogether,
+    PageBreak,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus import Paragraph as _Paragraph
+
+from diagnostic.exports.radar import RADAR_RATIO, radar_image
+from diagnostic.exports.report_data import ReportData
+from diagnostic.labels import answer_label, status_label
+from diagnostic.profile import naf_section
+from diagnostic.scoring import DimensionResult
+
+# --- UI strings ---------------------------------------------------------------------------------
+
+STRINGS: dict[str, dict[str, Any]] = {
+    "fr": {
+        "kicker": "AUTODIAGNOSTIC RSE",
+        "report_title": "Rapport de diagnostic RSE",
+        "assessed_on": "Évaluation du {date}",
+        "questionnaire": "Questionnaire",
+        "version": "Version {version} · empreinte {hash}",
+        "respondents": "Répondants",
+        "nobody": "Non renseigné",
+        "profile": "Profil de l’entreprise",
+        "sector": "Secteur (code NAF)",
+        "sector_value": "{code} (section {section})",
+        "headcount": "Effectif",
+        "sites": "Nombre de sites",
+        "not_given": "Non renseigné",
+        "previous_on": "Évaluation précédente",
+        "notes": "Notes",
+        "cover_note": (
+            "Ce rapport présente les réponses données au questionnaire, les scores qui en découlent et "
+            "les bonnes pratiques recommandées. Les règles de calcul sont détaillées en annexe."
+        ),
+        "summary": "Synthèse",
+        "overall": "Score global",
+        "level": "Niveau",
+        "coverage": "Couverture",
+        "coverage_note": "des questions applicables ont une réponse",
+        "since": "{delta} depuis le {date}",
+        "strongest": "Points forts",
+        "weakest": "Points à renforcer",
+        "priorities": "Les cinq premières priorités",
+        "no_priorities": "Aucune recommandation ne découle des réponses données.",
+        "col_rank": "#",
+        "col_action": "Bonne pratique recommandée",
+        "col_dimension": "Dimension",
+        "col_kind": "Type",
+        "quick_win": "★ Gain rapide",
+        "project": "Projet structurant",
+        "capped_title": "Niveau plafonné par une exigence légale non remplie",
+        "capped_text": (
+            "Les scores permettraient le niveau « {by_score} », mais une question critique (obligation "
+            "légale) est en dessous du minimum attendu : le niveau est plafonné à « {level} » tant "
+            "qu’elle n’est pas remplie."
+        ),
+        "critical_unanswered": "Questions critiques sans réponse : {items}.",
+        "next_level": "Pour atteindre le niveau « {label} » : score global ≥ {overall}{floor}.",
+        "next_level_capped": "Pour atteindre le niveau « {label} » que permettent vos scores : remplir les exigences légales ci-dessus.",
+        "next_floor": " et chaque dimension ≥ {floor}",
+        "next_below": " (en dessous : {dims})",
+        "top_level": "Le niveau le plus élevé du questionnaire est atteint.",
+        "dimension": "Dimension",
+        "score": "Score",
+        "target": "Cible",
+        "previous": "Précédent",
+        "low_confidence": "Confiance faible",
+        "low_confidence_why": (
+            "Confiance faible : moins de {cov} % des questions ont une réponse, ou plus de {dk} % des "
+            "réponses sont « je ne sais pas ». Le score est à confirmer."
+        ),
+        "no_score_dim": "Aucune question comptée dans cette dimension : pas de score.",
+        "not_applicable_dim": "Cette dimension ne s’applique pas à l’entreprise.",
+        "col_question": "Question",
+        "col_answer": "Réponse",
+        "col_comment": "Commentaire",
+        "critical_mark": "Exigence légale",
+        "critical_unmet_mark": "Exigence légale non remplie",
+        "recommendations": "Recommandations",
+        "no_recommendations": "Aucune recommandation pour cette dimension.",
+        "col_recommendation": "Bonne pratique",
+        "col_effort": "Effort",
+        "col_impact": "Impact",
+        "col_priority": "Priorité",
+        "effort": {1: "1 · léger", 2: "2 · projet", 3: "3 · programme"},
+        "impact": {1: "1 · limité", 2: "2 · réel", 3: "3 · fort"},
+        "action_plan": "Plan d’action",
+        "no_actions": "Aucune action n’a encore été inscrite au plan d’action.",
+        "col_plan_action": "Action",
+        "col_owner": "Responsable",
+        "col_due": "Échéance",
+        "col_status": "Statut",
+        "from_recommendation": "Recommandation {id}",
+        "annex": "Annexe — Méthode",
+        "scale": "Échelle de réponse",
+        "col_value": "Valeur",
+        "col_label": "Niveau de maturité",
+        "col_description": "Ce que cela signifie",
+        "special_answers": "Réponses particulières",
+        "na_rule": (
+            "<b>Non concerné (N/A)</b> — seulement là où la question le permet : la question sort du "
+            "calcul, elle n’entre ni au numérateur ni au maximum."
+        ),
+        "dk_rule": (
+            "<b>Je ne sais pas</b> — compte 0 et est signalé comme un manque d’information ; les "
+            "premières recommandations de la question s’affichent."
+        ),
+        "rules": "Règles de calcul",
+        "rule_list": [
+            "<b>Réponses.</b> Une question de maturité vaut de 0 à 4 ; oui/non, choix et nombres donnent "
+            "chacun une valeur (oui = 4, non = 0 sauf mention contraire ; chaque option a un score ; un "
+            "choix multiple additionne ses options, plafonné ; un nombre tombe dans une tranche).",
+            "<b>Questions comptées.</b> Une question compte quand elle s’applique (conditions sur le "
+            "profil et les réponses précédentes), a une réponse, est notée et n’est pas N/A.",
+            "<b>Score d’une dimension</b> (0–100) = 100 × Σ(poids × valeur) ÷ Σ(poids × maximum) sur "
+            "les questions comptées ; sans question comptée, pas de score (« — »).",
+            "<b>Score global</b> = moyenne des scores des dimensions, pondérée par le poids des "
+            "dimensions, sur les dimensions qui ont un score.",
+            "<b>Couverture</b> = questions répondues ÷ questions applicables notées (N/A et « je ne sais "
+            "pas » sont des réponses). Confiance faible sous {cov} % de couverture ou au-delà de {dk} % "
+            "de « je ne sais pas ».",
+            "<b>Niveau</b> = le plus haut niveau dont le seuil global <i>et</i> le plancher par "
+            "dimension sont atteints : pas de compensation entre dimensions.",
+            "<b>Recommandations</b> : elles dépendent des réponses et sont classées par priorité ; les "
+            "scores ne sont arrondis qu’à l’affichage.",
+        ],
+        "levels": "Niveaux, seuils et planchers",
+        "col_level": "Niveau",
+        "col_min_overall": "Score global ≥",
+        "col_min_dimension": "Chaque dimension ≥",
+        "critical_cap": "Questions critiques",
+        "critical_cap_text": (
+            "Une question critique (une obligation légale de base) dont la réponse est en dessous de son "
+            "minimum — « je ne sais pas » compris — plafonne le niveau à « {level} », quel que soit le "
+            "score. Une question critique sans réponse ne plafonne pas mais est signalée."
+        ),
+        "critical_list": "Questions critiques de ce questionnaire :",
+        "priority_title": "Priorité des recommandations",
+        "priority_text": (
+            "Priorité = poids de la dimension × poids de la question × écart × impact ÷ effort, où "
+            "l’écart = (maximum − valeur) ÷ maximum. Un <b>gain rapide</b> demande peu d’effort (1) pour un "
+            "impact réel (2 ou 3) ; les autres recommandations sont des projets structurants."
+        ),
+        "page": "Page {n} / {total}",
+        "months": [
+            "janvier", "février", "mars", "avril", "mai", "juin",
+            "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+        ],
+        "headcount_bands": {
+            "0": "Sans salarié",
+            "1-10": "1 à 10 salariés",
+            "11-19": "11 à 19 salariés",
+            "20-49": "20 à 49 salariés",
+            "50-249": "50 à 249 salariés",
+            "250+": "250 salariés ou plus",
+        },
+        "percent": "{value}\u00a0%",
+    },
+    "en": {
+        "kicker": "CSR SELF-ASSESSMENT",
+        "report_title": "CSR diagnostic report",
+        "assessed_on": "Assessment of {date}",
+        "questionnaire": "Questionnaire",
+        "version": "Version {version} · fingerprint {hash}",
+        "respondents": "Respondents",
+        "nobody": "Not given",
+        "profile": "Company profile",
+        "sector": "Sector (NAF code)",
+        "sector_value": "{code} (section {section})",
+        "headcount": "Headcount",
+        "sites": "Number of sites",
+        "not_given": "Not given",
+        "previous_on": "Previous assessment",
+        "notes": "Notes",
+        "cover_note": (
+            "This report sets out the answers given to the questionnaire, the resulting scores and the "
+            "recommended good practices. The scoring rules are detailed in the annex."
+        ),
+        "summary": "Executive summary",
+        "overall": "Overall score",
+        "level": "Level",
+        "coverage": "Coverage",
+        "coverage_note": "of the applicable questions are answered",
+        "since": "{delta} since {date}",
+        "strongest": "Strengths",
+        "weakest": "Areas to strengthen",
+        "priorities": "The first five priorities",
+        "no_priorities": "No recommendation follows from the answers given.",
+        "col_rank": "#",
+        "col_action": "Recommended good practice",
+        "col_dimension": "Dimension",
+        "col_kind": "Type",
+        "quick_win": "★ Quick win",
+        "project": "Structuring project",
+        "capped_title": "Level capped by an unmet legal basic",
+        "capped_text": (
+            "The scores would reach the level “{by_score}”, but a critical question (a legal "
+            "obligation) is below the expected minimum: the level is capped at “{level}” until it is "
+            "met."
+        ),
+        "critical_unanswered": "Critical questions not answered: {items}.",
+        "next_level": "To reach the level “{label}”: overall score ≥ {overall}{floor}.",
+        "next_level_capped": "To reach the level “{label}” that your scores allow: meet the legal basics above.",
+        "next_floor": " and every dimension ≥ {floor}",
+        "next_below": " (below: {dims})",
+        "top_level": "The questionnaire’s highest level is reached.",
+        "dimension": "Dimension",
+        "score": "Score",
+        "target": "Target",
+        "previous": "Previous",
+        "low_confidence": "Low confidence",
+        "low_confidence_why": (
+            "Low confidence: fewer than {cov}% of the questions are answered, or more than {dk}% of the "
+            "answers are “don’t know”. The score needs confirming."
+        ),
+        "no_score_dim": "No question counted in this dimension: no score.",
+        "not_applicable_dim": "This dimension does not apply to the company.",
+        "col_question": "Question",
+        "col_answer": "Answer",
+        "col_comment": "Comment",
+        "critical_mark": "Legal basic",
+        "critical_unmet_mark": "Legal basic not met",
+        "recommendations": "Recommendations",
+        "no_recommendations": "No recommendation for this dimension.",
+        "col_recommendation": "Good practice",
+        "col_effort": "Effort",
+        "col_impact": "Impact",
+        "col_priority": "Priority",
+        "effort": {1: "1 · light", 2: "2 · project", 3: "3 · programme"},
+        "impact": {1: "1 · limited", 2: "2 · real", 3: "3 · strong"},
+        "action_plan": "Action plan",
+        "no_actions": "No action has been added to the action plan yet.",
+        "col_plan_action": "Action",
+        "col_owner": "Owner",
+        "col_due": "Due date",
+        "col_status": "Status",
+        "from_recommendation": "Recommendation {id}",
+        "annex": "Annex — Method",
+        "scale": "Answer scale",
+        "col_value": "Value",
+        "col_label": "Maturity level",
+        "col_description": "What it means",
+        "special_answers": "Special answers",
+        "na_rule": (
+            "<b>Not applicable (N/A)</b> — only where the question allows it: the question leaves the "
+            "calculation and enters neither the numerator nor the maximum."
+        ),
+        "dk_rule": (
+            "<b>Don’t know</b> — scores 0 and is flagged as an information gap; the question’s "
+            "first-step recommendations show."
+        ),
+        "rules": "Scoring rules",
+        "rule_list": [
+            "<b>Answers.</b> A maturity question is worth 0 to 4; yes/no, choice and number questions "
+            "each give a value (yes = 4, no = 0 unless stated; each option has a score; a multiple "
+            "choice adds its options, capped; a number falls in a band).",
+            "<b>Counted questions.</b> A question counts when it applies (conditions on the profile and "
+            "on earlier answers), is answered, is scored and is not N/A.",
+            "<b>Dimension score</b> (0–100) = 100 × Σ(weight × value) ÷ Σ(weight × maximum) over the "
+            "counted questions; with no counted question, no score (“—”).",
+            "<b>Overall score</b> = the dimension scores averaged with the dimension weights, over the "
+            "dimensions that have a score.",
+            "<b>Coverage</b> = answered ÷ applicable scored questions (N/A and “don’t know” are "
+            "answers). Low confidence below {cov}% coverage or above {dk}% “don’t know”.",
+            "<b>Level</b> = the highest level whose overall threshold <i>and</i> per-dimension floor "
+            "are met: no compensation between dimensions.",
+            "<b>Recommendations</b> depend on the answers and are ranked by priority; scores are "
+            "rounded only for display.",
+        ],
+        "levels": "Levels, thresholds and floors",
+        "col_level": "Level",
+        "col_min_overall": "Overall score ≥",
+        "col_min_dimension": "Every dimension ≥",
+        "critical_cap": "Critical questions",
+        "critical_cap_text": (
+            "A critical question (a basic legal obligation) answered below its minimum — “don’t know” "
+            "included — caps the level at “{level}” whatever the score. An unanswered critical question "
+            "does not cap but is flagged."
+        ),
+        "critical_list": "Critical questions of this questionnaire:",
+        "priority_title": "Priority of recommendations",
+        "priority_text": (
+            "Priority = dimension weight × question weight × gap × impact ÷ effort, where gap = "
+            "(maximum − value) ÷ maximum. A <b>quick win</b> takes little effort (1) for a real impact "
+            "(2 or 3); the other recommendations are structuring projects."
+        ),
+        "page": "Page {n} / {total}",
+        "months": [
+            "January", "February", "March", "April", "May", "June",
+            "July", "August", "September", "October", "November", "December",
+        ],
+        "headcount_bands": {
+            "0": "No employees",
+            "1-10": "1 to 10 employees",
+            "11-19": "11 to 19 employees",
+            "20-49": "20 to 49 employees",
+            "50-249": "50 to 249 employees",
+            "250+": "250 employees or more",
+        },
+        "percent": "{value}%",
+    },
+}  # fmt: skip
+
+# --- look ---------------------------------------------------------------------------------------
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONT_ITALIC = "DejaVuSans-Oblique"
+ACCENT = colors.HexColor("#0f766e")
+ACCENT_DARK = colors.HexColor("#115e59")
+ACCENT_LIGHT = colors.HexColor("#e3f1ee")
+ACCENT_RULE = colors.HexColor("#9ccfc6")
+INK = colors.HexColor("#1f2a2a")
+MUTED = colors.HexColor("#5b6b6a")
+ROW_ALT = colors.HexColor("#f5f9f8")
+GRID = colors.HexColor("#d5e2df")
+WARN = colors.HexColor("#b42318")
+WARN_BG = colors.HexColor("#fdeeec")
+QUICK = colors.HexColor("#b45309")
+
+# Binary (Flate only) streams instead of ASCII85 + Flate: reportlab's ASCII85 encoder is pure Python
+# without its optional C accelerator and took a third of the build time; the files are smaller too.
+rl_config.useA85 = 0
+
+PAGE_W, PAGE_H = A4
+MARGIN_X = 18 * mm
+MARGIN_TOP = 18 * mm
+MARGIN_BOTTOM = 20 * mm
+FRAME_PAD = 6  # reportlab's default frame padding, in points
+CONTENT_W = PAGE_W - 2 * MARGIN_X - 2 * FRAME_PAD
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 2 * FRAME_PAD
+
+
+class _TTFont(TTFont):
+    """A TTF font that remembers the width of the strings it measured: line breaking measures every
+    word of every paragraph, mostly the same few thousand words, and reportlab's width function is
+    pure Python without its optional C accelerator."""
+
+    def __init__(self, name: str, filename: str):
+        super().__init__(name, filename)
+        self._units: dict[str, float] = {}
+
+    def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:  # reportlab's name
+        units = self._units.get(text)
+        if units is None:
+            if not isinstance(text, str):
+                text = text.decode(encoding or "utf8")
+            widths, default = self.face.charWidths, self.face.defaultWidth
+            units = sum([widths.get(ord(char), default) for char in text])
+            if len(self._units) > 100_000:
+                self._units.clear()
+            self._units[text] = units
+        return 0.001 * size * units
+
+
+@lru_cache(maxsize=1)
+def _register_fonts() -> None:
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    for name, file in (
+        (FONT, "DejaVuSans.ttf"),
+        (FONT_BOLD, "DejaVuSans-Bold.ttf"),
+        (FONT_ITALIC, "DejaVuSans-Oblique.ttf"),
+        ("DejaVuSans-BoldOblique", "DejaVuSans-BoldOblique.ttf"),
+    ):
+        pdfmetrics.registerFont(_TTFont(name, str(folder / file)))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic="DejaVuSans-BoldOblique"
+    )
+
+
+@lru_cache(maxsize=1)
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=FONT, fontSize=9.5, leading=13, textColor=INK)
+    s = {"base": base}
+
+    def add(name: str, **kw: Any) -> None:
+        s[name] = ParagraphStyle(name, parent=kw.pop("parent", base), **kw)
+
+    add("kicker", fontName=FONT_BOLD, fontSize=10, leading=13, textColor=ACCENT, spaceAfter=4)
+    add("cover_title", fontName=FONT_BOLD, fontSize=26, leading=32, textColor=INK, spaceAfter=10)
+    add("cover_company", fontName=FONT_BOLD, fontSize=20, leading=25, textColor=ACCENT_DARK, spaceAfter=6)
+    add("cover_date", fontSize=12, leading=16, textColor=MUTED, spaceAfter=18)
+    add("h1", fontName=FONT_BOLD, fontSize=17, leading=21, textColor=ACCENT_DARK, spaceAfter=8)
+    add("h2", fontName=FONT_BOLD, fontSize=12, leading=15, textColor=ACCENT_DARK, spaceBefore=10, spaceAfter=5)
+    add("dim_title", fontName=FONT_BOLD, fontSize=14, leading=18, textColor=colors.white)
+    add("body", spaceAfter=4)
+    add("small", fontSize=8.5, leading=11.5)
+    add("muted", fontSize=8.5, leading=11.5, textColor=MUTED)
+    add("desc", fontName=FONT_ITALIC, fontSize=8.5, leading=11.5, textColor=MUTED, spaceAfter=6)
+    add("cell", fontSize=8.2, leading=10.6)
+    add("cell_tight", fontSize=7.9, leading=10)
+    add("cell_italic", fontName=FONT_ITALIC, fontSize=8.2, leading=10.6, textColor=MUTED)
+    add("cell_warn", fontSize=8.2, leading=10.6, textColor=WARN)
+    add("cell_bold", fontName=FONT_BOLD, fontSize=8.2, leading=10.6)
+    add("cell_head", fontName=FONT_BOLD, fontSize=8.2, leading=10.6, textColor=colors.white)
+    add("big_score", fontName=FONT_BOLD, fontSize=34, leading=38, textColor=ACCENT_DARK)
+    add("card_label", fontName=FONT_BOLD, fontSize=8.5, leading=11, textColor=MUTED)
+    add("card_value", fontName=FONT_BOLD, fontSize=13, leading=16, textColor=INK)
+    add("warn_title", fontName=FONT_BOLD, fontSize=9.5, leading=12.5, textColor=WARN)
+    add("warn", fontSize=8.5, leading=11.5, textColor=INK)
+    return s
+
+
+class Paragraph(_Paragraph):
+    """A paragraph that remembers its last line breaking: tables wrap each cell several times
+    (to size rows, to split across pages, to draw) at the same width, and breaking lines is the
+    most expensive step of the whole report."""
+
+    _memo: tuple[float, float, Any, Any] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # reportlab's names
+        memo = self._memo
+        if memo is not None and memo[0] == availWidth:
+            self.width, self.height, self.blPara, self._wrapWidths = availWidth, memo[1], memo[2], memo[3]
+            return availWidth, memo[1]
+        width, height = super().wrap(availWidth, availHeight)
+        self._memo = (availWidth, height, self.blPara, self._wrapWidths)
+        return width, height
+
+
+# --- formatting ---------------------------------------------------------------------------------
+
+
+def _esc(text: object) -> str:
+    """Plain text (user's or questionnaire's) made safe for reportlab paragraph markup."""
+    return escape(str(text)).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def _cell(text: str, width: float, style: ParagraphStyle) -> Any:
+    """A table cell: the plain string when it fits on one line, else a wrapping paragraph."""
+    if "\n" not in text and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width - 9:
+        return text
+    return Paragraph(_esc(text), style)
+
+
+def format_date(value: date | datetime, lang: str) -> str:
+    """'20 novembre 2026' / '20 November 2026' ('1er' on the first day, in French), no locale needed."""
+    month = STRINGS[lang]["months"][value.month - 1]
+    if lang == "fr":
+        day = "1er" if value.day == 1 else str(value.day)
+        return f"{day} {month} {value.year}"
+    return f"{value.day} {month} {value.year}"
+
+
+def fmt_score(value: float | None) -> str:
+    """A score as the report shows it: rounded once, here ('—' when there is none)."""
+    return "—" if value is None else f"{value:.0f}"
+
+
+def _percent(value: float | None, lang: str) -> str:
+    return "—" if value is None else STRINGS[lang]["percent"].format(value=f"{100 * value:.0f}")
+
+
+def _decimal(value: float, lang: str) -> str:
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def _delta(current: float | None, previous: float | None) -> str | None:
+    if current is None or previous is None:
+        return None
+    diff = round(current) - round(previous)
+    return f"{diff:+d}" if diff else "±0"
+
+
+# --- page furniture -----------------------------------------------------------------------------
+
+
+class _NumberedCanvas(Canvas):
+    """Two-pass canvas: keeps every page, then writes 'Page n / N' once the total is known."""
+
+    def __init__(self, *args: Any, footer_left: str = "", page_text: str = "Page {n} / {total}", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+        self._footer_left = footer_left
+        self._page_text = page_text
+
+    def showPage(self) -> None:  # reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._draw_footer(total)
+            super().showPage()
+        super().save()
+
+    def _draw_footer(self, total: int) -> None:
+        self.saveState()
+        self.setStrokeColor(ACCENT_RULE)
+        self.setLineWidth(0.6)
+        left_x, right_x = MARGIN_X + FRAME_PAD, PAGE_W - MARGIN_X - FRAME_PAD
+        self.line(left_x, 13 * mm, right_x, 13 * mm)
+        self.setFont(FONT, 7.5)
+        self.setFillColor(MUTED)
+        left = " ".join(self._footer_left.split())  # one line: no newline or tab from a user's text
+        limit = CONTENT_W - 30 * mm
+        while left and pdfmetrics.stringWidth(left, FONT, 7.5) > limit:
+            left = left[:-2] + "…"
+        self.drawString(left_x, 9 * mm, left)
+        self.drawRightString(right_x, 9 * mm, self._page_text.format(n=self._pageNumber, total=total))
+        self.restoreState()
+
+
+def _cover_band(canvas: Canvas, doc: Any) -> None:
+    canvas.saveState()
+    canvas.setFillColor(ACCENT)
+    canvas.rect(0, PAGE_H - 14 * mm, PAGE_W, 14 * mm, stroke=0, fill=1)
+    canvas.setFillColor(ACCENT_LIGHT)
+    canvas.rect(0, PAGE_H - 17 * mm, PAGE_W, 3 * mm, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def _page_rule(canvas: Canvas, doc: Any) -> None:
+    canvas.saveState()
+    canvas.setFillColor(ACCENT)
+    canvas.rect(0, PAGE_H - 5 * mm, PAGE_W, 5 * mm, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+# --- building blocks ----------------------------------------------------------------------------
+
+
+def _table(
+    rows: list[list[Any]],
+    widths: list[float],
+    *,
+    header: bool = True,
+    zebra: bool = True,
+    extra: Iterable[tuple[Any, ...]] = (),
+    repeat: bool = True,
+) -> Table:
+    # Rows are never split inside (reportlab's splitInRow repeats the header mid-page when it
+    # combines with repeatRows): a tall row moves whole to the next page.
+    table = Table(rows, colWidths=widths, repeatRows=1 if header and repeat else 0, hAlign="LEFT")
+    commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), FONT, 8.2, 10.6),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, GRID),
+    ]
+    if header:
+        commands += [
+            ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8.2, 10.6),
+            ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+        ]
+    if zebra and len(rows) > 2:
+        commands.append(("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1), [colors.white, ROW_ALT]))
+    commands.extend(extra)
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _heads(labels: list[str]) -> list[Paragraph]:
+    style = _styles()["cell_head"]
+    return [Paragraph(_esc(label), style) for label in labels]
+
+
+class _Band(Flowable):
+    """A full-width coloured band holding a dimension title (drawn, so it never splits)."""
+
+    def __init__(self, number: int, title: str):
+        super().__init__()
+        self.paragraph = Paragraph(f"{number} · {_esc(title)}", _styles()["dim_title"])
+        self.height = 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        _, h = self.paragraph.wrap(avail_width - 8 * mm, avail_height)
+        self.height = h + 5 * mm
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setFillColor(ACCENT)
+        canvas.roundRect(0, 0, self.width, self.height, 2.5 * mm, stroke=0, fill=1)
+        canvas.restoreState()
+        self.paragraph.drawOn(canvas, 4 * mm, 2.5 * mm)
+
+
+class _Picture(Flowable):
+    """A Pillow image drawn at a given size (platypus' Image wants a file)."""
+
+    def __init__(self, image: PILImage.Image, width: float, height: float):
+        super().__init__()
+        self.image, self.width, self.height = image, width, height
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.drawImage(ImageReader(self.image), 0, 0, self.width, self.height)
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+
+def _cover(data: ReportData, t: dict[str, Any]) -> list[Any]:
+    s = _styles()
+    lang = data.lang
+    q = data.questionnaire
+    company = data.company
+    story: list[Any] = [Spacer(1, 22 * mm)]
+    story.append(Paragraph(_esc(t["kicker"]), s["kicker"]))
+    story.append(Paragraph(_esc(t["report_title"]), s["cover_title"]))
+    story.append(Paragraph(_esc(company.name), s["cover_company"]))
+    story.append(Paragraph(_esc(t["assessed_on"].format(date=format_date(data.assessed_on, lang))), s["cover_date"]))
+
+    def row(label: str, value: str) -> list[Any]:
+        return [Paragraph(_esc(label), s["card_label"]), Paragraph(value, s["body"])]
+
+    sector = company.sector or data.profile.sector
+    if sector:
+        section = naf_section(sector)
+        sector_text = _esc(t["sector_value"].format(code=sector, section=section) if section else sector)
+    else:
+        sector_text = _esc(t["not_given"])
+    band = company.headcount_band or data.profile.headcount_band
+    sites = company.sites if company.sites is not None else data.profile.sites
+    version = t["version"].format(version=q.version, hash=q.content_hash[:8])
+    respondents = "<br/>".join(_esc(r) for r in data.respondents) or _esc(t["nobody"])
+    rows = [
+        row(
+            t["questionnaire"],
+            f"{_esc(q.model.title.get(lang))}<br/><font size=8 color='#5b6b6a'>{_esc(q.id)} · {_esc(version)}</font>",
+        ),
+        row(t["respondents"], respondents),
+        row(t["sector"], sector_text),
+        row(t["headcount"], _esc(t["headcount_bands"].get(band, band) if band else t["not_given"])),
+        row(t["sites"], _esc(sites if sites is not None else t["not_given"])),
+    ]
+    if data.previous is not None and data.previous_on is not None:
+        rows.append(row(t["previous_on"], _esc(format_date(data.previous_on, lang))))
+    if company.notes:
+        rows.append(row(t["notes"], _esc(company.notes)))
+    table = Table(rows, colWidths=[45 * mm, CONTENT_W - 45 * mm], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEABOVE", (0, 0), (-1, 0), 1.2, ACCENT),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, GRID),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 14 * mm), Paragraph(_esc(t["cover_note"]), s["muted"]), PageBreak()]
+    return story
+
+
+def _dimension_titles(data: ReportData) -> dict[str, str]:
+    return {d.id: d.title.get(data.lang) for d in data.questionnaire.dimensions}
+
+
+def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list[Any]:
+    s = _styles()
+    lang = data.lang
+    result = data.result
+    titles = _dimension_titles(data)
+    q = data.questionnaire
+
+    # score card, beside the radar
+    card: list[Any] = [Paragraph(_esc(t["overall"]), s["card_label"])]
+    overall = "—" if result.overall is None else f"{fmt_score(result.overall)}<font size=14 color='#5b6b6a'>/100</font>"
+    card.append(Paragraph(overall, s["big_score"]))
+    if data.previous is not None:
+        delta = _delta(result.overall, data.previous.overall)
+        if delta and data.previous_on is not None:
+            card.append(
+                Paragraph(_esc(t["since"].format(delta=delta, date=format_date(data.previous_on, lang))), s["muted"])
+            )
+    card.append(Spacer(1, 3 * mm))
+    card.append(Paragraph(_esc(t["level"]), s["card_label"]))
+    level_text = _esc(result.level.label.get(lang)) if result.level else "—"
+    if result.level_rank is not None:
+        level_text += f" <font size=9 color='#5b6b6a'>({result.level_rank}/{len(q.model.results.levels)})</font>"
+    card.append(Paragraph(level_text, s["card_value"]))
+    if result.level and result.level.description:
+        card.append(Paragraph(_esc(result.level.description.get(lang)), s["muted"]))
+    card.append(Spacer(1, 3 * mm))
+    card.append(Paragraph(_esc(t["coverage"]), s["card_label"]))
+    card.append(Paragraph(_esc(_percent(result.coverage, lang)), s["card_value"]))
+    card.append(Paragraph(_esc(t["coverage_note"]), s["muted"]))
+
+    image = _Picture(radar, 96 * mm, 96 * mm * RADAR_RATIO)
+    top = Table([[image, card]], colWidths=[100 * mm, CONTENT_W - 100 * mm], hAlign="LEFT")
+    top.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (1, 0), (1, 0), 6 * mm),
+            ]
+        )
+    )
+
+    # strongest and weakest dimensions, side by side
+    scored = [d for d in result.dimensions if d.score is not None]
+    strongest = sorted(scored, key=lambda d: -(d.score or 0))[:3]
+    weakest = sorted(scored, key=lambda d: d.score or 0)[:3]
+    half = (CONTENT_W - 6 * mm) / 2
+
+    def ranking(title: str, dims: list[DimensionResult]) -> Table:
+        rows: list[list[Any]] = [[Paragraph(_esc(title), s["cell_head"]), Paragraph(_esc(t["score"]), s["cell_head"])]]
+        rows += [[Paragraph(_esc(titles[d.id]), s["cell"]), fmt_score(d.score)] for d in dims]
+        return _table(
+            rows, [half - 16 * mm, 16 * mm], extra=[("ALIGN", (1, 0), (1, -1), "RIGHT")], repeat=False, zebra=False
+        )
+
+    pair = Table(
+        [[ranking(t["strongest"], strongest), ranking(t["weakest"], weakest)]],
+        colWidths=[half + 6 * mm, half],
+        hAlign="LEFT",
+    )
+    pair.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+
+    story: list[Any] = [Paragraph(_esc(t["summary"]), s["h1"]), top]
+    if scored:
+        story += [Spacer(1, 2 * mm), pair]
+
+    # capped by a critical question
+    if result.capped_by_critical:
+        by_score = result.level_by_score.label.get(lang) if result.level_by_score else "—"
+        level = result.level.label.get(lang) if result.level else "—"
+        items = "".join(
+            f"<br/>•&nbsp;{_esc(q.questions[qid].text.get(lang))}"
+            for qid in result.critical_unmet
+            if qid in q.questions
+        )
+        box = Table(
+            [
+                [
+                    [
+                        Paragraph("⚠ " + _esc(t["capped_title"]), s["warn_title"]),
+                        Paragraph(_esc(t["capped_text"].format(by_score=by_score, level=level)) + items, s["warn"]),
+                    ]
+                ]
+            ],
+            colWidths=[CONTENT_W],
+            hAlign="LEFT",
+        )
+        box.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), WARN_BG),
+                    ("LINEBEFORE", (0, 0), (0, -1), 3, WARN),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                    ("TOPPADDING", (0, 0), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ]
+            )
+        )
+        story += [Spacer(1, 3 * mm), box]
+    if result.critical_unanswered:
+        items = "; ".join(_esc(q.questions[qid].text.get(lang)) for qid in result.critical_unanswered)
+        story.append(Paragraph(_esc(t["critical_unanswered"]).format(items=items), s["muted"]))
+
+    next_line = _next_level(data, t, titles)
+    if next_line:
+        story += [Spacer(1, 2 * mm), Paragraph(next_line, s["small"])]
+
+    # priorities
+    story.append(Paragraph(_esc(t["priorities"]), s["h2"]))
+    recs = result.recommendations[:5]
+    if recs:
+        rows = [_heads([t["col_rank"], t["col_action"], t["col_dimension"], t["col_kind"]])]
+        for rank, rec in enumerate(recs, start=1):
+            kind = (
+                Paragraph(f"<font color='#b45309'><b>{_esc(t['quick_win'])}</b></font>", s["cell"])
+                if rec.quick_win
+                else Paragraph(_esc(t["project"]), s["cell"])
+            )
+            rows.append(
+                [
+                    str(rank),
+                    Paragraph(_esc(rec.text.get(lang)), s["cell_tight"]),
+                    Paragraph(_esc(titles[rec.dimension]), s["cell_tight"]),
+                    kind,
+                ]
+            )
+        story.append(_table(rows, [7 * mm, 108 * mm, 32 * mm, CONTENT_W - 147 * mm]))
+    else:
+        story.append(Paragraph(_esc(t["no_priorities"]), s["body"]))
+    # one page whatever the content: shrink rather than spill (only an extreme case needs it)
+    return [KeepInFrame(CONTENT_W, FRAME_H - 1, story, mode="shrink", hAlign="LEFT"), PageBreak()]
+
+
+def _next_level(data: ReportData, t: dict[str, Any], titles: dict[str, str]) -> str | None:
+    result = data.result
+    if result.level_rank is None or not result.level_checks:
+        return None
+    if result.capped_by_critical and result.level_by_score is not None:
+        label = result.level_by_score.label.get(data.lang)
+        return _esc(t["next_level_capped"].format(label=label))
+    if result.level_rank >= len(result.level_checks):
+        return _esc(t["top_level"])
+    check = result.level_checks[result.level_rank]  # the level just above the one reached
+    floor = ""
+    if check.level.min_dimension is not None:
+        floor = t["next_floor"].format(floor=f"{check.level.min_dimension:g}")
+        if check.dimensions_below_floor:
+            floor += t["next_below"].format(dims=", ".join(titles[d] for d in check.dimensions_below_floor))
+    text = t["next_level"].format(
+        label=check.level.label.get(data.lang), overall=f"{check.level.min_overall:g}", floor=floor
+    )
+    return _esc(text)
+
+
+def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
+    s = _styles()
+    lang = data.lang
+    q = data.questionnaire
+    result = data.result
+    settings = q.model.results
+    previous = {d.id: d for d in data.previous.dimensions} if data.previous else {}
+    recs_by_dim: dict[str, list[Any]] = {}
+    for rec in result.recommendations:
+        recs_by_dim.setdefault(rec.dimension, []).append(rec)
+
+    cell = s["cell"]
+    story: list[Any] = []
+    for number, dimension in enumerate(q.dimensions, start=1):
+        dim = result.dimension(dimension.id)
+        if number > 1:
+            # a dimension starts on a new page unless most of the page is still free: no page
+            # left with two stray rows, no section title stranded at the bottom of a page
+            story += [Spacer(1, 8 * mm), CondPageBreak(FRAME_H * 0.55)]
+        story.append(_Band(number, dimension.title.get(lang)))
+        story.append(Spacer(1, 3 * mm))
+
+        # key figures
+        figures = [
+            (
+                t["score"],
+                f"{fmt_score(dim.score)}<font size=9 color='#5b6b6a'>/100</font>" if dim.score is not None else "—",
+            ),
+            (t["coverage"], _esc(_percent(dim.coverage, lang))),
+        ]
+        if data.targets:
+            target = data.targets.get(dimension.id)
+            figures.append((t["target"], fmt_score(target)))
+        if data.previous is not None:
+            before = previous.get(dimension.id)
+            value = fmt_score(before.score if before else None)
+            delta = _delta(dim.score, before.score if before else None)
+            figures.append(
+                (t["previous"], value + (f" <font size=8.5 color='#5b6b6a'>({delta})</font>" if delta else ""))
+            )
+        cells = [
+            [Paragraph(_esc(label), s["card_label"]), Paragraph(value, s["card_value"])] for label, value in figures
+        ]
+        if dim.low_confidence:
+            cells.append(
+                [
+                    Paragraph("", s["card_label"]),
+                    Paragraph(f"<font color='#b42318'>⚠ {_esc(t['low_confidence'])}</font>", s["cell_bold"]),
+                ]
+            )
+        width = CONTENT_W / len(cells)
+        strip = Table([cells], colWidths=[width] * len(cells), hAlign="LEFT")
+        strip.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), ACCENT_LIGHT),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ]
+            )
+        )
+        story += [strip, Spacer(1, 3 * mm)]
+        if dim.low_confidence:
+            story.append(
+                Paragraph(
+                    _esc(
+                        t["low_confidence_why"].format(
+                            cov=f"{100 * settings.low_coverage:g}", dk=f"{100 * settings.high_dont_know:g}"
+                        )
+                    ),
+                    s["muted"],
+                )
+            )
+        if dimension.description:
+            story.append(Paragraph(_esc(dimension.description.get(lang)), s["desc"]))
+
+        # answers (plain cells where the text fits on one line: they cost far less than paragraphs)
+        rows: list[list[Any]] = [_heads([t["col_question"], t["col_answer"], t["col_comment"]])]
+        widths = [74 * mm, 44 * mm, CONTENT_W - 118 * mm]
+        commands: list[tuple[Any, ...]] = []
+        for question in dimension.questions:
+            row = result.questions[question.id]
+            if not row.applies:
+                continue
+            answer = data.answers.get(question.id)
+            label = answer_label(q, question.id, answer.value if answer else None, lang)
+            at = (1, len(rows))
+            if row.critical_unmet:
+                answer_cell: Any = Paragraph(
+                    f"<b>{_esc(label)}</b><br/><font size=7>⚠ {_esc(t['critical_unmet_mark'])}</font>", s["cell_warn"]
+                )
+            elif question.critical is not None:
+                answer_cell = Paragraph(
+                    f"{_esc(label)}<br/><font size=7 color='#5b6b6a'>{_esc(t['critical_mark'])}</font>", cell
+                )
+            elif row.dont_know or row.na:
+                answer_cell = _cell(label, widths[1], s["cell_italic"])
+                commands += [("FONT", at, at, FONT_ITALIC, 8.2, 10.6), ("TEXTCOLOR", at, at, MUTED)]
+            else:
+                answer_cell = _cell(label, widths[1], cell)
+            comment = answer.comment if answer and answer.comment else ""
+            rows.append(
+                [
+                    Paragraph(_esc(question.text.get(lang)), cell),
+                    answer_cell,
+                    Paragraph(_esc(comment), cell) if comment else "",
+                ]
+            )
+        if len(rows) > 1:
+            story.append(_table(rows, widths, extra=commands))
+        else:
+            story.append(Paragraph(_esc(t["not_applicable_dim"]), s["body"]))
+        if dim.score is None and len(rows) > 1:
+            story.append(Paragraph(_esc(t["no_score_dim"]), s["muted"]))
+
+        # recommendations
+        recs = recs_by_dim.get(dimension.id, [])
+        story.append(CondPageBreak(30 * mm))
+        story.append(Paragraph(f"{_esc(t['recommendations'])} ({len(recs)})", s["h2"]))
+        if recs:
+            rows = [_heads([t["col_recommendation"], t["col_effort"], t["col_impact"], t["col_priority"]])]
+            commands = [("ALIGN", (3, 0), (3, -1), "RIGHT"), ("FONT", (1, 1), (-1, -1), FONT, 7.8, 10.2)]
+            for i, rec in enumerate(recs, start=1):
+                priority = _decimal(rec.priority, lang)
+                if rec.quick_win:
+                    priority += "\n" + t["quick_win"]
+                    commands += [("TEXTCOLOR", (3, i), (3, i), QUICK), ("FONT", (3, i), (3, i), FONT_BOLD, 7.8, 10.2)]
+                rows.append(
+                    [
+                        Paragraph(_esc(rec.text.get(lang)), cell),
+                        t["effort"].get(rec.effort, str(rec.effort)),
+                        t["impact"].get(rec.impact, str(rec.impact)),
+                        priority,
+                    ]
+                )
+            story.append(_table(rows, [CONTENT_W - 78 * mm, 25 * mm, 25 * mm, 28 * mm], extra=commands))
+        else:
+            story.append(Paragraph(_esc(t["no_recommendations"]), s["body"]))
+    story.append(PageBreak())
+    return story
+
+
+def _action_plan(data: ReportData, t: dict[str, Any]) -> list[Any]:
+    s = _styles()
+    lang = data.lang
+    story: list[Any] = [Paragraph(_esc(t["action_plan"]), s["h1"])]
+    if not data.actions:
+        story += [Paragraph(_esc(t["no_actions"]), s["body"]), PageBreak()]
+        return story
+    rows: list[list[Any]] = [_heads([t["col_plan_action"], t["col_owner"], t["col_due"], t["col_status"]])]
+    for action in data.actions:
+        text = f"<b>{_esc(action.title)}</b>"
+        if action.notes:
+            text += f"<br/>{_esc(action.notes)}"
+        if action.recommendation_id:
+            text += f"<br/><font size=6.8 color='#5b6b6a'>{_esc(t['from_recommendation'].format(id=action.recommendation_id))}</font>"
+        rows.append(
+            [
+                Paragraph(text, s["cell"]),
+                Paragraph(_esc(action.owner), s["cell"]) if action.owner else "—",
+                format_date(action.due_date, lang) if action.due_date else "—",
+                status_label(action.status, lang),
+            ]
+        )
+    story += [_table(rows, [CONTENT_W - 98 * mm, 40 * mm, 32 * mm, 26 * mm]), PageBreak()]
+    return story
+
+
+def _annex(data: ReportData, t: dict[str, Any]) -> list[Any]:
+    s = _styles()
+    lang = data.lang
+    q = data.questionnaire
+    settings = q.model.results
+    cell = s["cell"]
+    story: list[Any] = [Paragraph(_esc(t["annex"]), s["h1"])]
+
+    story.append(Paragraph(_esc(t["scale"]), s["h2"]))
+    rows: list[list[Any]] = [_heads([t["col_value"], t["col_label"], t["col_description"]])]
+    for level in sorted(q.model.maturity_scale, key=lambda x: x.value):
+        rows.append(
+            [
+                str(level.value),
+                Paragraph(f"<b>{_esc(level.label.get(lang))}</b>", cell),
+                Paragraph(_esc(level.description.get(lang)), cell),
+            ]
+        )
+    story.append(_table(rows, [16 * mm, 48 * mm, CONTENT_W - 64 * mm], extra=[("ALIGN", (0, 0), (0, -1), "CENTER")]))
+
+    story.append(Paragraph(_esc(t["special_answers"]), s["h2"]))
+    story += [Paragraph(t["na_rule"], s["body"]), Paragraph(t["dk_rule"], s["body"])]
+
+    cov, dk = f"{100 * settings.low_coverage:g}", f"{100 * settings.high_dont_know:g}"
+    rules = [Paragraph(_esc(t["rules"]), s["h2"])]
+    rules_rows = [
+        [f"{i}.", Paragraph(rule.format(cov=cov, dk=dk), s["small"])] for i, rule in enumerate(t["rule_list"], start=1)
+    ]
+    table = Table(rules_rows, colWidths=[7 * mm, CONTENT_W - 7 * mm], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (0, -1), FONT_BOLD, 8.5, 11.5),
+                ("TEXTCOLOR", (0, 0), (0, -1), ACCENT_DARK),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ]
+        )
+    )
+    story.append(KeepTogether([*rules, table]))
+
+    levels = [Paragraph(_esc(t["levels"]), s["h2"])]
+    rows = [_heads([t["col_level"], t["col_min_overall"], t["col_min_dimension"], t["col_description"]])]
+    for rank, level in enumerate(settings.levels, start=1):
+        rows.append(
+            [
+                Paragraph(f"<b>{rank} · {_esc(level.label.get(lang))}</b>", cell),
+                f"{level.min_overall:g}",
+                "—" if level.min_dimension is None else f"{level.min_dimension:g}",
+                Paragraph(_esc(level.description.get(lang)) if level.description else "", cell),
+            ]
+        )
+    levels.append(
+        _table(rows, [34 * mm, 24 * mm, 27 * mm, CONTENT_W - 85 * mm], extra=[("ALIGN", (1, 1), (2, -1), "CENTER")])
+    )
+    story.append(KeepTogether(levels))
+
+    critical = [Paragraph(_esc(t["critical_cap"]), s["h2"])]
+    cap = next((lv for lv in settings.levels if lv.id == settings.critical_cap), None)
+    if cap is not None:
+        critical.append(Paragraph(_esc(t["critical_cap_text"].format(level=cap.label.get(lang))), s["body"]))
+    critical_questions = [question for question in q.questions.values() if question.critical is not None]
+    story.append(KeepTogether(critical))
+    if critical_questions:
+        story.append(Paragraph(_esc(t["critical_list"]), s["small"]))
+        rows = [_heads([t["col_question"], t["critical_mark"]])]
+        for question in critical_questions:
+            assert question.critical is not None
+            rows.append(
+                [
+                    Paragraph(
+                        f"{_esc(question.text.get(lang))}<br/><font size=6.8 color='#5b6b6a'>{_esc(question.id)}</font>",
+                        cell,
+                    ),
+                    Paragraph(_esc(question.critical.reason.get(lang)), cell),
+                ]
+            )
+        story.append(_table(rows, [82 * mm, CONTENT_W - 82 * mm]))
+
+    story.append(
+        KeepTogether([Paragraph(_esc(t["priority_title"]), s["h2"]), Paragraph(t["priority_text"], s["body"])])
+    )
+    return story
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def build_pdf(data: ReportData) -> bytes:
+    """The PDF report of an assessment (bytes of an A4 document)."""
+    _register_fonts()
+    lang = "en" if data.lang == "en" else "fr"
+    if lang != data.lang:
+        data = replace(data, lang=lang)
+    t = STRINGS[lang]
+    radar = radar_image(data)
+    buffer = io.BytesIO()
+    title = " ".join(f"{t['report_title']} — {data.company.name}".split())
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=title,
+        author="Autodiag RSE",
+        subject=data.questionnaire.model.title.get(lang),
+        lang=lang,
+        invariant=True,
+    )
+    story = [
+        *_cover(data, t),
+        *_summary(data, t, radar),
+        *_dimension_sections(data, t),
+        *_action_plan(data, t),
+        *_annex(data, t),
+    ]
+    footer = f"{data.company.name} · {format_date(data.assessed_on, lang)} · {data.questionnaire.model.title.get(lang)}"
+    doc.build(
+        story,
+        onFirstPage=_cover_band,
+        onLaterPages=_page_rule,
+        canvasmaker=partial(_NumberedCanvas, footer_left=footer, page_text=t["page"]),
+    )
+    return buffer.getvalue()

@@ -1,0 +1,135 @@
+"""A static radar of the dimension scores (current, target, previous) for the PDF report.
+
+Drawn with matplotlib's object API on an Agg canvas: no pyplot global state, so it is safe to call
+from several threads (Streamlit runs sessions in threads). The colours follow plotly's default
+palette so that the PDF matches the charts on screen.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: never pick an interactive backend
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from PIL import Image as PILImage  # noqa: E402  (Pillow: a dependency of matplotlib)
+
+from diagnostic.exports.report_data import ReportData  # noqa: E402
+
+CURRENT = "#1f77b4"
+TARGET = "#ff7f0e"
+PREVIOUS = "#7f7f7f"
+GRID = "#c9d3d1"
+TEXT = "#2b3a38"
+
+LEGEND = {
+    "fr": {"current": "Évaluation actuelle", "target": "Cible", "previous": "Évaluation précédente"},
+    "en": {"current": "Current assessment", "target": "Target", "previous": "Previous assessment"},
+}
+NO_SCORE = "—"
+RADAR_RATIO = 0.85  # height / width of the image
+LEGEND_Y = -1.64  # in data units: the radar's outer ring has radius 1
+
+
+def _label(title: str, score: float | None) -> str:
+    lines = textwrap.wrap(title, width=15, break_long_words=False)[:3]
+    return "\n".join([*lines, NO_SCORE if score is None else f"{score:.0f}"])
+
+
+WIDTH_PX = 660
+DPI = 160  # 660 px at 160 dpi: a 4.1 in figure, printed at about 10 cm in the report
+
+
+def radar_png(data: ReportData, width_px: int = WIDTH_PX, dpi: int = DPI) -> bytes:
+    """PNG bytes of the radar: current scores filled, targets dashed, previous assessment dotted."""
+    buffer = io.BytesIO()
+    radar_image(data, width_px, dpi).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def radar_image(data: ReportData, width_px: int = WIDTH_PX, dpi: int = DPI) -> PILImage.Image:
+    """The radar as an RGB Pillow image (what the PDF embeds, without a PNG round trip)."""
+    canvas = _draw(data, width_px, dpi)
+    width, height = canvas.get_width_height()
+    return PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+
+
+def _draw(data: ReportData, width_px: int, dpi: int) -> FigureCanvasAgg:
+    """Draw the radar on an Agg canvas.
+
+    Plain axes (polygons, spokes and texts placed by hand) rather than a polar projection, which
+    costs several times more to set up and draw.
+    """
+    lang = "en" if data.lang == "en" else "fr"
+    words = LEGEND[lang]
+    dimensions = data.questionnaire.dimensions
+    results = {d.id: d for d in data.result.dimensions}
+    count = len(dimensions)
+    # clockwise from the top, like the screen radar
+    angles = [math.pi / 2 - 2 * math.pi * i / count for i in range(count)]
+    cos = [math.cos(a) for a in angles]
+    sin = [math.sin(a) for a in angles]
+
+    def polygon(values: list[float]) -> tuple[list[float], list[float]]:
+        xs = [v / 100 * c for v, c in zip(values, cos, strict=True)]
+        ys = [v / 100 * s for v, s in zip(values, sin, strict=True)]
+        return [*xs, xs[0]], [*ys, ys[0]]
+
+    width_in = width_px / dpi
+    fig = Figure(figsize=(width_in, width_in * RADAR_RATIO), dpi=dpi, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    ax.set_xlim(-2.0, 2.0)
+    ax.set_ylim(LEGEND_Y - 0.12, LEGEND_Y - 0.12 + 4.0 * RADAR_RATIO)
+    ax.set_aspect("equal")
+
+    outer_x, outer_y = polygon([100.0] * count)
+    ax.fill(outer_x, outer_y, color="#fbfdfd", zorder=0)
+    for ring in (20, 40, 60, 80, 100):
+        xs, ys = polygon([float(ring)] * count)
+        ax.plot(xs, ys, color=GRID, linewidth=0.9 if ring == 100 else 0.6, zorder=1)
+        ax.text(0.03, ring / 100 + 0.015, str(ring), fontsize=6, color="#7a8886", va="bottom", zorder=1)
+    spokes = [[(0.0, 0.0), (c, s)] for c, s in zip(cos, sin, strict=True)]
+    ax.add_collection(LineCollection(spokes, colors=GRID, linewidths=0.6, zorder=1))
+
+    scores = [results[d.id].score if d.id in results else None for d in dimensions]
+    for dimension, value, c, s in zip(dimensions, scores, cos, sin, strict=True):
+        ha = "center" if abs(c) < 0.3 else "left" if c > 0 else "right"
+        va = "center" if abs(s) < 0.3 else "bottom" if s > 0 else "top"
+        label = _label(dimension.title.get(lang), value)
+        ax.text(1.1 * c, 1.1 * s, label, fontsize=7.5, color=TEXT, ha=ha, va=va, multialignment=ha, linespacing=1.15)
+
+    # series, and their legend: (label, colour, line style)
+    legend: list[tuple[str, str, str]] = [(words["current"], CURRENT, "-")]
+    if data.previous is not None:
+        previous = {d.id: d.score for d in data.previous.dimensions}
+        xs, ys = polygon([previous.get(d.id) or 0.0 for d in dimensions])
+        ax.plot(xs, ys, color=PREVIOUS, linewidth=1.6, linestyle=":", zorder=3)
+        legend.append((words["previous"], PREVIOUS, ":"))
+    if data.targets:
+        xs, ys = polygon([float(data.targets.get(d.id, 0.0)) for d in dimensions])
+        ax.plot(xs, ys, color=TARGET, linewidth=1.6, linestyle="--", zorder=3)
+        legend.append((words["target"], TARGET, "--"))
+    xs, ys = polygon([s or 0.0 for s in scores])
+    ax.fill(xs, ys, color=CURRENT, alpha=0.22, zorder=2)
+    ax.plot(xs, ys, color=CURRENT, linewidth=2.0, marker="o", markersize=3.2, zorder=4)
+
+    # a hand-placed legend (matplotlib's legend machinery costs as much as the rest of the chart)
+    char_w, line_w, gap, sep = 0.048, 0.2, 0.07, 0.2
+    sizes = [line_w + gap + char_w * len(text) for text, _, _ in legend]
+    x = -(sum(sizes) + sep * (len(sizes) - 1)) / 2
+    y = LEGEND_Y
+    for (text, colour, style), size in zip(legend, sizes, strict=True):
+        ax.plot([x, x + line_w], [y, y], color=colour, linewidth=2.0 if style == "-" else 1.6, linestyle=style)
+        ax.text(x + line_w + gap, y, text, fontsize=7, color=TEXT, va="center")
+        x += size + sep
+
+    canvas.draw()
+    return canvas

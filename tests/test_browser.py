@@ -1,0 +1,107 @@
+"""The main journey in a real browser: Debian's Chromium driven by Playwright (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from diagnostic import services
+from diagnostic.storage.database import make_engine
+from diagnostic.storage.repository import Repository
+from tests.e2e import ROOT, Server, browser, click_and_wait, wait_idle
+
+pytestmark = pytest.mark.browser
+
+if not shutil.which("chromium"):
+    pytest.skip("Chromium is not installed (.ci/run installs it)", allow_module_level=True)
+
+
+CHECKED = "[data-testid=stMain] [data-testid=stRadio] input[type=radio]:checked"
+
+
+def wait_checked(page, count: int) -> None:
+    """The page shows `count` checked answers (widgets appear a moment after the run ends)."""
+    page.wait_for_function(f"document.querySelectorAll('{CHECKED}').length >= {count}", timeout=30_000)
+    assert page.locator(CHECKED).count() == count
+
+
+def goto(page, url: str) -> None:
+    page.goto(url)
+    wait_idle(page, settle=0.5)
+
+
+def test_company_diagnostic_reload_results_plan_restart(tmp_path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    server = Server(ROOT / "app.py", db_url, log=tmp_path / "server.log")
+    server.start()
+    try:
+        with browser() as page:
+            # 1. create a company
+            goto(page, f"{server.url}/entreprise")
+            page.get_by_role("textbox", name="Nom de l’entreprise").fill("Scierie Moreau")
+            page.get_by_role("textbox", name="Code NAF (secteur)").fill("16.10A")
+            click_and_wait(page, page.get_by_role("button", name="Créer l’entreprise"))
+            page.get_by_text("Entreprise « Scierie Moreau » créée.").wait_for()
+
+            # 2. start the full diagnostic
+            click_and_wait(page, page.get_by_role("button", name="Démarrer", exact=True))
+            page.get_by_role("heading", name="Diagnostic").wait_for()
+            repo = Repository(make_engine(db_url))
+            company = repo.list_companies()[0]
+            assessment = repo.list_assessments(company.id)[0]
+            questionnaire = services.questionnaire_of(repo, assessment)
+            first = questionnaire.dimensions[0]
+
+            # 3. answer the whole first dimension, one click per question, as a manager would
+            main = page.get_by_test_id("stMain")
+            radios = main.locator("[data-testid=stRadio]")
+            pills = main.locator("[data-testid=stButtonGroup]")
+            answered_radios = 0
+            for index in range(radios.count()):
+                options = radios.nth(index).locator("label")
+                click_and_wait(page, options.nth(min(2, options.count() - 1)))
+                answered_radios += 1
+            for index in range(pills.count()):
+                click_and_wait(page, pills.nth(index).locator("button").nth(1))
+            saved = repo.load_answers(assessment.id)
+            expected = {q.id for q in first.questions}
+            assert set(saved) == expected, "every question of the first dimension is saved"
+            assert answered_radios + pills.count() == len(expected)
+
+            # 4. reload: every answer is found again, checked in the page
+            page.reload()
+            wait_idle(page, settle=0.5)
+            page.get_by_text(f"{len(expected)} / ").first.wait_for()
+            wait_checked(page, answered_radios)
+
+            # 5. results show the radar
+            goto(page, f"{server.url}/resultats?c={company.id}&a={assessment.id}")
+            page.locator("[data-testid=stPlotlyChart]").first.wait_for()
+            page.locator(".js-plotly-plot .scatterlayer").first.wait_for()
+            overall = services.evaluate(repo, assessment.id).result.overall
+            page.get_by_text(re.compile(rf"^{overall:.0f}/100$")).first.wait_for()
+
+            # 6. add an action from the plan
+            goto(page, f"{server.url}/plan?c={company.id}&a={assessment.id}")
+            click_and_wait(page, page.get_by_role("button", name="Ajouter").first)
+            actions = repo.list_actions(assessment.id)
+            assert len(actions) == 1 and actions[0].recommendation_id
+
+        # 7. restart the server: everything is still there
+        server.stop()
+        server.start()
+        with browser() as page:
+            goto(page, f"{server.url}/diagnostic?c={company.id}&a={assessment.id}")
+            page.get_by_text(f"{len(expected)} / ").first.wait_for()
+            wait_checked(page, answered_radios)
+            goto(page, f"{server.url}/plan?c={company.id}&a={assessment.id}")
+            page.get_by_role("button", name="Dans le plan").first.wait_for()
+            assert page.get_by_role("button", name="Dans le plan").count() == 1
+            goto(page, f"{server.url}/resultats?c={company.id}&a={assessment.id}")
+            page.locator("[data-testid=stPlotlyChart]").first.wait_for()
+            page.get_by_text(re.compile(rf"^{overall:.0f}/100$")).first.wait_for()
+        repo.engine.dispose()
+    finally:
+        server.stop()
