@@ -192,7 +192,7 @@ def test_a_question_disappears_when_it_stops_applying(db) -> None:
     # in the page, the env tab no longer draws the hidden question
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["company_id"], at.session_state["assessment_id"] = company.id, assessment.id
-    at.session_state[f"dimension-fr"] = questionnaire.dimension_by_id["env"].title.fr
+    at.session_state["dimension-fr"] = questionnaire.dimension_by_id["env"].title.fr
     at.run()
     at.switch_page("app_pages/diagnostic.py").run()
     assert not at.exception
