@@ -1,0 +1,20 @@
+"""The framework's floor: a bare Streamlit page with as many widgets as the Diagnostic page shows.
+
+N questions (BENCH_QUESTIONS, default 14), each a radio of 7 options with captions and a text
+input, and nothing else: no database, no questionnaire, no scoring.
+"""
+
+import os
+
+import streamlit as st
+
+count = int(os.environ.get("BENCH_QUESTIONS", "14"))
+st.title("Floor")
+for i in range(count):
+    with st.container(border=True):
+        st.markdown(f"**{i + 1}. Question {i + 1} ?**")
+        st.radio(
+            "answer", [0, 1, 2, 3, 4, "na", "dont_know"], index=None, key=f"r{i}", label_visibility="collapsed",
+            captions=[f"Description of level {v} for question {i}" for v in range(5)] + ["", ""],
+        )
+        st.text_input("comment", key=f"c{i}", label_visibility="collapsed")
