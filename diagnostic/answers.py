@@ -10,10 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.profile import Profile
 from diagnostic.schema import (
     MATURITY_MAX,
     MaturityQuestion,
@@ -122,13 +119,3 @@ def parse_answers(questionnaire: LoadedQuestionnaire, raw: dict[str, Any]) -> di
         raise AnswersError(problems)
     return answers
 
-
-class AnswersFile(BaseModel):
-    """An answers file (docs/formats.md): the questionnaire, the company profile and the answers."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    questionnaire: str
-    version: str | None = None
-    profile: Profile = Field(default_factory=Profile)
-    answers: dict[str, Any] = Field(default_factory=dict)

@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from diagnostic.answers import AnswersError, AnswersFile, parse_answers
+from diagnostic.answers import Answer, AnswersError, parse_answers
+from diagnostic.exports.assessment_json import AssessmentFile
 from diagnostic.loading import LoadedQuestionnaire, QuestionnaireError, find_questionnaire, load_questionnaire
 from diagnostic.schema import Questionnaire
 from diagnostic.scoring import Result, score
@@ -123,7 +124,7 @@ def result_text(loaded: LoadedQuestionnaire, result: Result, lang: str) -> str:
     return "\n".join(lines)
 
 
-def read_answers_file(path: str) -> AnswersFile:
+def read_answers_file(path: str) -> AssessmentFile:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -131,7 +132,7 @@ def read_answers_file(path: str) -> AnswersFile:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SystemExit(f"error: {path} is not valid JSON: {exc}") from None
     try:
-        return AnswersFile.model_validate(data)
+        return AssessmentFile.model_validate(data)
     except ValidationError as exc:
         problems = "\n".join(f"  {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise SystemExit(f"error: {path} is not an answers file:\n{problems}") from None
@@ -186,22 +187,76 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_score(args: argparse.Namespace) -> int:
+def _scored_file(args: argparse.Namespace) -> tuple[LoadedQuestionnaire, AssessmentFile, dict[str, Answer], Result]:
     loaded = _load(args.questionnaire)
     answers_file = read_answers_file(args.answers)
     if answers_file.questionnaire != loaded.id:
         raise SystemExit(f"error: the answers are for '{answers_file.questionnaire}', not '{loaded.id}'")
     if answers_file.version not in (None, loaded.version):
         print(f"warning: answers given for version {answers_file.version}, scored with {loaded.version}", file=sys.stderr)
+    # an exported file may hold a comment without an answer yet: the comment is kept, not scored
+    raw = {k: v for k, v in answers_file.answers.items() if not (isinstance(v, dict) and v.get("value") is None)}
     try:
-        answers = parse_answers(loaded, answers_file.answers)
+        answers = parse_answers(loaded, raw)
     except AnswersError as exc:
         raise SystemExit("error: invalid answers:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
-    result = score(loaded, answers_file.profile, answers)
+    return loaded, answers_file, answers, score(loaded, answers_file.profile, answers)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    loaded, _, _, result = _scored_file(args)
     if args.json:
         print(json.dumps(result_json(loaded, result, args.lang), indent=2, ensure_ascii=False))
     else:
         print(result_text(loaded, result, args.lang))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from diagnostic.exports.assessment_json import build_document, to_json
+    from diagnostic.exports.report_data import ActionRow, CompanyInfo, ReportData
+
+    loaded, document, answers, result = _scored_file(args)
+    comments = {k: v["comment"] for k, v in document.answers.items() if isinstance(v, dict) and v.get("comment")}
+    company = CompanyInfo(
+        name=document.company.name if document.company else "—",
+        sector=document.profile.sector,
+        headcount_band=document.profile.headcount_band,
+        sites=document.profile.sites,
+        notes=document.company.notes if document.company else "",
+    )
+    actions = [ActionRow(**a.model_dump()) for a in document.actions]
+    meta = document.assessment
+    if args.format == "json":
+        content = to_json(build_document(loaded, company, document.profile, answers, comments, document.targets, actions, meta))
+    else:
+        data = ReportData(
+            lang=args.lang,
+            questionnaire=loaded,
+            company=company,
+            profile=document.profile,
+            answers={k: Answer(a.value, comments.get(k) or a.comment) for k, a in answers.items()},
+            result=result,
+            assessed_on=(meta.created_at if meta and meta.created_at else None) or document.exported_at or datetime.now().astimezone(),
+            respondents=[meta.respondent] if meta and meta.respondent else [],
+            targets=document.targets,
+            actions=actions,
+        )
+        if args.format == "pdf":
+            from diagnostic.exports.pdf import build_pdf
+
+            content = build_pdf(data)
+        else:
+            from diagnostic.exports.excel import build_workbook
+
+            content = build_workbook(data)
+    try:
+        Path(args.output).write_bytes(content)
+    except OSError as exc:
+        raise SystemExit(f"error: cannot write {args.output}: {exc.strerror}") from None
+    print(f"{args.output}: {args.format} report written ({len(content)} bytes)")
     return 0
 
 
@@ -228,6 +283,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--lang", choices=("fr", "en"), default="fr")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("report", help="produce the PDF report, the Excel workbook or the JSON file of an answers file")
+    p.add_argument("questionnaire", help="id of a shipped questionnaire or path to a file")
+    p.add_argument("answers", help="answers file (JSON, see docs/formats.md), or an exported assessment")
+    p.add_argument("--format", choices=("pdf", "xlsx", "json"), required=True)
+    p.add_argument("-o", "--output", required=True, help="file to write")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -235,7 +235,7 @@ def create_demo(repo: Repository, lang: str = "fr") -> tuple[CompanyRecord, Asse
             value = _demo_value(loaded, qid, shift)
             if value is not None:
                 answers[qid] = Answer(value)
-        rows = {qid: (a.value, "") for qid, a in answers.items()}
+        rows = {qid: (check_value(loaded, qid, a.value), "") for qid, a in answers.items()}
         first = next(iter(rows))
         rows[first] = (rows[first][0], {"fr": "Vu en comité de direction.", "en": "Discussed by the management team."}[lang])
         repo.replace_answers(assessment.id, rows, answered_by=who)
@@ -298,3 +298,74 @@ def apply_action_edits(repo: Repository, assessment_id: int, action_ids: list[in
         if int(row) < len(action_ids):
             repo.delete_action(action_ids[int(row)])
     return problems
+
+
+# --- JSON export and import -----------------------------------------------------------------
+
+
+def export_document(repo: Repository, assessment_id: int) -> dict[str, Any] | None:
+    from diagnostic.exports.assessment_json import FileAssessment, build_document
+
+    evaluation = evaluate(repo, assessment_id)
+    if evaluation is None:
+        return None
+    a = evaluation.assessment
+    company = evaluation.company
+    return build_document(
+        evaluation.questionnaire,
+        CompanyInfo(name=company.name, notes=company.notes),
+        company.profile,
+        evaluation.answers,
+        evaluation.comments,
+        a.targets,
+        [action_row(x) for x in repo.list_actions(assessment_id)],
+        FileAssessment(label=a.label, status=a.status, respondent=a.respondent, created_at=a.created_at, completed_at=a.completed_at),  # type: ignore[arg-type]
+    )
+
+
+def questionnaire_for_import(repo: Repository, questionnaire_id: str, content_hash: str | None) -> tuple[LoadedQuestionnaire, str]:
+    """The exact questionnaire of the file when this machine knows it, else the shipped one of that id."""
+    from diagnostic.exports.assessment_json import ImportRefused
+
+    if content_hash:
+        text = repo.snapshot_text(content_hash)
+        if text is not None:
+            return parse_questionnaire(text, questionnaire_id), text
+    try:
+        return shipped_questionnaire(questionnaire_id)
+    except KeyError:
+        raise ImportRefused("import.unknown_questionnaire", questionnaire_id) from None
+
+
+def prepare_import(repo: Repository, raw: bytes):  # type: ignore[no-untyped-def]
+    """Parse and check a whole file; nothing is written. Returns (plan, companies with the same name)."""
+    from diagnostic.exports.assessment_json import parse_file, plan_import
+
+    document = parse_file(raw)
+    questionnaire, _ = questionnaire_for_import(repo, document.questionnaire, document.content_hash)
+    plan = plan_import(document, questionnaire)
+    assert document.company is not None
+    return plan, repo.find_companies_by_name(document.company.name)
+
+
+def apply_import(repo: Repository, plan, company_id: int | None) -> AssessmentRecord:  # type: ignore[no-untyped-def]
+    """Write a checked import in one transaction; company_id None creates the company."""
+    document = plan.document
+    _, source_text = questionnaire_for_import(repo, plan.questionnaire.id, plan.questionnaire.content_hash)
+    meta = document.assessment
+    return repo.import_assessment(
+        company_id=company_id,
+        company_name=document.company.name,
+        company_notes=document.company.notes,
+        profile=document.profile,
+        loaded=plan.questionnaire,
+        source_text=source_text,
+        label=meta.label if meta else "",
+        status=meta.status if meta else "in_progress",
+        respondent=meta.respondent if meta else "",
+        created_at=meta.created_at if meta else None,
+        completed_at=meta.completed_at if meta else None,
+        targets=plan.targets,
+        answers=plan.answers,
+        actions=[a.model_dump() for a in document.actions],
+    )

@@ -137,3 +137,48 @@ def test_answer_to_a_question_that_does_not_apply_is_kept_but_not_counted(tmp_pa
     cse = next(q for q in data["questions"] if q["id"] == "rh.cse")
     assert cse["applies"] is False and cse["counted"] is False
     assert data["overall"] == 100
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx", "json"])
+def test_report_produces_each_format(tmp_path, fmt) -> None:
+    answers = write_answers(tmp_path, {"rh.duerp": "no", "rh.formation": {"value": 3, "comment": "=1+1 plan"}, "env.energie": 2})
+    out = tmp_path / f"report.{fmt}"
+    result = cli("report", MINI, answers, "--format", fmt, "-o", str(out), "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    content = out.read_bytes()
+    if fmt == "pdf":
+        from io import BytesIO
+
+        from pypdf import PdfReader
+
+        assert content.startswith(b"%PDF")
+        pdf_text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(content)).pages)
+        assert "People" in pdf_text and "Environment" in pdf_text
+    elif fmt == "xlsx":
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(BytesIO(content))
+        cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+        assert not any(c.data_type == "f" for c in cells)
+        assert any(c.value == "'=1+1 plan" or c.value == "=1+1 plan" for c in cells)
+    else:
+        document = json.loads(content)
+        assert document["format"] == "autodiag-rse/assessment"
+        assert document["answers"]["rh.formation"] == {"value": 3, "comment": "=1+1 plan"}
+        # the JSON report is itself an answers file for score and report
+        again = cli("score", MINI, str(out), "--json")
+        assert again.returncode == 0, again.stderr
+        first = json.loads(cli("score", MINI, answers, "--json").stdout)
+        assert json.loads(again.stdout)["overall"] == first["overall"]
+        pdf = tmp_path / "again.pdf"
+        assert cli("report", MINI, str(out), "--format", "pdf", "-o", str(pdf)).returncode == 0
+        assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_report_refuses_invalid_answers_without_writing(tmp_path) -> None:
+    out = tmp_path / "report.pdf"
+    result = cli("report", MINI, write_answers(tmp_path, {"rh.formation": 12}), "--format", "pdf", "-o", str(out))
+    assert result.returncode != 0 and "'rh.formation': 12 is off the scale" in result.stderr
+    assert not out.exists()

@@ -352,3 +352,54 @@ class Repository:
         with self.session() as s:
             query = select(Action).where(Action.assessment_id == assessment_id).order_by(Action.position, Action.id)
             return [_action(r) for r in s.scalars(query)]
+
+    # --- import (one transaction: all or nothing) ----------------------------------------------
+
+    def import_assessment(
+        self,
+        *,
+        company_id: int | None,
+        company_name: str,
+        company_notes: str,
+        profile: Profile,
+        loaded: LoadedQuestionnaire,
+        source_text: str,
+        label: str,
+        status: str,
+        respondent: str,
+        created_at: datetime | None,
+        completed_at: datetime | None,
+        targets: dict[str, float],
+        answers: dict[str, tuple[Any, str]],
+        actions: list[dict[str, Any]],
+    ) -> AssessmentRecord:
+        with self.session() as s, s.begin():
+            if company_id is None:
+                company = Company(name=company_name.strip(), notes=company_notes, **_profile_columns(profile))
+                s.add(company)
+                s.flush()
+                company_id = company.id
+            else:
+                s.get_one(Company, company_id)
+            self.save_snapshot(loaded, source_text, session=s)
+            row = Assessment(
+                company_id=company_id,
+                questionnaire_id=loaded.id,
+                questionnaire_version=loaded.version,
+                content_hash=loaded.content_hash,
+                label=label,
+                status=status,
+                respondent=respondent,
+                targets=dict(targets),
+                completed_at=completed_at,
+            )
+            if created_at is not None:
+                row.created_at = created_at
+            s.add(row)
+            s.flush()
+            for question_id, (value, comment) in answers.items():
+                s.add(AnswerRow(assessment_id=row.id, question_id=question_id, value=value, comment=comment, answered_by=respondent))
+            for position, action in enumerate(actions, start=1):
+                s.add(Action(assessment_id=row.id, position=position, **action))
+            s.flush()
+            return _assessment(row)
