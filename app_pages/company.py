@@ -4,6 +4,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from diagnostic import services
+from diagnostic.exports.assessment_json import ImportRefused
 from diagnostic.i18n import format_date, headcount_label
 from diagnostic.profile import Profile
 from diagnostic.schema import HEADCOUNT_BANDS
@@ -114,3 +115,37 @@ if editing is not None:
             state.select_assessment(assessment.id)
             st.session_state.flash_messages = [t("company.started")]
             st.switch_page("app_pages/diagnostic.py")
+
+with st.expander(t("import.title"), icon=":material/upload_file:"):
+    st.caption(t("import.help"))
+    upload = st.file_uploader(t("import.file"), type=["json"], key="import-file")
+    if upload is not None:
+        try:
+            plan, matches = services.prepare_import(repo, upload.getvalue())
+        except ImportRefused as refused:
+            st.error(t(refused.message_key, details=refused.details))
+        else:
+            document = plan.document
+            st.info(
+                t(
+                    "import.summary", company=document.company.name, questionnaire=plan.questionnaire.model.title.get(lang),
+                    answers=sum(1 for v, _ in plan.answers.values() if v is not None), actions=len(document.actions),
+                )
+            )
+            if plan.dropped:
+                st.warning(t("import.dropped", count=len(plan.dropped)))
+                st.dataframe([{"question": q, "": reason} for q, reason in plan.dropped], hide_index=True)
+            target = None
+            if matches:
+                choices = [None] + [c.id for c in matches]
+                labels = {None: t("import.new_company")} | {
+                    c.id: t("import.existing", name=c.name, date=format_date(c.created_at, lang)) for c in matches
+                }
+                target = st.radio(t("import.match"), choices, format_func=labels.__getitem__, key="import-target")
+            if st.button(t("import.confirm"), type="primary", key="import-confirm"):
+                imported = services.apply_import(repo, plan, target)
+                state.select_company(imported.company_id)
+                state.select_assessment(imported.id)
+                st.session_state.flash_messages = [t("import.done")]
+                st.session_state.pop("import-file", None)
+                st.rerun()

@@ -6,6 +6,7 @@ import streamlit as st
 from diagnostic import services
 from diagnostic.labels import ACTION_STATUSES, status_label
 from ui import state
+from ui.exports import download_buttons
 from ui.state import t
 
 lang = state.lang()
@@ -115,3 +116,6 @@ st.data_editor(
 )
 if "plan_error" in st.session_state:
     st.warning(st.session_state.pop("plan_error"))
+
+st.divider()
+download_buttons(assessment.id, company.name, assessment.created_at.date().isoformat())

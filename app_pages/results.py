@@ -7,6 +7,7 @@ from diagnostic import services
 from diagnostic.charts import radar_figure
 from diagnostic.i18n import format_date, format_percent, format_score
 from ui import state
+from ui.exports import download_buttons
 from ui.state import t
 
 lang = state.lang()
@@ -32,6 +33,8 @@ if result.overall is None:
 titles = {d.id: d.title.get(lang) for d in questionnaire.dimensions}
 previous = services.previous_assessment(repo, assessment)
 previous_eval = services.evaluate(repo, previous.id) if previous else None
+
+download_buttons(assessment.id, company.name, assessment.created_at.date().isoformat())
 
 score_col, level_col, coverage_col = st.columns(3)
 score_col.metric(t("results.overall"), f"{format_score(result.overall)}/100")

@@ -208,6 +208,50 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Score d’une dimension = 100 × Σ(poids × valeur) ÷ Σ(poids × maximum) sur les questions répondues et applicables ; « non concerné » est exclu, « je ne sais pas » compte 0.",
         "Dimension score = 100 × Σ(weight × value) ÷ Σ(weight × maximum) over the answered, applicable questions; N/A is left out, “don't know” counts 0.",
     ),
+    # exports and import
+    "export.title": ("Exporter pour le suivi", "Export for follow-up"),
+    "export.pdf": ("Rapport PDF", "PDF report"),
+    "export.xlsx": ("Classeur Excel", "Excel workbook"),
+    "export.json": ("Fichier JSON (sauvegarde, transfert)", "JSON file (backup, transfer)"),
+    "import.title": ("Importer un diagnostic (fichier JSON)", "Import an assessment (JSON file)"),
+    "import.help": (
+        "Un fichier exporté depuis Autodiag RSE, sur ce poste ou un autre. Il est vérifié en entier avant que quoi que ce soit ne soit enregistré.",
+        "A file exported from Autodiag RSE, on this machine or another. It is checked whole before anything is saved.",
+    ),
+    "import.file": ("Fichier à importer", "File to import"),
+    "import.summary": (
+        "« {company} » — {questionnaire}, {answers} réponses, {actions} actions.",
+        "“{company}” — {questionnaire}, {answers} answers, {actions} actions.",
+    ),
+    "import.match": (
+        "Une entreprise du même nom existe déjà. Où importer ce diagnostic ?",
+        "A company with the same name already exists. Where should this assessment go?",
+    ),
+    "import.new_company": ("Créer une nouvelle entreprise", "Create a new company"),
+    "import.existing": ("Dans l’entreprise existante « {name} » (créée le {date})", "Into the existing company “{name}” (created {date})"),
+    "import.confirm": ("Importer", "Import"),
+    "import.done": ("Diagnostic importé.", "Assessment imported."),
+    "import.dropped": (
+        "Ce fichier a été fait avec une autre version du questionnaire : {count} réponse(s) n’ont pas pu être reprises.",
+        "This file was made with another version of the questionnaire: {count} answer(s) could not be carried over.",
+    ),
+    "import.too_big": ("Fichier refusé : il dépasse 5 Mo.", "File refused: it is larger than 5 MB."),
+    "import.not_json": (
+        "Fichier refusé : ce n’est pas un fichier JSON lisible (tronqué ou abîmé ?). Rien n’a été enregistré. ({details})",
+        "File refused: it is not readable JSON (truncated or damaged?). Nothing was saved. ({details})",
+    ),
+    "import.foreign": (
+        "Fichier refusé : ce n’est pas un diagnostic exporté par Autodiag RSE. Rien n’a été enregistré.",
+        "File refused: it is not an assessment exported by Autodiag RSE. Nothing was saved.",
+    ),
+    "import.invalid": (
+        "Fichier refusé : son contenu n’est pas valide. Rien n’a été enregistré. ({details})",
+        "File refused: its content is not valid. Nothing was saved. ({details})",
+    ),
+    "import.unknown_questionnaire": (
+        "Fichier refusé : le questionnaire « {details} » n’existe pas sur ce poste. Rien n’a été enregistré.",
+        "File refused: the questionnaire “{details}” does not exist on this machine. Nothing was saved.",
+    ),
     # plan
     "plan.title": ("Plan d’action", "Action plan"),
     "plan.recommendations": ("Recommandations classées par priorité", "Recommendations ranked by priority"),

@@ -105,3 +105,45 @@ def test_company_diagnostic_reload_results_plan_restart(tmp_path) -> None:
         repo.engine.dispose()
     finally:
         server.stop()
+
+
+def test_demo_downloads_and_json_import(tmp_path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'e2e2.db'}"
+    server = Server(ROOT / "app.py", db_url, log=tmp_path / "server.log")
+    server.start()
+    try:
+        with browser() as page:
+            goto(page, server.url)
+            click_and_wait(page, page.get_by_role("button", name="Essayer avec un exemple"))
+            page.locator("[data-testid=stPlotlyChart]").first.wait_for()
+            with page.expect_download() as pdf_download:
+                page.get_by_role("button", name="Rapport PDF").click()
+            pdf_path = tmp_path / "report.pdf"
+            pdf_download.value.save_as(pdf_path)
+            assert pdf_path.read_bytes().startswith(b"%PDF")
+            with page.expect_download() as json_download:
+                page.get_by_role("button", name="Fichier JSON (sauvegarde, transfert)").click()
+            json_path = tmp_path / "export.json"
+            json_download.value.save_as(json_path)
+
+            repo = Repository(make_engine(db_url))
+            before = len(repo.list_companies())
+            # a damaged file is refused with a French message, and nothing is written
+            broken = tmp_path / "broken.json"
+            broken.write_bytes(json_path.read_bytes()[:500])
+            goto(page, f"{server.url}/entreprise")
+            page.get_by_text("Importer un diagnostic (fichier JSON)").click()
+            page.locator("input[type=file]").set_input_files(str(broken))
+            page.get_by_text("Fichier refusé").first.wait_for()
+            assert len(repo.list_companies()) == before
+
+            # the real file imports into a new company
+            page.locator("input[type=file]").set_input_files(str(json_path))
+            page.get_by_text("Une entreprise du même nom existe déjà").wait_for()
+            page.get_by_text("Créer une nouvelle entreprise").click()
+            click_and_wait(page, page.get_by_role("button", name="Importer", exact=True))
+            page.get_by_text("Diagnostic importé.").wait_for()
+            assert len(repo.list_companies()) == before + 1
+            repo.engine.dispose()
+    finally:
+        server.stop()

@@ -245,3 +245,16 @@ def test_language_switch_translates_the_pages(db) -> None:
     assert t("home.title", "en") in texts(at)
     at.switch_page("app_pages/results.py").run()
     assert t("empty.no_company", "en") in texts(at)
+
+
+def test_results_and_plan_offer_the_three_exports(db) -> None:
+    company, assessment = services.create_demo(db, "fr")
+    for page in ("results", "plan"):
+        at = app(page, company_id=company.id, assessment_id=assessment.id)
+        labels = {b.proto.label for b in at.get("download_button")}
+        assert labels == {t("export.pdf", "fr"), t("export.xlsx", "fr"), t("export.json", "fr")}
+
+
+def test_company_page_offers_the_import(db) -> None:
+    at = app("company")
+    assert t("import.title", "fr") in [e.label for e in at.expander]
