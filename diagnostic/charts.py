@@ -9,9 +9,8 @@ import plotly.graph_objects as go
 
 from diagnostic.i18n import t
 from diagnostic.loading import LoadedQuestionnaire
+from diagnostic.palette import COLORS
 from diagnostic.scoring import Result
-
-COLORS = {"current": "#0f766e", "target": "#ea580c", "previous": "#6b7280"}
 
 
 def _labels(questionnaire: LoadedQuestionnaire, lang: str) -> list[str]:

@@ -21,10 +21,12 @@ from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image as PILImage  # noqa: E402  (Pillow: a dependency of matplotlib)
 
 from diagnostic.exports.report_data import ReportData  # noqa: E402
+from diagnostic.palette import COLORS  # noqa: E402
 
-CURRENT = "#1f77b4"
-TARGET = "#ff7f0e"
-PREVIOUS = "#7f7f7f"
+# the same colours as the screen radar (diagnostic/charts.py)
+CURRENT = COLORS["current"]
+TARGET = COLORS["target"]
+PREVIOUS = COLORS["previous"]
 GRID = "#c9d3d1"
 TEXT = "#2b3a38"
 
