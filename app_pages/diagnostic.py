@@ -14,12 +14,7 @@ st.title(t("diag.title"))
 for message in st.session_state.pop("flash_messages", []):
     st.success(message)
 
-company = state.current_company()
-assessment = state.current_assessment()
-if company is None or assessment is None:
-    st.info(t("empty.no_company") if company is None else t("empty.no_assessment"))
-    st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
-    st.stop()
+company, assessment = state.require_assessment()
 
 questionnaire = services.questionnaire_of(repo, assessment)
 st.caption(f"{company.name} · {questionnaire.model.title.get(lang)} · {t('diag.saved_note')}")

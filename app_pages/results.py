@@ -14,12 +14,7 @@ lang = state.lang()
 repo = state.repo()
 
 st.title(t("results.title"))
-company = state.current_company()
-assessment = state.current_assessment()
-if company is None or assessment is None:
-    st.info(t("empty.no_company") if company is None else t("empty.no_assessment"))
-    st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
-    st.stop()
+company, assessment = state.require_assessment()
 
 evaluation = services.evaluate(repo, assessment.id)
 result = evaluation.result

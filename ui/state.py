@@ -103,3 +103,14 @@ def current_assessment() -> AssessmentRecord | None:
         sync_url()
         return None
     return assessment
+
+
+def require_assessment() -> tuple[CompanyRecord, AssessmentRecord]:
+    """The current company and assessment, or a message saying what to do first (and stop)."""
+    company = current_company()
+    assessment = current_assessment() if company is not None else None
+    if company is None or assessment is None:
+        st.info(t("empty.no_company") if company is None else t("empty.no_assessment"))
+        st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
+        st.stop()
+    return company, assessment  # type: ignore[return-value]
