@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import IntegrityError
 
 from diagnostic import services
-from diagnostic.exports.assessment_json import ImportRefused, to_json
+from diagnostic.exports.assessment_json import FileAction, ImportRefused, to_json
 from diagnostic.profile import Profile
 from diagnostic.storage.repository import Repository
 from tests.test_storage import db_url, fresh_engine  # noqa: F401  (the db_url fixture: SQLite and PostgreSQL)
@@ -96,9 +96,12 @@ def test_bad_files_are_refused_whole_and_leave_the_database_as_it_was(repo, muta
 def test_an_import_that_fails_while_writing_writes_nothing(repo, monkeypatch) -> None:
     _, raw = exported(repo)
     plan, _ = services.prepare_import(repo, raw)
-    plan.answers["gov.engagement-direction"] = (object(), "")  # not JSON-serialisable: fails mid-write
+    # an action without a title breaks a NOT NULL constraint after the company, the assessment
+    # and the answers were written in the transaction
+    plan.document.actions.append(FileAction.model_construct(title=None, owner="", due_date=None, status="todo", notes="",
+                                                            recommendation_id=None, question_id=None))
     before = counts(repo)
-    with pytest.raises(StatementError):
+    with pytest.raises(IntegrityError):
         services.apply_import(repo, plan, None)
     assert counts(repo) == before
 
