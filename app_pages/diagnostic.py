@@ -37,9 +37,12 @@ def dimension_view(dimension_id: str) -> None:
     st.caption(t("diag.dimension_progress", answered=sum(1 for q in in_dim if q.id in answers), applicable=len(in_dim)))
     if not shown:
         st.info(t("diag.no_question"))
+    show_help = st.toggle(t("diag.show_help"), key="show-help", help=t("diag.show_help_hint"))
     for number, question in enumerate(shown, start=1):
         with st.container(border=True):
-            render_question(questionnaire, question, number, answers.get(question.id), comments.get(question.id, ""), assessment.id)
+            render_question(
+                questionnaire, question, number, answers.get(question.id), comments.get(question.id, ""), assessment.id, show_help
+            )
 
 
 titles = [d.title.get(lang) for d in questionnaire.dimensions]

@@ -20,7 +20,7 @@ from diagnostic.storage.database import make_engine, migrate
 from diagnostic.storage.repository import Repository
 from tests.e2e import IDLE, ROOT, Server, browser, click_and_wait, wait_idle
 
-CLICKS = 20
+CLICKS = 30
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -29,22 +29,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
-def _answer_clicks(page, server: Server, clicks: int) -> tuple[list[float], float]:
-    """Click answers round the first radios; return per-click browser ms and server CPU s per click."""
-    main = page.get_by_test_id("stMain")
-    radios = main.locator("[data-testid=stRadio]")
-    count = radios.count()
-    # warm-up: one click per radio, not measured
-    for index in range(min(count, 3)):
-        click_and_wait(page, radios.nth(index).locator("label").nth(1))
-    times = []
-    start_cpu = cpu_seconds(server.process.pid)  # type: ignore[union-attr]
-    for click in range(clicks):
-        radio = radios.nth(click % count)
-        option = 2 + (click // count) % 2  # alternate so each click changes the answer
-        times.append(click_and_wait(page, radio.locator("label").nth(option)))
-    cpu = (cpu_seconds(server.process.pid) - start_cpu) / clicks  # type: ignore[union-attr]
-    return times, cpu
+class _Clicker:
+    """Answer clicks round the radios of one page, alternating options so that each click changes an answer."""
+
+    def __init__(self, page, server: Server):
+        self.page, self.server = page, server
+        self.radios = page.get_by_test_id("stMain").locator("[data-testid=stRadio]")
+        self.count = self.radios.count()
+        self.done = 0
+        self.times: list[float] = []
+        self.cpu = 0.0
+
+    def click(self, measure: bool = True) -> None:
+        radio = self.radios.nth(self.done % self.count)
+        option = 2 + (self.done // self.count) % 2
+        before = cpu_seconds(self.server.process.pid)  # type: ignore[union-attr]
+        elapsed = click_and_wait(self.page, radio.locator("label").nth(option))
+        if measure:
+            self.times.append(elapsed)
+            self.cpu += cpu_seconds(self.server.process.pid) - before  # type: ignore[union-attr]
+        self.done += 1
 
 
 def run(clicks: int = CLICKS) -> dict[str, Any]:
@@ -63,26 +67,31 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
 
         os.environ["BENCH_QUESTIONS"] = str(shown)
         results: dict[str, Any] = {"questions_on_page": shown, "clicks": clicks}
-        with browser(1280, 1600) as page:
-            floor = Server(ROOT / "benchmarks" / "floor_app.py", db_url)
-            floor.start()
-            try:
-                page.goto(floor.url)
-                wait_idle(page, settle=1.0)
-                page.wait_for_selector("[data-testid=stMain] [data-testid=stRadio]")
-                floor_ms, floor_cpu = _answer_clicks(page, floor, clicks)
-            finally:
-                floor.stop()
-
-            app = Server(ROOT / "app.py", db_url)
-            app.start()
-            try:
+        floor = Server(ROOT / "benchmarks" / "floor_app.py", db_url)
+        app = Server(ROOT / "app.py", db_url)
+        floor.start()
+        app.start()
+        try:
+            with browser(1280, 1600) as page:
+                floor_page = page.context.browser.new_page(viewport={"width": 1280, "height": 1600})
+                floor_page.goto(floor.url)
+                wait_idle(floor_page, settle=1.0)
+                floor_page.wait_for_selector("[data-testid=stMain] [data-testid=stRadio]")
                 page.goto(f"{app.url}/diagnostic?c={company.id}&a={assessment.id}")
                 wait_idle(page, settle=1.0)
                 page.get_by_role("tab", name=widest.title.fr).click()
                 wait_idle(page, settle=1.0)
                 page.wait_for_selector("[data-testid=stMain] [data-testid=stRadio]")
-                app_ms, app_cpu = _answer_clicks(page, app, clicks)
+                floor_clicks, app_clicks = _Clicker(floor_page, floor), _Clicker(page, app)
+                for _ in range(3):  # warm-up
+                    floor_clicks.click(measure=False)
+                    app_clicks.click(measure=False)
+                # interleaved, so that whatever else the machine does weighs on both alike
+                for _ in range(clicks):
+                    floor_clicks.click()
+                    app_clicks.click()
+                floor_ms, app_ms = floor_clicks.times, app_clicks.times
+                floor_cpu, app_cpu = floor_clicks.cpu / clicks, app_clicks.cpu / clicks
                 saved = len(repo.load_answers(assessment.id))
 
                 # Results page: from navigation to the radar drawn
@@ -96,8 +105,9 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
                     page.wait_for_selector(".js-plotly-plot .scatterlayer")
                     page.wait_for_selector(IDLE)
                     results_ms.append(1000 * (time.perf_counter() - start))
-            finally:
-                app.stop()
+        finally:
+            app.stop()
+            floor.stop()
         engine.dispose()
 
     results.update(

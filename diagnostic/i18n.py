@@ -139,6 +139,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "diag.yes": ("Oui", "Yes"),
     "diag.no": ("Non", "No"),
     "diag.help": ("Aide et références", "Help and references"),
+    "diag.show_help": ("Afficher l’aide de chaque question", "Show the help of each question"),
+    "diag.show_help_hint": (
+        "Explications des termes, textes de loi et références (ISO 26000, VSME, ODD) sous chaque question.",
+        "Explanations of terms, legal texts and references (ISO 26000, VSME, SDG) under each question.",
+    ),
     "diag.comment": ("Commentaire", "Comment"),
     "diag.comment_placeholder": ("Précisions, preuve disponible, point à vérifier…", "Details, evidence available, point to check…"),
     "diag.critical": ("Obligation légale", "Legal basic"),

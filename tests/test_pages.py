@@ -258,3 +258,14 @@ def test_results_and_plan_offer_the_three_exports(db) -> None:
 def test_company_page_offers_the_import(db) -> None:
     at = app("company")
     assert t("import.title", "fr") in [e.label for e in at.expander]
+
+
+def test_help_toggle_shows_each_question_help(db) -> None:
+    company = db.create_company("C", Profile(headcount_band="11-19"))
+    assessment = services.start_assessment(db, company.id, "rse-performance-globale")
+    questionnaire = services.questionnaire_of(db, assessment)
+    first = questionnaire.dimensions[0].questions[0]
+    at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
+    assert first.help.fr not in texts(at)
+    at.toggle(key="show-help").set_value(True).run()
+    assert first.help.fr in texts(at)

@@ -93,6 +93,7 @@ def render_question(
     answer: Answer | None,
     comment: str,
     assessment_id: int,
+    show_help: bool = False,
 ) -> None:
     lang = state.lang()
     key = f"q-{assessment_id}-{question.id}"
@@ -100,12 +101,18 @@ def render_question(
     callback = {"on_change": _save, "args": (questionnaire, assessment_id, question.id, key)}
     specials = _specials(question)
 
-    # The question is the widget's label and its help a tooltip: two elements per question keep a
-    # rerun close to the framework's floor (see make bench).
+    # The question is the label of its answer widget (fewer elements per rerun); its help is drawn
+    # under it when the dimension's "show the help" toggle is on (tooltips do not open on a phone).
     label = f"**{number}. {question.text.get(lang)}**"
     if question.critical:
         label += f" :red[({t('diag.critical')})]"
-    help_text = help_markdown(question, lang)
+    if show_help and (question.help or question.critical):
+        st.markdown(label)
+        st.caption(help_markdown(question, lang))
+        label = question.text.get(lang)
+        hidden = {"label_visibility": "collapsed"}
+    else:
+        hidden = {}
     if isinstance(question, MaturityQuestion):
         scale = {s.value: s for s in questionnaire.model.maturity_scale}
         options: list[Any] = [0, 1, 2, 3, 4, *specials]
@@ -114,28 +121,28 @@ def render_question(
             for o in options
         ]
         st.radio(
-            label, options, index=_index(options, value), key=key, captions=captions, help=help_text,
+            label, options, index=_index(options, value), key=key, captions=captions, **hidden,
             format_func=lambda o: f"{o} · {scale[o].label.get(lang)}" if isinstance(o, int) else SPECIAL_LABELS[o][lang],
             **callback,
         )
     elif isinstance(question, YesNoQuestion):
         options = ["yes", "no", *specials]
         st.radio(
-            label, options, index=_index(options, value), key=key, help=help_text, horizontal=True,
+            label, options, index=_index(options, value), key=key, horizontal=True, **hidden,
             format_func=lambda o: YES_NO[o][lang] if o in YES_NO else SPECIAL_LABELS[o][lang], **callback,
         )
     elif isinstance(question, SingleQuestion):
         choices = questionnaire.options(question)
         labels = {o.id: o.label.get(lang) for o in choices} | {s: SPECIAL_LABELS[s][lang] for s in specials}
         options = [o.id for o in choices] + specials
-        st.radio(label, options, index=_index(options, value), key=key, help=help_text, format_func=labels.__getitem__, **callback)
+        st.radio(label, options, index=_index(options, value), key=key, format_func=labels.__getitem__, **hidden, **callback)
     elif isinstance(question, MultipleQuestion):
         choices = questionnaire.options(question)
         labels = {o.id: o.label.get(lang) for o in choices} | {s: SPECIAL_LABELS[s][lang] for s in specials}
         selected = value if isinstance(value, list) else ([value] if value in specials else [])
         st.pills(
             label, [o.id for o in choices] + specials, selection_mode="multi", default=selected, key=key,
-            format_func=labels.__getitem__, help=help_text, **callback,
+            format_func=labels.__getitem__, **hidden, **callback,
         )
     elif isinstance(question, NumberQuestion):
         unit = f" ({question.unit.get(lang)})" if question.unit else ""
@@ -144,7 +151,7 @@ def render_question(
             st.number_input(
                 label + unit, min_value=question.minimum, max_value=question.maximum,
                 value=float(value) if isinstance(value, (int, float)) else None, key=key,
-                placeholder=t("diag.number_placeholder"), help=help_text, **callback,
+                placeholder=t("diag.number_placeholder"), **hidden, **callback,
             )
         if specials:
             with right:
@@ -154,7 +161,7 @@ def render_question(
                     on_change=_save, args=(questionnaire, assessment_id, question.id, key + "-special"),
                 )
     elif isinstance(question, TextQuestion):
-        st.text_area(label, value=value if isinstance(value, str) else "", key=key, help=help_text, **callback)
+        st.text_area(label, value=value if isinstance(value, str) else "", key=key, **hidden, **callback)
 
     error = st.session_state.get(ERRORS, {}).get(question.id)
     if error:
