@@ -45,12 +45,15 @@ def dimension_view(dimension_id: str) -> None:
             )
 
 
-titles = [d.title.get(lang) for d in questionnaire.dimensions]
-tabs = st.tabs(titles, key=f"dimension-{lang}", on_change="rerun")
-for tab, dimension in zip(tabs, questionnaire.dimensions, strict=True):
-    if tab.open:
-        with tab:
-            dimension_view(dimension.id)
+# One dimension at a time. A pills selector rather than tabs: cheaper to redraw, wraps on a phone,
+# and bound to the URL (?dim=env) so that a reload comes back to the same dimension.
+titles = {d.id: d.title.get(lang) for d in questionnaire.dimensions}
+chosen = st.pills(
+    t("diag.dimension"), list(titles), format_func=titles.__getitem__, default=questionnaire.dimensions[0].id,
+    required=True, key="dim", bind="query-params",
+)
+with st.container(key="questions"):
+    dimension_view(chosen or questionnaire.dimensions[0].id)
 
 st.divider()
 left, right = st.columns(2)

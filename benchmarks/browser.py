@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 from diagnostic import services
 from diagnostic.profile import Profile
@@ -34,7 +35,7 @@ class _Clicker:
 
     def __init__(self, page, server: Server):
         self.page, self.server = page, server
-        self.radios = page.get_by_test_id("stMain").locator("[data-testid=stRadio]")
+        self.radios = page.get_by_test_id("stMain").locator("[data-testid=stRadio]")  # the questions' radios
         self.count = self.radios.count()
         self.done = 0
         self.times: list[float] = []
@@ -79,10 +80,12 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
                 floor_page.wait_for_selector("[data-testid=stMain] [data-testid=stRadio]")
                 page.goto(f"{app.url}/diagnostic?c={company.id}&a={assessment.id}")
                 wait_idle(page, settle=1.0)
-                page.get_by_role("tab", name=widest.title.fr).click()
+                page.goto(f"{app.url}/diagnostic?c={company.id}&a={assessment.id}&dim={quote_plus(widest.title.fr)}")
                 wait_idle(page, settle=1.0)
                 page.wait_for_selector("[data-testid=stMain] [data-testid=stRadio]")
                 floor_clicks, app_clicks = _Clicker(floor_page, floor), _Clicker(page, app)
+                shown_radios = sum(1 for q in widest.questions if q.type in ("maturity", "single", "yes_no"))
+                assert app_clicks.count == shown_radios, "the widest dimension is the one on screen"
                 for _ in range(3):  # warm-up
                     floor_clicks.click(measure=False)
                     app_clicks.click(measure=False)

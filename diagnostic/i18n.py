@@ -128,6 +128,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # diagnostic
     "diag.title": ("Diagnostic", "Diagnostic"),
+    "diag.dimension": ("Dimension", "Dimension"),
     "diag.progress": ("{answered} / {applicable} questions répondues", "{answered} / {applicable} questions answered"),
     "diag.dimension_progress": ("Dimension : {answered} / {applicable}", "Dimension: {answered} / {applicable}"),
     "diag.saved_note": (

@@ -55,7 +55,7 @@ def test_company_diagnostic_reload_results_plan_restart(tmp_path) -> None:
             first = questionnaire.dimensions[0]
 
             # 3. answer the whole first dimension, one click per question, as a manager would
-            main = page.get_by_test_id("stMain")
+            main = page.locator(".st-key-questions")
             radios = main.locator("[data-testid=stRadio]")
             pills = main.locator("[data-testid=stButtonGroup]")
             answered_radios = 0

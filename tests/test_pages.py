@@ -168,7 +168,7 @@ def test_na_is_offered_only_where_allowed(db) -> None:
     company = db.create_company("C", Profile(headcount_band="11-19"))
     assessment = services.start_assessment(db, company.id, "rse-performance-globale")
     questionnaire = services.questionnaire_of(db, assessment)
-    at = app("diagnostic", company_id=company.id, assessment_id=assessment.id, **{"dimension-fr": questionnaire.dimension_by_id["qual"].title.fr})
+    at = app("diagnostic", company_id=company.id, assessment_id=assessment.id, dim="qual")
     checked = []
     for radio in at.radio:
         if not radio.key or not radio.key.startswith("q-"):
@@ -192,7 +192,7 @@ def test_a_question_disappears_when_it_stops_applying(db) -> None:
     # in the page, the env tab no longer draws the hidden question
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["company_id"], at.session_state["assessment_id"] = company.id, assessment.id
-    at.session_state["dimension-fr"] = questionnaire.dimension_by_id["env"].title.fr
+    at.session_state["dim"] = "env"
     at.run()
     at.switch_page("app_pages/diagnostic.py").run()
     assert not at.exception
