@@ -128,6 +128,10 @@ def _profile_columns(profile: Profile) -> dict[str, Any]:
     }
 
 
+def _answer_row(s: Session, assessment_id: int, question_id: str) -> AnswerRow | None:
+    return s.scalar(select(AnswerRow).where(AnswerRow.assessment_id == assessment_id, AnswerRow.question_id == question_id))
+
+
 ACTION_FIELDS = {"title", "owner", "due_date", "status", "notes", "position"}
 
 
@@ -269,9 +273,7 @@ class Repository:
         for attempt in range(2):
             try:
                 with self.session() as s, s.begin():
-                    row = s.scalar(
-                        select(AnswerRow).where(AnswerRow.assessment_id == assessment_id, AnswerRow.question_id == question_id)
-                    )
+                    row = _answer_row(s, assessment_id, question_id)
                     if row is None:
                         row = AnswerRow(assessment_id=assessment_id, question_id=question_id, comment="")
                         s.add(row)
@@ -288,7 +290,7 @@ class Repository:
 
     def save_comment(self, assessment_id: int, question_id: str, comment: str, answered_by: str = "") -> None:
         with self.session() as s, s.begin():
-            row = s.scalar(select(AnswerRow).where(AnswerRow.assessment_id == assessment_id, AnswerRow.question_id == question_id))
+            row = _answer_row(s, assessment_id, question_id)
             if row is None:
                 s.add(AnswerRow(assessment_id=assessment_id, question_id=question_id, value=None, comment=comment, answered_by=answered_by))
             else:
@@ -297,7 +299,7 @@ class Repository:
     def clear_answer(self, assessment_id: int, question_id: str) -> None:
         """Forget the value (the comment stays)."""
         with self.session() as s, s.begin():
-            row = s.scalar(select(AnswerRow).where(AnswerRow.assessment_id == assessment_id, AnswerRow.question_id == question_id))
+            row = _answer_row(s, assessment_id, question_id)
             if row is not None:
                 if row.comment:
                     row.value = None
