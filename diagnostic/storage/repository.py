@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from diagnostic.loading import LoadedQuestionnaire
 from diagnostic.profile import Profile
 from diagnostic.storage.database import get_engine
-from diagnostic.storage.models import Action, AnswerRow, Assessment, Company, QuestionnaireSnapshot, utcnow
+from diagnostic.storage.models import Action, AnswerRow, Assessment, Base, Company, QuestionnaireSnapshot, utcnow
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -143,6 +143,13 @@ class Repository:
     def session(self) -> Session:
         return self._session()
 
+    def _delete(self, model: type[Base], row_id: int) -> None:
+        """Delete one row if it exists (its dependants go with it: cascades)."""
+        with self.session() as s, s.begin():
+            row = s.get(model, row_id)
+            if row is not None:
+                s.delete(row)
+
     # --- companies ---------------------------------------------------------------------------
 
     def create_company(self, name: str, profile: Profile, notes: str = "") -> CompanyRecord:
@@ -177,10 +184,7 @@ class Repository:
             return [_company(r) for r in s.scalars(query)]
 
     def delete_company(self, company_id: int) -> None:
-        with self.session() as s, s.begin():
-            row = s.get(Company, company_id)
-            if row is not None:
-                s.delete(row)
+        self._delete(Company, company_id)
 
     # --- questionnaire snapshots -------------------------------------------------------------
 
@@ -259,10 +263,7 @@ class Repository:
             return _assessment(row)
 
     def delete_assessment(self, assessment_id: int) -> None:
-        with self.session() as s, s.begin():
-            row = s.get(Assessment, assessment_id)
-            if row is not None:
-                s.delete(row)
+        self._delete(Assessment, assessment_id)
 
     # --- answers -----------------------------------------------------------------------------
 
@@ -345,10 +346,7 @@ class Repository:
             return _action(row)
 
     def delete_action(self, action_id: int) -> None:
-        with self.session() as s, s.begin():
-            row = s.get(Action, action_id)
-            if row is not None:
-                s.delete(row)
+        self._delete(Action, action_id)
 
     def list_actions(self, assessment_id: int) -> list[ActionRecord]:
         with self.session() as s:
