@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from diagnostic.i18n import format_date
-from diagnostic.services import shipped_questionnaires
+from diagnostic.errors import StorageUnavailable
 from ui import state
 from ui.state import t
 
 st.set_page_config(page_title="Autodiag RSE", page_icon=":material/eco:", layout="wide", initial_sidebar_state="auto")
 state.init()
 log = logging.getLogger("autodiag")
+
+
+@state.guarded
+def _pick(key: str, select: Callable[[int | None], None]) -> None:
+    """A deliberate choice in a selector; an emptied selector (Escape, the clear cross) changes nothing."""
+    chosen = st.session_state.get(key)
+    if chosen is not None:
+        select(chosen)
 
 
 def sidebar() -> None:
@@ -33,15 +41,15 @@ def sidebar() -> None:
         companies = repo.list_companies()
         company = state.current_company()
         if companies:
-            ids = [c.id for c in companies]
-            names = {c.id: c.name for c in companies}
-            chosen = st.selectbox(
-                t("sidebar.company"), ids, index=ids.index(company.id) if company else None,
-                format_func=lambda i: names[i], placeholder=t("sidebar.choose_company"),
+            names = state.unique_labels({c.id: c.name for c in companies})
+            # The choice changes only by a deliberate pick (on_change), never by reading the widget
+            # back on a later run; the widget is set from the session before it is drawn.
+            state.set_widget("sidebar-company", company.id if company else None)
+            st.selectbox(
+                t("sidebar.company"), list(names), key="sidebar-company", format_func=names.__getitem__,
+                placeholder=t("sidebar.choose_company"), index=list(names).index(company.id) if company else None,
+                on_change=_pick, args=("sidebar-company", state.select_company),
             )
-            if chosen is not None and (company is None or chosen != company.id):
-                state.select_company(chosen)
-                st.rerun()
         else:
             st.caption(t("sidebar.none_company"))
 
@@ -49,20 +57,13 @@ def sidebar() -> None:
             assessments = repo.list_assessments(company.id)
             current = state.current_assessment()
             if assessments:
-                titles = {q.id: q.model.title.get(state.lang()) for q in shipped_questionnaires()}
-                labels = {
-                    a.id: f"{titles.get(a.questionnaire_id, a.questionnaire_id)} · "
-                    f"{format_date(a.created_at, state.lang())} ({t('status.' + a.status)})"
-                    for a in assessments
-                }
-                ids = [a.id for a in reversed(assessments)]
-                chosen = st.selectbox(
-                    t("sidebar.assessment"), ids, index=ids.index(current.id) if current else None,
-                    format_func=lambda i: labels[i], placeholder=t("sidebar.choose_assessment"),
+                labels = state.assessment_labels(reversed(assessments))
+                state.set_widget("sidebar-assessment", current.id if current else None)
+                st.selectbox(
+                    t("sidebar.assessment"), list(labels), key="sidebar-assessment", format_func=labels.__getitem__,
+                    placeholder=t("sidebar.choose_assessment"), index=list(labels).index(current.id) if current else None,
+                    on_change=_pick, args=("sidebar-assessment", state.select_assessment),
                 )
-                if chosen is not None and (current is None or chosen != current.id):
-                    state.select_assessment(chosen)
-                    st.rerun()
             else:
                 st.caption(t("sidebar.none_assessment"))
 
@@ -81,8 +82,9 @@ try:
         [st.Page(path, title=t(key), icon=icon, url_path=url, default=(url == "accueil")) for path, key, icon, url in PAGES]
     )
     sidebar()
+    state.show_callback_error()
     navigation.run()
-except OperationalError:
+except (OperationalError, StorageUnavailable):
     log.exception("database error")
     st.error(t("error.database"))
 except Exception:  # never a traceback in front of a client; the log keeps it for us

@@ -3,13 +3,14 @@
 import streamlit as st
 from pydantic import ValidationError
 
-from diagnostic import services
+from diagnostic import limits, services
 from diagnostic.exports.assessment_json import ImportRefused
 from diagnostic.i18n import format_date, headcount_label
 from diagnostic.profile import Profile
 from diagnostic.schema import HEADCOUNT_BANDS
 from ui import state
 from ui.state import t
+from ui.text import plain
 
 lang = state.lang()
 repo = state.repo()
@@ -21,15 +22,27 @@ for message in st.session_state.pop("flash_messages", []):
 
 companies = repo.list_companies()
 company = state.current_company()
-ids = [NEW] + [c.id for c in companies]
-names = {c.id: c.name for c in companies} | {NEW: t("company.new")}
-chosen = st.selectbox(
-    t("company.select"), ids, index=ids.index(company.id) if company else 0, format_func=lambda i: names[i]
-)
-if chosen != NEW and (company is None or chosen != company.id):
-    state.select_company(chosen)
-    st.rerun()
-editing = repo.get_company(chosen) if chosen != NEW else None
+names = {NEW: t("company.new")} | state.unique_labels({c.id: c.name for c in companies})
+
+
+@state.guarded
+def pick_company() -> None:
+    chosen = st.session_state.get("company-select")
+    if chosen is None:
+        return
+    if chosen == NEW:
+        st.session_state.creating_company = True
+    else:
+        st.session_state.creating_company = False
+        state.select_company(chosen)
+
+
+# The company changes only on a deliberate pick (on_change), never by reading the widget back.
+creating = st.session_state.get("creating_company", False) or company is None
+state.set_widget("company-select", NEW if creating else company.id)
+st.selectbox(t("company.select"), list(names), key="company-select", format_func=names.__getitem__, on_change=pick_company)
+chosen = NEW if creating else company.id
+editing = None if creating else company
 
 
 def yes_no_unknown(label: str, value: bool | None, key: str) -> bool | None:
@@ -41,7 +54,7 @@ def yes_no_unknown(label: str, value: bool | None, key: str) -> bool | None:
 profile = editing.profile if editing else Profile()
 with st.form(f"company-form-{chosen}", border=True):
     st.subheader(t("company.form_edit") if editing else t("company.form_new"))
-    name = st.text_input(t("company.name"), value=editing.name if editing else "", max_chars=200)
+    name = st.text_input(t("company.name"), value=editing.name if editing else "", max_chars=limits.COMPANY_NAME)
     left, right = st.columns(2)
     with left:
         sector = st.text_input(t("company.sector"), value=profile.sector or "", help=t("company.sector_help"), max_chars=10)
@@ -54,7 +67,7 @@ with st.form(f"company-form-{chosen}", border=True):
     with right:
         production = yes_no_unknown(t("company.production_site"), profile.production_site, f"prod-{chosen}")
         tertiary = yes_no_unknown(t("company.tertiary"), profile.tertiary_area_1000m2, f"tert-{chosen}")
-    notes = st.text_area(t("company.notes"), value=editing.notes if editing else "", height=80)
+    notes = st.text_area(t("company.notes"), value=editing.notes if editing else "", height=80, max_chars=limits.COMPANY_NOTES)
     submitted = st.form_submit_button(t("company.save") if editing else t("company.create"), type="primary")
 
 if submitted:
@@ -78,7 +91,8 @@ if submitted:
         else:
             created = repo.create_company(name, new_profile, notes)
             state.select_company(created.id)
-            st.session_state.flash_messages = [t("company.created", name=created.name)]
+            st.session_state.creating_company = False
+            st.session_state.flash_messages = [t("company.created", name=plain(created.name))]
             st.rerun()
 
 if editing is not None:
@@ -91,7 +105,7 @@ if editing is not None:
         answered = len(services.load_answers(repo, assessment.id)[0])
         line = t(
             "company.assessment_line",
-            label=assessment.label or f"#{assessment.id}",
+            label=plain(assessment.label) if assessment.label else f"n° {assessment.id}",
             questionnaire=questionnaire.model.title.get(lang),
             date=format_date(assessment.created_at, lang),
             status=t("status." + assessment.status),
@@ -109,7 +123,7 @@ if editing is not None:
         q_ids = [q.id for q in questionnaires]
         titles = {q.id: f"{q.model.title.get(lang)} ({len(q.questions)} questions)" for q in questionnaires}
         questionnaire_id = st.selectbox(t("company.questionnaire"), q_ids, format_func=lambda i: titles[i])
-        respondent = st.text_input(t("company.respondent"), max_chars=200)
+        respondent = st.text_input(t("company.respondent"), max_chars=limits.RESPONDENT)
         if st.form_submit_button(t("company.start"), type="primary"):
             assessment = services.start_assessment(repo, editing.id, questionnaire_id, respondent=respondent.strip())
             state.select_assessment(assessment.id)
@@ -128,7 +142,7 @@ with st.expander(t("import.title"), icon=":material/upload_file:"):
             document = plan.document
             st.info(
                 t(
-                    "import.summary", company=document.company.name, questionnaire=plan.questionnaire.model.title.get(lang),
+                    "import.summary", company=plain(document.company.name), questionnaire=plan.questionnaire.model.title.get(lang),
                     answers=sum(1 for v, _ in plan.answers.values() if v is not None), actions=len(document.actions),
                 )
             )
@@ -139,7 +153,7 @@ with st.expander(t("import.title"), icon=":material/upload_file:"):
             if matches:
                 choices = [None] + [c.id for c in matches]
                 labels = {None: t("import.new_company")} | {
-                    c.id: t("import.existing", name=c.name, date=format_date(c.created_at, lang)) for c in matches
+                    c.id: t("import.existing", name=plain(c.name), date=format_date(c.created_at, lang)) for c in matches
                 }
                 target = st.radio(t("import.match"), choices, format_func=labels.__getitem__, key="import-target")
             if st.button(t("import.confirm"), type="primary", key="import-confirm"):

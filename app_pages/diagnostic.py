@@ -3,9 +3,10 @@
 import streamlit as st
 
 from diagnostic import services
-from ui import state
-from ui.questions import render_question
+from ui import live, state
+from ui.questions import SHOWN, render_question
 from ui.state import t
+from ui.text import plain
 
 lang = state.lang()
 repo = state.repo()
@@ -17,7 +18,26 @@ for message in st.session_state.pop("flash_messages", []):
 company, assessment = state.require_assessment()
 
 questionnaire = services.questionnaire_of(repo, assessment)
-st.caption(f"{company.name} · {questionnaire.model.title.get(lang)} · {t('diag.saved_note')}")
+st.caption(f"{plain(company.name)} · {questionnaire.model.title.get(lang)} · {t('diag.saved_note')}")
+
+
+def screen_is_stale() -> bool:
+    """Does the database hold other answers or comments than those this screen shows?"""
+    answers, comments = services.load_answers(repo, assessment.id)
+    shown = st.session_state.get(SHOWN, {})
+    prefix_q, prefix_c = f"q-{assessment.id}-", f"c-{assessment.id}-"
+    for key, value in shown.items():
+        if key.startswith(prefix_q):
+            stored = answers.get(key[len(prefix_q) :])
+            if (stored.value if stored else None) != value:
+                return True
+        elif key.startswith(prefix_c) and comments.get(key[len(prefix_c) :], "") != value:
+            return True
+    return False
+
+
+live.watch(assessment.id, screen_is_stale)
+live.show_notice()
 
 
 @st.fragment

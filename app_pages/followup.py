@@ -9,6 +9,7 @@ from diagnostic.i18n import format_date, format_score
 from diagnostic.labels import answer_label
 from ui import state
 from ui.state import t
+from ui.text import plain
 
 lang = state.lang()
 repo = state.repo()
@@ -29,7 +30,7 @@ if not assessments:
 evaluations = [e for e in (services.evaluate(repo, a.id) for a in assessments) if e is not None]
 first_q = evaluations[-1].questionnaire
 titles = {d.id: d.title.get(lang) for d in first_q.dimensions}
-st.caption(company.name)
+st.caption(plain(company.name))
 
 st.subheader(t("followup.history"))
 rows, points = [], []
@@ -95,8 +96,8 @@ if len(evaluations) > 1:
                 old_value = before.answers[qid].value
                 new_value = after.answers[qid].value
                 st.markdown(
-                    f"- {question.text.get(lang)}  \n  {answer_label(before.questionnaire, qid, old_value, lang)} → "
-                    f"**{answer_label(after.questionnaire, qid, new_value, lang)}**"
+                    f"- {question.text.get(lang)}  \n  {plain(answer_label(before.questionnaire, qid, old_value, lang))} → "
+                    f"**{plain(answer_label(after.questionnaire, qid, new_value, lang))}**"
                 )
 
 st.subheader(t("followup.actions"))

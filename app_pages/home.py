@@ -5,6 +5,7 @@ import streamlit as st
 from diagnostic import services
 from ui import state
 from ui.state import t
+from ui.text import plain
 
 lang = state.lang()
 repo = state.repo()
@@ -21,7 +22,7 @@ with left:
 with middle:
     if company is not None and assessment is not None:
         title = services.shipped_questionnaire(assessment.questionnaire_id)[0].model.title.get(lang)
-        if st.button(t("home.resume", company=company.name, assessment=title), width="stretch"):
+        if st.button(t("home.resume", company=plain(company.name), assessment=title), width="stretch"):
             st.switch_page("app_pages/diagnostic.py")
 with right:
     if st.button(t("home.demo"), help=t("home.demo_help"), width="stretch"):

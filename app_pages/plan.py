@@ -1,12 +1,15 @@
 """Plan d'action: ranked recommendations (quick wins apart), picked into an editable action plan."""
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
-from diagnostic import services
+from diagnostic import limits, services
 from diagnostic.labels import ACTION_STATUSES, status_label
-from ui import state
+from ui import live, state
 from ui.exports import download_buttons
+from ui.questions import failure_message
 from ui.state import t
 
 lang = state.lang()
@@ -32,8 +35,13 @@ SHOWN = 8
 
 
 def add_to_plan(rec) -> None:
-    repo.add_action(assessment.id, rec.text.get(lang), recommendation_id=rec.id, question_id=rec.question)
-    st.session_state.plan_message = t("plan.added")
+    try:
+        repo.add_action(assessment.id, rec.text.get(lang), recommendation_id=rec.id, question_id=rec.question)
+    except Exception as exc:
+        logging.getLogger("autodiag").exception("action not added")
+        st.session_state.plan_error = failure_message(exc)
+    else:
+        st.session_state.plan_message = t("plan.added")
 
 
 def recommendation_card(rec) -> None:
@@ -76,7 +84,9 @@ else:
     st.info(t("plan.empty_actions"))
 
 COLUMNS = ["title", "owner", "due_date", "status", "notes"]
-editor_key = f"actions-{assessment.id}-{len(actions)}-{lang}"
+# A new editor whenever the stored plan changes (here or on another screen): the editor's pending
+# edits always refer to the rows it was drawn with.
+editor_key = f"actions-{assessment.id}-{services.plan_digest(actions)}-{lang}"
 frame = pd.DataFrame(
     [{"id": a.id, "title": a.title, "owner": a.owner, "due_date": a.due_date, "status": a.status, "notes": a.notes} for a in actions],
     columns=["id", *COLUMNS],
@@ -84,29 +94,41 @@ frame = pd.DataFrame(
 frame["due_date"] = pd.to_datetime(frame["due_date"]).dt.date
 
 
-def save_edits() -> None:
+def save_edits(shown: list, key: str) -> None:
     """Apply the editor's changes to the database as soon as they are made."""
-    problems = services.apply_action_edits(repo, assessment.id, [a.id for a in actions], st.session_state[editor_key])
+    try:
+        problems = services.apply_action_edits(repo, assessment.id, shown, st.session_state[key])
+    except Exception as exc:  # never shown as saved when it is not
+        logging.getLogger("autodiag").exception("plan not saved")
+        problems = []
+        st.session_state.plan_error = failure_message(exc)
     if problems:
-        st.session_state.plan_error = t(problems[0])
+        st.session_state.plan_error = "  \n".join(t(p) for p in problems)
+
+
+live.watch(assessment.id, lambda: services.plan_digest(repo.list_actions(assessment.id)) != services.plan_digest(actions))
+live.show_notice()
 
 
 st.data_editor(
     frame,
     key=editor_key,
     on_change=save_edits,
+    args=(actions, editor_key),
     num_rows="dynamic",
     hide_index=True,
     column_order=COLUMNS,
     column_config={
-        "title": st.column_config.TextColumn(t("plan.col_action"), width="large", required=True),
-        "owner": st.column_config.TextColumn(t("plan.col_owner")),
-        "due_date": st.column_config.DateColumn(t("plan.col_due"), format="DD/MM/YYYY"),
+        "title": st.column_config.TextColumn(t("plan.col_action"), width="large", required=True, max_chars=limits.ACTION_TITLE),
+        "owner": st.column_config.TextColumn(t("plan.col_owner"), max_chars=limits.ACTION_OWNER),
+        "due_date": st.column_config.DateColumn(
+            t("plan.col_due"), format="DD/MM/YYYY", min_value=limits.FIRST_DATE, max_value=limits.LAST_DATE
+        ),
         "status": st.column_config.SelectboxColumn(
             t("plan.col_status"), options=list(ACTION_STATUSES), required=True, default="todo",
             format_func=lambda s: status_label(s, lang),
         ),
-        "notes": st.column_config.TextColumn(t("plan.col_notes")),
+        "notes": st.column_config.TextColumn(t("plan.col_notes"), max_chars=limits.ACTION_NOTES),
     },
 )
 if "plan_error" in st.session_state:

@@ -9,6 +9,7 @@ from diagnostic.i18n import format_date, format_percent, format_score
 from ui import state
 from ui.exports import download_buttons
 from ui.state import t
+from ui.text import plain
 
 lang = state.lang()
 repo = state.repo()
@@ -19,7 +20,7 @@ company, assessment = state.require_assessment()
 evaluation = services.evaluate(repo, assessment.id)
 result = evaluation.result
 questionnaire = evaluation.questionnaire
-st.caption(f"{company.name} · {questionnaire.model.title.get(lang)} · {format_date(assessment.created_at, lang)}")
+st.caption(f"{plain(company.name)} · {questionnaire.model.title.get(lang)} · {format_date(assessment.created_at, lang)}")
 if result.overall is None:
     st.info(t("empty.no_answers"))
     st.page_link("app_pages/diagnostic.py", label=t("empty.go_diagnostic"), icon=":material/checklist:")

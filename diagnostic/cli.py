@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from diagnostic.answers import Answer, AnswersError, parse_answers
-from diagnostic.exports.assessment_json import AssessmentFile
+from diagnostic import limits
+from diagnostic.answers import Answer
+from diagnostic.exports.assessment_json import AssessmentFile, ImportPlan, ImportRefused, parse_file, plan_import
 from diagnostic.loading import LoadedQuestionnaire, QuestionnaireError, find_questionnaire, load_questionnaire
 from diagnostic.schema import Questionnaire
 from diagnostic.scoring import Result, score
@@ -124,27 +123,38 @@ def result_text(loaded: LoadedQuestionnaire, result: Result, lang: str) -> str:
     return "\n".join(lines)
 
 
+class FileRefused(Exception):
+    """An answers file the command line cannot use: main() prints `error: FILE: what and where`, exit 2."""
+
+    def __init__(self, path: str, problem: str):
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
 def read_answers_file(path: str) -> AssessmentFile:
+    """An answers file or an exported assessment, checked exactly as the import of the app checks it
+    (parse_file: size, encoding, depth, JSON, limits), or FileRefused."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        with open(path, "rb") as stream:
+            raw = stream.read(limits.IMPORT_BYTES + 1)  # enough to know it is too big
     except OSError as exc:
-        raise SystemExit(f"error: cannot read {path}: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SystemExit(f"error: {path} is not valid JSON: {exc}") from None
+        raise FileRefused(path, f"cannot read the file: {exc.strerror or exc}") from None
     try:
-        return AssessmentFile.model_validate(data)
-    except ValidationError as exc:
-        problems = "\n".join(f"  {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise SystemExit(f"error: {path} is not an answers file:\n{problems}") from None
+        return parse_file(raw, answers_file=True)
+    except ImportRefused as exc:
+        raise FileRefused(path, exc.line()) from None
 
 
 def _load(id_or_path: str) -> LoadedQuestionnaire:
+    """A questionnaire by path or id; exit 1 with its errors if it is invalid, 2 if the id is unknown."""
     try:
         return find_questionnaire(id_or_path)
     except QuestionnaireError as exc:
         raise SystemExit(str(exc)) from None
-    except LookupError as exc:
-        raise SystemExit(f"error: {exc.args[0]}") from None
+    except LookupError as exc:  # an unknown id: a usage error, like argparse's exit code 2
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -187,24 +197,28 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scored_file(args: argparse.Namespace) -> tuple[LoadedQuestionnaire, AssessmentFile, dict[str, Answer], Result]:
+def _scored_file(args: argparse.Namespace) -> tuple[LoadedQuestionnaire, AssessmentFile, ImportPlan, dict[str, Answer], Result]:
+    """Read, check (plan_import: the same rules as the import of the app) and score an answers file."""
     loaded = _load(args.questionnaire)
-    answers_file = read_answers_file(args.answers)
-    if answers_file.questionnaire != loaded.id:
-        raise SystemExit(f"error: the answers are for '{answers_file.questionnaire}', not '{loaded.id}'")
-    if answers_file.version not in (None, loaded.version):
-        print(f"warning: answers given for version {answers_file.version}, scored with {loaded.version}", file=sys.stderr)
-    # an exported file may hold a comment without an answer yet: the comment is kept, not scored
-    raw = {k: v for k, v in answers_file.answers.items() if not (isinstance(v, dict) and v.get("value") is None)}
+    path = args.answers
+    document = read_answers_file(path)
+    if document.questionnaire != loaded.id:
+        raise FileRefused(path, f"questionnaire: the answers are for '{document.questionnaire}', not '{loaded.id}'")
     try:
-        answers = parse_answers(loaded, raw)
-    except AnswersError as exc:
-        raise SystemExit("error: invalid answers:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
-    return loaded, answers_file, answers, score(loaded, answers_file.profile, answers)
+        plan = plan_import(document, loaded)
+    except ImportRefused as exc:
+        raise FileRefused(path, exc.line()) from None
+    if not plan.same_version:
+        print(f"warning: {path}: answers given for version {document.version}, scored with {loaded.version}", file=sys.stderr)
+        for where, (_, reason) in zip(plan.dropped_paths, plan.dropped, strict=True):
+            print(f"warning: {path}: {where}: not carried over: {reason}", file=sys.stderr)
+    # an exported file may hold a comment without an answer yet: the comment is kept, not scored
+    answers = {qid: Answer(value, comment or None) for qid, (value, comment) in plan.answers.items() if value is not None}
+    return loaded, document, plan, answers, score(loaded, document.profile, answers)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    loaded, _, _, result = _scored_file(args)
+    loaded, _, _, _, result = _scored_file(args)
     if args.json:
         print(json.dumps(result_json(loaded, result, args.lang), indent=2, ensure_ascii=False))
     else:
@@ -218,8 +232,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from diagnostic.exports.assessment_json import build_document, to_json
     from diagnostic.exports.report_data import ActionRow, CompanyInfo, ReportData
 
-    loaded, document, answers, result = _scored_file(args)
-    comments = {k: v["comment"] for k, v in document.answers.items() if isinstance(v, dict) and v.get("comment")}
+    loaded, document, plan, answers, result = _scored_file(args)
+    comments = {qid: comment for qid, (_, comment) in plan.answers.items() if comment}
     company = CompanyInfo(
         name=document.company.name if document.company else "—",
         sector=document.profile.sector,
@@ -230,7 +244,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     actions = [ActionRow(**a.model_dump()) for a in document.actions]
     meta = document.assessment
     if args.format == "json":
-        content = to_json(build_document(loaded, company, document.profile, answers, comments, document.targets, actions, meta))
+        content = to_json(build_document(loaded, company, document.profile, answers, comments, plan.targets, actions, meta))
     else:
         data = ReportData(
             lang=args.lang,
@@ -241,7 +255,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             result=result,
             assessed_on=(meta.created_at if meta and meta.created_at else None) or document.exported_at or datetime.now().astimezone(),
             respondents=[meta.respondent] if meta and meta.respondent else [],
-            targets=document.targets,
+            targets=plan.targets,
             actions=actions,
         )
         if args.format == "pdf":
@@ -296,4 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except FileRefused as exc:  # one line, never a traceback: the same refusal as the import of the app
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

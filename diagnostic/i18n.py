@@ -31,6 +31,44 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Une erreur inattendue est survenue ; rien n’a été perdu. Rechargez la page.",
         "Something unexpected happened; nothing was lost. Reload the page.",
     ),
+    # saving, and two people on one assessment (issue 7)
+    "save.busy": (
+        "Réponse NON enregistrée : la base de données est occupée par une autre opération (un import ?). Votre réponse précédente est affichée ; réessayez dans quelques secondes.",
+        "Answer NOT saved: the database is busy with another operation (an import?). Your previous answer is shown; try again in a few seconds.",
+    ),
+    "save.unreachable": (
+        "Réponse NON enregistrée : la base de données ne répond pas. Votre réponse précédente est affichée ; réessayez dans un instant.",
+        "Answer NOT saved: the database is not responding. Your previous answer is shown; try again in a moment.",
+    ),
+    "save.failed": (
+        "Réponse NON enregistrée à cause d’une erreur inattendue. Votre réponse précédente est affichée ; réessayez.",
+        "Answer NOT saved because of an unexpected error. Your previous answer is shown; try again.",
+    ),
+    "save.gone": (
+        "Réponse NON enregistrée : ce diagnostic n’existe plus (supprimé entre-temps).",
+        "Answer NOT saved: this assessment no longer exists (deleted meanwhile).",
+    ),
+    "save.conflict": (
+        "{who} a modifié cette réponse pendant que vous la lisiez : sa réponse est maintenant affichée. La vôtre n’a pas été enregistrée ; choisissez à nouveau pour la remplacer.",
+        "{who} changed this answer while you were reading it: their answer is now shown. Yours was not saved; choose again to replace it.",
+    ),
+    "save.conflict_comment": (
+        "{who} a modifié ce commentaire pendant que vous l’écriviez : le sien est affiché. Le vôtre n’a pas été enregistré, le voici pour le reprendre : « {mine} »",
+        "{who} changed this comment while you were writing it: theirs is shown. Yours was not saved; here it is to reuse: “{mine}”",
+    ),
+    "save.merged": (
+        "{who} a aussi modifié cette question : vos choix ont été ajoutés aux siens.",
+        "{who} also changed this question: your choices were combined with theirs.",
+    ),
+    "save.someone": ("Une autre personne", "Someone else"),
+    "save.comment_too_long": (
+        "Commentaire NON enregistré : il dépasse {max} caractères.",
+        "Comment NOT saved: it is longer than {max} characters.",
+    ),
+    "save.others_changed": (
+        "D’autres réponses ont été modifiées par une autre personne : la page les affiche.",
+        "Other answers were changed by someone else: the page now shows them.",
+    ),
     # empty states
     "empty.no_company": (
         "Commencez par créer ou choisir une entreprise : son profil (effectif, secteur, sites) décide des questions qui s’appliquent.",
@@ -219,6 +257,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export.pdf": ("Rapport PDF", "PDF report"),
     "export.xlsx": ("Classeur Excel", "Excel workbook"),
     "export.json": ("Fichier JSON (sauvegarde, transfert)", "JSON file (backup, transfer)"),
+    "export.failed": (
+        "Le fichier « {file} » n’a pas pu être créé. L’erreur est enregistrée dans le journal de l’application ; vos réponses sont intactes. Réessayez, ou choisissez un autre format.",
+        "The file “{file}” could not be created. The error is recorded in the application log; your answers are safe. Try again, or choose another format.",
+    ),
     "import.title": ("Importer un diagnostic (fichier JSON)", "Import an assessment (JSON file)"),
     "import.help": (
         "Un fichier exporté depuis Autodiag RSE, sur ce poste ou un autre. Il est vérifié en entier avant que quoi que ce soit ne soit enregistré.",
@@ -258,6 +300,50 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Fichier refusé : le questionnaire « {details} » n’existe pas sur ce poste. Rien n’a été enregistré.",
         "File refused: the questionnaire “{details}” does not exist on this machine. Nothing was saved.",
     ),
+    "import.too_deep": (
+        "Fichier refusé : ses données sont imbriquées bien plus profondément que dans un diagnostic. Rien n’a été enregistré. ({details})",
+        "File refused: its data is nested far deeper than in an assessment. Nothing was saved. ({details})",
+    ),
+    "import.duplicate_key": (
+        "Fichier refusé : une même clé y figure deux fois, on ne peut pas savoir laquelle croire. Rien n’a été enregistré. ({details})",
+        "File refused: the same key appears twice in it, so there is no knowing which one to believe. Nothing was saved. ({details})",
+    ),
+    "import.not_finite": (
+        "Fichier refusé : un nombre y est infini ou « NaN », ce qu’un diagnostic ne contient jamais. Rien n’a été enregistré. ({details})",
+        "File refused: a number in it is infinite or “NaN”, which an assessment never holds. Nothing was saved. ({details})",
+    ),
+    "import.huge_number": (
+        "Fichier refusé : un nombre y a beaucoup trop de chiffres. Rien n’a été enregistré. ({details})",
+        "File refused: a number in it has far too many digits. Nothing was saved. ({details})",
+    ),
+    "import.bad_character": (
+        "Fichier refusé : un texte contient un caractère interdit (caractère nul, de contrôle ou invisible). Rien n’a été enregistré. ({details})",
+        "File refused: a text contains a forbidden character (null, control or invisible character). Nothing was saved. ({details})",
+    ),
+    "import.mixed_script": (
+        "Fichier refusé : un nom mêle dans un même mot des lettres latines et des lettres cyrilliques ou grecques qui leur ressemblent ; il imiterait un autre nom. Rien n’a été enregistré. ({details})",
+        "File refused: a name mixes, within one word, Latin letters with look-alike Cyrillic or Greek letters; it would imitate another name. Nothing was saved. ({details})",
+    ),
+    "import.too_long": (
+        "Fichier refusé : un texte ou une liste dépasse la taille permise. Rien n’a été enregistré. ({details})",
+        "File refused: a text or a list is longer than allowed. Nothing was saved. ({details})",
+    ),
+    "import.out_of_range": (
+        "Fichier refusé : une valeur (nombre ou date) sort des limites permises. Rien n’a été enregistré. ({details})",
+        "File refused: a value (number or date) is outside the allowed range. Nothing was saved. ({details})",
+    ),
+    "import.blank": (
+        "Fichier refusé : un nom obligatoire est vide ou fait seulement d’espaces. Rien n’a été enregistré. ({details})",
+        "File refused: a required name is empty or made only of spaces. Nothing was saved. ({details})",
+    ),
+    "import.unknown_question": (
+        "Fichier refusé : il répond à une question qui n’existe pas dans la version du questionnaire qu’il annonce (fichier abîmé ?). Rien n’a été enregistré. ({details})",
+        "File refused: it answers a question that does not exist in the questionnaire version it names (damaged file?). Nothing was saved. ({details})",
+    ),
+    "import.invalid_answer": (
+        "Fichier refusé : une réponse ne correspond pas à sa question dans la version du questionnaire qu’il annonce (fichier abîmé ?). Rien n’a été enregistré. ({details})",
+        "File refused: an answer does not fit its question in the questionnaire version it names (damaged file?). Nothing was saved. ({details})",
+    ),
     # plan
     "plan.title": ("Plan d’action", "Action plan"),
     "plan.recommendations": ("Recommandations classées par priorité", "Recommendations ranked by priority"),
@@ -291,6 +377,30 @@ TEXTS: dict[str, tuple[str, str]] = {
     "plan.col_notes": ("Notes", "Notes"),
     "plan.saved": ("Plan enregistré.", "Plan saved."),
     "plan.title_required": ("Une action a besoin d’un intitulé : la ligne vide n’a pas été enregistrée.", "An action needs a title: the empty row was not saved."),
+    "plan.conflict": (
+        "Une autre personne a modifié cette case entre-temps : sa valeur est affichée, la vôtre n’a pas été enregistrée.",
+        "Someone else changed this cell meanwhile: their value is shown, yours was not saved.",
+    ),
+    "plan.gone": (
+        "Cette action a été supprimée par une autre personne pendant que vous la modifiiez : votre modification n’a pas été enregistrée.",
+        "This action was deleted by someone else while you were editing it: your change was not saved.",
+    ),
+    "plan.delete_conflict": (
+        "Cette action a été modifiée par une autre personne entre-temps : elle n’a pas été supprimée. Vérifiez-la, puis supprimez-la à nouveau si besoin.",
+        "This action was changed by someone else meanwhile: it was not deleted. Check it, then delete it again if need be.",
+    ),
+    "plan.too_long": (
+        "Texte trop long, NON enregistré : 1 000 caractères au plus pour l’intitulé, 200 pour le responsable, 10 000 pour les notes.",
+        "Text too long, NOT saved: at most 1,000 characters for the title, 200 for the owner, 10,000 for the notes.",
+    ),
+    "plan.bad_date": (
+        "Échéance refusée : choisissez une date entre 1970 et 2100.",
+        "Due date refused: choose a date between 1970 and 2100.",
+    ),
+    "plan.too_many": (
+        "Un plan compte au plus 500 actions : les lignes en trop n’ont pas été enregistrées.",
+        "A plan holds at most 500 actions: the extra rows were not saved.",
+    ),
     "plan.progress": ("{done} action(s) faite(s) sur {total}", "{done} of {total} action(s) done"),
     "plan.more": ("Afficher les {count} autres", "Show the {count} others"),
     # follow-up

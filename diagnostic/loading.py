@@ -7,6 +7,7 @@ where it can, and says what is wrong in plain words. All errors of a file are re
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from diagnostic.profile import naf_condition_problem
 from diagnostic.schema import (
+    HEADCOUNT_BAND_MAX,
+    HEADCOUNT_BAND_MIN,
+    HEADCOUNT_BANDS,
     AllCondition,
     AnswerCondition,
     AnyCondition,
@@ -45,8 +50,29 @@ _UNION_TAGS = {"maturity", "single", "multiple", "yes_no", "number", "text", "pr
 _FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster when present
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _DuplicateKey(yaml.YAMLError):
+    """A mapping repeats a key; `parse_questionnaire` then finds every repeat with its path."""
+
+
 class _Loader(_FAST_SAFE_LOADER):  # type: ignore[misc,valid-type]
-    """YAML 1.2 booleans: only true/false, so that an option id `yes`, `no` or `on` stays a string."""
+    """YAML 1.2 booleans: only true/false, so that an option id `yes`, `no` or `on` stays a string.
+
+    A repeated key is an error (plain YAML keeps the last one and silently drops the first).
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [key for key, _ in node.value]
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        # Fewer entries than keys: a key repeats, or a key overrides one brought by a merge (<<),
+        # which is allowed. Compare the mapping's own keys (already built: construct_object caches).
+        if len(mapping) < len(keys) or any(key.tag == _MERGE_TAG for key in keys):
+            own = [self.construct_object(key) for key in keys if key.tag != _MERGE_TAG]
+            if len(set(own)) < len(own):
+                raise _DuplicateKey()
+        return mapping
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -97,6 +123,7 @@ class LoadedQuestionnaire:
     model: Questionnaire
     source: str
     content_hash: str
+    text: str = field(default="", compare=False, repr=False)  # the YAML read, whose SHA-256 is content_hash
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -144,8 +171,9 @@ def question_options(model: Questionnaire, question: AnyQuestion) -> list[Option
 # --- YAML with line numbers -------------------------------------------------------------------
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """The 1-based line of the deepest node along `loc` that exists in the YAML tree."""
+def _locate(node: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[int | None, yaml.Node | None]:
+    """The 1-based line of the deepest node along `loc` in the YAML tree, and the node at `loc`
+    itself when it exists (None otherwise)."""
     line = None if node is None else node.start_mark.line + 1
     for key in loc:
         if isinstance(node, yaml.MappingNode):
@@ -154,22 +182,29 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
                     node, line = v, k.start_mark.line + 1
                     break
             else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                return line, None
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
             node = node.value[key]
             line = node.start_mark.line + 1
         else:
-            return line
-    return line
+            return line, None
+    return line, node
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    return _locate(node, loc)[0]
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop the union tags pydantic adds to locations (a question's type, a condition's kind)."""
+    """Drop the union tags pydantic adds to locations (a question's type, a condition's kind)
+    and the '[key]' marker of a bad mapping key (the path then ends at the key)."""
     out: list[Any] = []
     tag_expected = False
     for key in loc:
         if tag_expected and isinstance(key, str) and key in _UNION_TAGS:
             tag_expected = False
+            continue
+        if key == "[key]":
             continue
         out.append(key)
         tag_expected = key in ("applies_when", "not") or (
@@ -191,28 +226,62 @@ def format_path(loc: tuple[Any, ...]) -> str:
 _LANG = {"fr": "French", "en": "English"}
 
 
-def _plain_message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
+def _shown(value: Any) -> str:
+    """A value quoted in a message, cut short: a mistaken value can be a whole page of text."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _as_written(raw: str | None, value: Any) -> str:
+    return raw if raw is not None else str(value)
+
+
+def _plain_message(error: dict[str, Any], loc: tuple[Any, ...], raw: str | None = None) -> str:
+    """What pydantic found, in an author's words; `raw` is the value as written in the file."""
     kind = error["type"]
     last = loc[-1] if loc else ""
+    given = error.get("input")
+    if error["loc"] and error["loc"][-1] == "[key]":
+        if "levels" in loc[-2:-1]:
+            return f"a level key must be 0, 1, 2, 3 or 4 (got {_shown(given)})"
+        if kind == "string_pattern_mismatch":
+            return f"'{given}' is not a valid name: use lowercase letters, digits, '.', '-' or '_'"
     if kind == "missing":
         if last in _LANG:
             return f"the {_LANG[last]} text ({last}) is missing: every text needs fr and en"
         return f"'{last}' is required but missing"
     if kind == "extra_forbidden":
         return f"unknown field '{last}' (check its spelling; see questionnaires/schema.json)"
-    if kind == "string_too_short" and last in _LANG:
-        return f"the {_LANG[last]} text ({last}) is empty"
+    if kind == "string_too_short":
+        return f"the {_LANG[last]} text ({last}) is empty" if last in _LANG else "must not be empty"
+    if kind == "string_too_long":
+        length = len(given) if isinstance(given, str) else "?"
+        return f"is too long: at most {error['ctx']['max_length']} characters (got {length})"
+    if kind == "string_type" and isinstance(given, (int, float)):  # YAML read a number (or true/false)
+        written = _as_written(raw, given)
+        if last == "id":
+            noun = "an option id" if any(k in ("options", "choice_lists") for k in loc) else "an id"
+            return f"{noun} must be text; write it in quotes: '{written}'"
+        return f"must be text; write it in quotes: '{written}'"
+    if kind == "string_type":
+        return f"must be text (got {_shown(given)})"
     if kind == "string_pattern_mismatch":
         return (
-            f"'{error.get('input')}' is not a valid id: use lowercase letters, digits, '.', '-' or '_',"
+            f"'{given}' is not a valid id: use lowercase letters, digits, '.', '-' or '_',"
             " starting with a letter or digit"
         )
+    if kind == "finite_number":
+        return f"must be a finite number (got {_as_written(raw, given)})"
+    if kind == "int_from_float":
+        return f"must be a whole number (got {_as_written(raw, given)})"
+    if kind in ("float_type", "float_parsing", "int_type", "int_parsing", "int_parsing_size"):
+        return f"must be a number (got {_shown(given)})"
     if kind == "greater_than":
-        return f"must be greater than {error['ctx']['gt']:g} (got {error.get('input')})"
+        return f"must be greater than {error['ctx']['gt']:g} (got {_shown(given)})"
     if kind in ("less_than_equal", "greater_than_equal", "less_than"):
         word = {"less_than_equal": "at most", "greater_than_equal": "at least", "less_than": "below"}[kind]
         bound = next(iter(error["ctx"].values()))
-        return f"must be {word} {bound:g} (got {error.get('input')})"
+        return f"must be {word} {bound:g} (got {_shown(given)})"
     if kind == "union_tag_invalid":
         expected = error.get("ctx", {}).get("expected_tags", "")
         return f"unknown question type '{error['ctx'].get('tag')}': use one of {expected}"
@@ -221,10 +290,18 @@ def _plain_message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     if kind == "literal_error":
-        return f"{str(error['msg']).replace('Input should be', 'must be')} (got {error.get('input')!r})"
+        return f"{str(error['msg']).replace('Input should be', 'must be')} (got {_shown(given)})"
     if kind == "too_short":
         return f"must not be empty ({error['msg']})"
-    return str(error["msg"])
+    if kind == "model_type" and error.get("ctx", {}).get("class_name") == "Text":
+        return f"a text is a mapping with fr and en, such as {{fr: \"…\", en: \"…\"}} (got {_shown(given)})"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a mapping of keys and values (got {_shown(given)})"
+    if kind == "list_type":
+        return f"must be a list (got {_shown(given)})"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false (got {_shown(given)})"
+    return f"{error['msg']} (got {_shown(given)})" if "input" in error else str(error["msg"])
 
 
 # --- whole-file checks ------------------------------------------------------------------------
@@ -279,6 +356,11 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
     seen_questions: dict[str, str] = {}
     seen_recs: dict[str, str] = {}
     earlier: dict[str, AnyQuestion] = {}
+    # (what, language, normalised text) -> path: two dimensions or questions that read the same
+    # cannot be told apart on screen, and the Results page breaks on two equal dimension titles
+    seen_texts: dict[tuple[str, str, str], str] = {}
+    lists_in_single: set[str] = set()
+    lists_in_multiple: set[str] = set()
 
     for name, options in model.choice_lists.items():
         _check_options(options, f"choice_lists.{name}", problems)
@@ -288,6 +370,7 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
         if dim.id in seen_dims:
             problems.append((f"{d_path}.id", f"dimension id '{dim.id}' is already used at {seen_dims[dim.id]}"))
         seen_dims[dim.id] = d_path
+        _check_same_text("dimension title", dim.title, f"{d_path}.title", seen_texts, problems)
         if dim.applies_when is not None:
             _check_condition(model, dim.applies_when, f"{d_path}.applies_when", earlier, problems)
         for q_index, question in enumerate(dim.questions):
@@ -297,6 +380,11 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
                     (f"{q_path}.id", f"question id '{question.id}' is already used at {seen_questions[question.id]}")
                 )
             seen_questions[question.id] = q_path
+            _check_same_text("question text", question.text, f"{q_path}.text", seen_texts, problems)
+            if isinstance(question, SingleQuestion) and question.choices is not None:
+                lists_in_single.add(question.choices)
+            if isinstance(question, MultipleQuestion) and question.choices is not None:
+                lists_in_multiple.add(question.choices)
             if question.applies_when is not None:
                 _check_condition(model, question.applies_when, f"{q_path}.applies_when", earlier, problems)
             _check_question(model, question, q_path, problems)
@@ -308,11 +396,35 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
                 _check_recommendation(model, question, rec, r_path, problems)
             earlier[question.id] = question
 
+    for name in sorted(lists_in_single - lists_in_multiple):
+        for i, option in enumerate(model.choice_lists.get(name, [])):
+            if option.exclusive:
+                problems.append(
+                    (f"choice_lists.{name}[{i}].exclusive", f"'{name}' is only used by single-choice questions, where 'exclusive' means nothing: remove it")
+                )
+
     _check_levels(model, problems, has_critical=any(q.critical for d in model.dimensions for q in d.questions))
     values = sorted(level.value for level in model.maturity_scale)
     if values != [0, 1, 2, 3, 4]:
         problems.append(("maturity_scale", f"the scale must define each value 0 to 4 once (got {values})"))
     return problems
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _check_same_text(
+    what: str, text: Text, path: str, seen: dict[tuple[str, str, str], str], problems: list[tuple[str, str]]
+) -> None:
+    for lang in ("fr", "en"):
+        key = (what, lang, _normalised(getattr(text, lang)))
+        if not key[2]:
+            continue  # a blank text is reported on its own
+        if key in seen:
+            problems.append((f"{path}.{lang}", f"the same {_LANG[lang]} {what} as {seen[key]}: each must be different"))
+        else:
+            seen[key] = f"{path}.{lang}"
 
 
 def _check_options(options: list[Option], path: str, problems: list[tuple[str, str]]) -> None:
@@ -333,12 +445,16 @@ def _check_question(model: Questionnaire, q: AnyQuestion, path: str, problems: l
             problems.append((f"{path}.choices", f"no choice list named '{q.choices}' in choice_lists"))
         elif q.options is not None:
             _check_options(q.options, f"{path}.options", problems)
+    if isinstance(q, SingleQuestion):
+        for i, option in enumerate(q.options or []):
+            if option.exclusive:
+                problems.append(
+                    (f"{path}.options[{i}].exclusive", "'exclusive' only means something in a multiple choice: remove it from this single choice")
+                )
     if isinstance(q, NumberQuestion):
         if q.minimum is not None and q.maximum is not None and q.minimum >= q.maximum:
             problems.append((f"{path}.maximum", "maximum must be greater than minimum"))
-        for i, band in enumerate(q.score_bands or []):
-            if band.min is not None and band.max is not None and band.min >= band.max:
-                problems.append((f"{path}.score_bands[{i}]", "a band's max must be greater than its min"))
+        _check_bands(q, path, problems)
     maximum = question_max(q, question_options(model, q))
     has_options = not isinstance(q, (SingleQuestion, MultipleQuestion)) or bool(question_options(model, q))
     if maximum is not None and maximum <= 0 and has_options:
@@ -353,6 +469,52 @@ def _check_question(model: Questionnaire, q: AnyQuestion, path: str, problems: l
     levels = getattr(q, "levels", None)
     if levels is not None and sorted(levels) != [0, 1, 2, 3, 4]:
         problems.append((f"{path}.levels", f"describe every level 0 to 4 (got {sorted(levels)})"))
+
+
+def _check_bands(q: NumberQuestion, path: str, problems: list[tuple[str, str]]) -> None:
+    """Every allowed number falls in exactly one band: no overlap, no gap, the whole range covered."""
+    bands = q.score_bands or []
+    broken = False
+    for i, band in enumerate(bands):
+        if band.min is not None and band.max is not None and band.min >= band.max:
+            problems.append((f"{path}.score_bands[{i}]", "a band's max must be greater than its min"))
+            broken = True
+    if broken or not bands:
+        return
+    spans = sorted(
+        (-math.inf if b.min is None else b.min, math.inf if b.max is None else b.max, i) for i, b in enumerate(bands)
+    )
+    low, reach, first = spans[0]
+    allowed_low = -math.inf if q.minimum is None else q.minimum
+    if low > allowed_low:
+        fix = "leave out its min" if q.minimum is None else f"start it at {q.minimum:g} or below"
+        problems.append(
+            (f"{path}.score_bands[{first}].min", f"numbers below {low:g} fall in no band: {fix} (or set the question's minimum)")
+        )
+    last = first
+    for low, high, i in spans[1:]:
+        if low < reach:
+            problems.append(
+                (f"{path}.score_bands[{i}]", f"overlaps score_bands[{last}]: numbers {_span(low, min(high, reach))} would be in both bands")
+            )
+        elif low > reach:
+            problems.append(
+                (f"{path}.score_bands[{i}].min", f"gap: numbers from {reach:g} to {low:g} fall in no band (a band's max is exclusive: start this band at {reach:g})")
+            )
+        if high > reach:
+            reach, last = high, i
+    allowed_high = math.inf if q.maximum is None else q.maximum
+    if reach <= allowed_high and reach != math.inf:
+        fix = "leave out its max" if q.maximum is None else f"raise it above {q.maximum:g}, or leave it out"
+        problems.append(
+            (f"{path}.score_bands[{last}].max", f"numbers from {reach:g} up fall in no band (max is exclusive): {fix}")
+        )
+
+
+def _span(low: float, high: float) -> str:
+    if low == -math.inf:
+        return f"below {high:g}"
+    return f"from {low:g} up" if high == math.inf else f"from {low:g} to {high:g}"
 
 
 def _check_recommendation(model: Questionnaire, q: AnyQuestion, rec: Any, path: str, problems: list[tuple[str, str]]) -> None:
@@ -381,6 +543,8 @@ def _check_condition(
     model: Questionnaire, cond: Any, path: str, earlier: dict[str, AnyQuestion], problems: list[tuple[str, str]]
 ) -> None:
     for sub_path, sub in _conditions(cond, path):
+        if isinstance(sub, ProfileCondition):
+            _check_profile_condition(sub, sub_path, problems)
         if isinstance(sub, AnswerCondition):
             target = earlier.get(sub.answer)
             if target is None:
@@ -398,6 +562,33 @@ def _check_condition(
                             problems.append((f"{sub_path}.in", f"'{value}' is not an option of '{sub.answer}' ({', '.join(sorted(allowed))})"))
             if isinstance(target, TextQuestion) and (sub.min is not None or sub.max is not None):
                 problems.append((sub_path, f"'{sub.answer}' is free text; only 'answered' can be tested"))
+
+
+_BAND_STARTS = sorted(set(HEADCOUNT_BAND_MIN.values()))
+_BAND_ENDS = sorted({end for end in HEADCOUNT_BAND_MAX.values() if end is not None})
+
+
+def _numbers(values: list[int]) -> str:
+    return ", ".join(map(str, values[:-1])) + f" or {values[-1]}"
+
+
+def _check_profile_condition(cond: ProfileCondition, path: str, problems: list[tuple[str, str]]) -> None:
+    if cond.profile == "sector":
+        for i, code in enumerate(cond.in_ or []):
+            problem = naf_condition_problem(code)
+            if problem:
+                problems.append((f"{path}.in[{i}]", problem))
+    if cond.profile == "headcount":
+        # only the band is known: a threshold inside a band (15 in 11-19) cannot be decided
+        bands = ", ".join(HEADCOUNT_BANDS)
+        if cond.min is not None and cond.min not in _BAND_STARTS:
+            problems.append(
+                (f"{path}.min", f"the headcount is known by band ({bands}): min {cond.min:g} falls inside a band; use the start of a band: {_numbers(_BAND_STARTS)}")
+            )
+        if cond.max is not None and cond.max not in _BAND_ENDS:
+            problems.append(
+                (f"{path}.max", f"the headcount is known by band ({bands}): max {cond.max:g} falls inside a band; use the end of a band: {_numbers(_BAND_ENDS)}")
+            )
 
 
 def _check_levels(model: Questionnaire, problems: list[tuple[str, str]], has_critical: bool) -> None:
@@ -431,6 +622,8 @@ def parse_questionnaire(text: str, source: str) -> LoadedQuestionnaire:
     """Parse and check a questionnaire's YAML text; raise QuestionnaireError listing every problem."""
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
+    except _DuplicateKey:
+        raise QuestionnaireError(source, _duplicate_keys(text)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -447,7 +640,9 @@ def parse_questionnaire(text: str, source: str) -> LoadedQuestionnaire:
             loc = _clean_loc(tuple(error["loc"]))
             if error["type"] == "union_tag_invalid":
                 loc += ("type",)
-            issues.append(Issue(format_path(loc), _plain_message(error, loc), _line_of(node, loc)))
+            line, found = _locate(node, loc)
+            raw = found.value if isinstance(found, yaml.ScalarNode) else None
+            issues.append(Issue(format_path(loc), _plain_message(error, loc, raw), line))
         raise QuestionnaireError(source, issues) from None
     problems = check_questionnaire(model)
     if problems:
@@ -456,7 +651,44 @@ def parse_questionnaire(text: str, source: str) -> LoadedQuestionnaire:
             source, [Issue(path, message, _line_of(node, _parse_path(path))) for path, message in problems]
         )
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return LoadedQuestionnaire(model=model, source=source, content_hash=digest)
+    return LoadedQuestionnaire(model=model, source=source, content_hash=digest, text=text)
+
+
+def _duplicate_keys(text: str) -> list[Issue]:
+    """Every key written twice in a mapping, with its path and line (the slow, line-numbered pass)."""
+    loader = _LineLoader(text)
+    issues: list[Issue] = []
+    try:
+        stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(loader.get_single_node(), ())]
+        visited: set[int] = set()
+        while stack:
+            node, loc = stack.pop()
+            if id(node) in visited:  # an alias points back to a node already seen
+                continue
+            visited.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                first: dict[Any, int] = {}
+                for key_node, value_node in node.value:
+                    if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                        continue
+                    key = loader.construct_object(key_node)
+                    line = key_node.start_mark.line + 1
+                    if key in first:
+                        issues.append(Issue(
+                            format_path((*loc, key)),
+                            f"the key '{key}' is written twice in the same mapping (first at line {first[key]}):"
+                            " YAML would keep only the last one; merge them into one",
+                            line,
+                        ))
+                    else:
+                        first[key] = line
+                    stack.append((value_node, (*loc, key)))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend((item, (*loc, i)) for i, item in enumerate(node.value))
+    finally:
+        loader.dispose()
+    issues.sort(key=lambda issue: issue.line or 0)
+    return issues or [Issue("", "a key is written twice in the same mapping")]
 
 
 def _parse_path(path: str) -> tuple[Any, ...]:
@@ -484,19 +716,68 @@ def shipped_paths(folder: Path = QUESTIONNAIRES_DIR) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml") if p.is_file())
 
 
+class UnknownQuestionnaireError(LookupError):
+    """No valid questionnaire has this id; says which ids exist and which files were skipped."""
+
+    def __init__(self, wanted: str, known: list[str], skipped: list[Path]):
+        self.wanted = wanted
+        self.known = known
+        self.skipped = skipped
+        message = f"unknown questionnaire id '{wanted}'; known ids: {', '.join(known) or 'none'}"
+        if skipped:
+            names = ", ".join(p.name for p in skipped)
+            message += f" ({len(skipped)} invalid file{'s' if len(skipped) > 1 else ''} skipped: {names}; see `python -m diagnostic validate`)"
+        super().__init__(message)
+
+
+def load_folder(folder: Path = QUESTIONNAIRES_DIR) -> tuple[list[LoadedQuestionnaire], list[tuple[Path, QuestionnaireError]]]:
+    """Every questionnaire of a folder, file by file: (the valid ones, (path, error) of the others).
+
+    One bad file must not hide the good ones. A file whose id an earlier file already uses is
+    refused too (the app finds questionnaires by id).
+    """
+    valid: list[LoadedQuestionnaire] = []
+    invalid: list[tuple[Path, QuestionnaireError]] = []
+    by_id: dict[str, Path] = {}
+    for path in shipped_paths(folder):
+        try:
+            loaded = load_questionnaire(path)
+        except QuestionnaireError as exc:
+            invalid.append((path, exc))
+            continue
+        if loaded.id in by_id:
+            line = _line_of(yaml.compose(loaded.text, Loader=_LineLoader), ("id",))
+            issue = Issue("id", f"the id '{loaded.id}' is already used by {by_id[loaded.id].name}", line)
+            invalid.append((path, QuestionnaireError(str(path), [issue])))
+            continue
+        by_id[loaded.id] = path
+        valid.append(loaded)
+    return valid, invalid
+
+
 def find_questionnaire(id_or_path: str, folder: Path = QUESTIONNAIRES_DIR) -> LoadedQuestionnaire:
-    """A questionnaire by file path, or by id among the shipped files."""
+    """A questionnaire by file path, or by id among the valid files of `folder`.
+
+    The file named after the id is tried first (one load in the usual case); when it is invalid its
+    errors are raised, unless another file has that id. Invalid files of other names are skipped.
+    """
     candidate = Path(id_or_path)
     if candidate.suffix in (".yaml", ".yml") or candidate.exists():
         return load_questionnaire(candidate)
+    named_error: QuestionnaireError | None = None
     for path in shipped_paths(folder):
         if path.stem == id_or_path:
-            loaded = load_questionnaire(path)
+            try:
+                loaded = load_questionnaire(path)
+            except QuestionnaireError as exc:
+                named_error = exc
+                break
             if loaded.id == id_or_path:
                 return loaded
-    for path in shipped_paths(folder):
-        loaded = load_questionnaire(path)
+    valid, invalid = load_folder(folder)
+    for loaded in valid:
         if loaded.id == id_or_path:
             return loaded
-    known = ", ".join(p.stem for p in shipped_paths(folder))
-    raise LookupError(f"no questionnaire '{id_or_path}' (shipped: {known})")
+    if named_error is not None:
+        raise named_error
+    raise UnknownQuestionnaireError(id_or_path, sorted(q.id for q in valid), [path for path, _ in invalid])

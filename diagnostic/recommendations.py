@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from diagnostic.answers import Answer
 from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.schema import AnyQuestion, MultipleQuestion, Recommendation, Text
-from diagnostic.values import DONT_KNOW
+from diagnostic.schema import AnyQuestion, MultipleQuestion, Recommendation, Text, YesNoQuestion
+from diagnostic.values import DONT_KNOW, question_min
 
 if TYPE_CHECKING:
     from diagnostic.scoring import QuestionResult
@@ -37,21 +37,29 @@ def is_quick_win(effort: int, impact: int) -> bool:
     return effort == 1 and impact >= 2
 
 
+def lowest_answers(questionnaire: LoadedQuestionnaire, question: AnyQuestion) -> set[str]:
+    """The option ids (or yes/no) whose value is the question's lowest: what "don't know" counts as."""
+    options = questionnaire.options(question)
+    lowest = question_min(question, options)
+    if isinstance(question, YesNoQuestion):
+        return {answer for answer, score in (("yes", question.scores.yes), ("no", question.scores.no)) if score == lowest}
+    cap = question.max_score if isinstance(question, MultipleQuestion) and question.max_score is not None else None
+    return {o.id for o in options if (o.score if cap is None else min(o.score, cap)) == lowest}
+
+
 def matches(
     questionnaire: LoadedQuestionnaire, question: AnyQuestion, rec: Recommendation, raw: object, value: float, maximum: float
 ) -> bool:
     """Whether a recommendation's `when` holds for this answer ("don't know" counts as the lowest answer)."""
     when = rec.when
-    if when.in_ is not None:
-        if raw == DONT_KNOW:
-            options = questionnaire.options(question)
-            lowest = {o.id for o in options if o.score == 0} | {"no"}
-            if not lowest & set(when.in_):
-                return False
-        else:
-            chosen = set(raw) if isinstance(question, MultipleQuestion) else {raw}  # type: ignore[arg-type]
-            if not chosen & set(when.in_):
-                return False
+    if raw == DONT_KNOW:
+        # the lowest value computed from the scores: on a reversed yes/no (yes = 0) it is "yes"
+        value = question_min(question, questionnaire.options(question)) or 0.0
+        chosen = lowest_answers(questionnaire, question)
+    else:
+        chosen = set(raw) if isinstance(question, MultipleQuestion) else {raw}  # type: ignore[arg-type]
+    if when.in_ is not None and not chosen & set(when.in_):
+        return False
     if when.min is not None and value < when.min:
         return False
     if when.max is not None and value > when.max:

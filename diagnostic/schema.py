@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+from diagnostic import limits
 
 SCHEMA_VERSION = 1
 MATURITY_MAX = 4
@@ -16,11 +18,18 @@ HEADCOUNT_BANDS = ("0", "1-10", "11-19", "20-49", "50-249", "250+")
 HEADCOUNT_BAND_MIN = {"0": 0, "1-10": 1, "11-19": 11, "20-49": 20, "50-249": 50, "250+": 250}
 HEADCOUNT_BAND_MAX = {"0": 0, "1-10": 10, "11-19": 19, "20-49": 49, "50-249": 249, "250+": None}
 
-Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", min_length=1, max_length=80)]
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+# Stored ids must fit their database columns (diagnostic/storage/models.py): the questionnaire id
+# and question ids in String(80), recommendation ids in String(100).
+STORED_ID_LENGTH = 80
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=limits.IDENTIFIER)]
+StoredId = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=STORED_ID_LENGTH)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: a NaN or infinite weight, score or bound would poison every sum
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Text(Strict):
@@ -53,9 +62,10 @@ ProfileField = Literal["headcount", "sector", "sites", "production_site", "terti
 class ProfileCondition(Strict):
     """A condition on the company profile.
 
-    `headcount` compares with the lower bound of the company's headcount band; `sector` matches NAF
-    sections (a letter, e.g. "C") or code prefixes (e.g. "10.7"); `sites` is the number of sites;
-    `production_site` and `tertiary_area_1000m2` are yes/no facts.
+    `headcount` compares with the lower bound of the company's headcount band, so `min` must start a
+    band and `max` end one; `sector` matches NAF sections (a letter, e.g. "C") or code prefixes
+    (e.g. "10.7"); `sites` is the number of sites; `production_site` and `tertiary_area_1000m2` are
+    yes/no facts. Loading checks the headcount thresholds and the NAF codes.
     """
 
     profile: ProfileField
@@ -186,7 +196,7 @@ class ScaleLevel(Strict):
 
 
 class QuestionBase(Strict):
-    id: Id
+    id: StoredId
     text: Text
     help: Text | None = None
     weight: float = Field(default=1, gt=0)
@@ -206,6 +216,21 @@ class MaturityQuestion(QuestionBase):
     levels: dict[Literal[0, 1, 2, 3, 4], Text] | None = Field(
         default=None, description="What each level 0..4 means for this question"
     )
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _quoted_levels(cls, value: Any) -> Any:
+        """Accept '0'..'4' as the levels 0..4: editors and JSON tools write every key as text."""
+        if not isinstance(value, dict):
+            return value
+        levels: dict[Any, Any] = {}
+        for key, text in value.items():
+            if isinstance(key, str) and key.strip() in ("0", "1", "2", "3", "4"):
+                key = int(key.strip())
+            if key in levels:
+                raise ValueError(f"level {key} is described twice")
+            levels[key] = text
+        return levels
 
 
 class SingleQuestion(QuestionBase):
@@ -338,8 +363,8 @@ class Questionnaire(Strict):
     """A questionnaire file."""
 
     schema_version: Literal[1]
-    id: Id
-    version: str = Field(min_length=1)
+    id: StoredId
+    version: str = Field(min_length=1, max_length=limits.QUESTIONNAIRE_VERSION)
     default_locale: Literal["fr", "en"] = "fr"
     title: Text
     description: Text | None = None

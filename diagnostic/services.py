@@ -6,42 +6,66 @@ Pages call these functions and draw; no SQL and no scoring arithmetic lives in a
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+from diagnostic import limits
 from diagnostic.answers import Answer, check_value
 from diagnostic.conditions import applicability
+from diagnostic.errors import Conflict, Gone
 from diagnostic.exports.report_data import ActionRow, CompanyInfo, ReportData
-from diagnostic.loading import LoadedQuestionnaire, load_questionnaire, parse_questionnaire, shipped_paths
+from diagnostic.loading import LoadedQuestionnaire, load_folder, parse_questionnaire
 from diagnostic.profile import Profile
 from diagnostic.schema import MaturityQuestion, MultipleQuestion, NumberQuestion, TextQuestion, YesNoQuestion
 from diagnostic.scoring import Result, score
-from diagnostic.storage.repository import ActionRecord, AssessmentRecord, CompanyRecord, Repository
+from diagnostic.storage.repository import (
+    ActionRecord,
+    AnswerEdit,
+    AnswerRecord,
+    AssessmentRecord,
+    CompanyRecord,
+    Repository,
+)
 from diagnostic.values import DONT_KNOW, NA
 
 _lock = threading.Lock()
 _by_hash: dict[str, LoadedQuestionnaire] = {}
 _shipped: dict[str, tuple[LoadedQuestionnaire, str]] = {}
+_skipped: list[tuple[str, str]] = []  # (file, errors) of the invalid files of questionnaires/
 
 
 def shipped_questionnaires() -> list[LoadedQuestionnaire]:
-    """The questionnaires of questionnaires/, loaded once per process (full first)."""
+    """The valid questionnaires of questionnaires/, loaded once per process (full first).
+
+    An invalid file is skipped and logged, so that it cannot take the other questionnaires down;
+    `questionnaire_problems()` lists it.
+    """
     with _lock:
-        if not _shipped:
-            for path in shipped_paths():
-                text = Path(path).read_text(encoding="utf-8")
-                loaded = load_questionnaire(path)
-                _shipped[loaded.id] = (loaded, text)
+        if not _shipped and not _skipped:
+            valid, invalid = load_folder()
+            for loaded in valid:
+                _shipped[loaded.id] = (loaded, loaded.text)
                 _by_hash[loaded.content_hash] = loaded
+            for path, error in invalid:
+                logging.getLogger("autodiag").error("questionnaire file skipped: %s", error)
+                _skipped.append((str(path), str(error)))
         return sorted((q for q, _ in _shipped.values()), key=lambda q: -len(q.questions))
 
 
 def shipped_questionnaire(questionnaire_id: str) -> tuple[LoadedQuestionnaire, str]:
+    """A valid shipped questionnaire and its YAML text; KeyError for an unknown (or skipped) id."""
     shipped_questionnaires()
     return _shipped[questionnaire_id]
+
+
+def questionnaire_problems() -> list[tuple[str, str]]:
+    """(file, errors) of each questionnaire file skipped because it is invalid."""
+    shipped_questionnaires()
+    with _lock:
+        return list(_skipped)
 
 
 def questionnaire_of(repo: Repository, assessment: AssessmentRecord) -> LoadedQuestionnaire:
@@ -106,6 +130,9 @@ def applicable_questions(questionnaire: LoadedQuestionnaire, profile: Profile, a
     return applicability(questionnaire, profile, answers)
 
 
+SHOWN_UNKNOWN: Any = object()  # the caller does not know what the screen showed: no check
+
+
 def record_answer(
     repo: Repository,
     questionnaire: LoadedQuestionnaire,
@@ -113,12 +140,60 @@ def record_answer(
     question_id: str,
     value: Any,
     answered_by: str = "",
-) -> None:
-    """Check then save one answer as it is given; None clears it."""
-    if value is None or value == []:
-        repo.clear_answer(assessment_id, question_id)
-        return
-    repo.save_answer(assessment_id, question_id, check_value(questionnaire, question_id, value), answered_by=answered_by)
+    shown: Any = SHOWN_UNKNOWN,
+) -> Any:
+    """Check then save one answer as it is given; None clears it. Returns the value now stored.
+
+    `shown` is the value the screen showed before this change (None: no answer). When someone else
+    changed the answer meanwhile, nothing is written and Conflict carries their value — except for
+    a multiple choice, merged option by option: what this person ticked or unticked is applied to
+    the other's selection.
+    """
+    new_value = None if value is None or value == [] else check_value(questionnaire, question_id, value)
+    multiple = isinstance(questionnaire.questions[question_id], MultipleQuestion)
+
+    def edit(old: AnswerRecord | None) -> AnswerEdit:
+        stored = old.value if old else None
+        comment = old.comment if old else ""
+        if shown is SHOWN_UNKNOWN or stored == shown:
+            return AnswerEdit(new_value, comment)
+        if multiple and _is_selection(stored) and _is_selection(shown) and _is_selection(new_value):
+            merged = _merge_selection(stored, shown, new_value)
+            return AnswerEdit(check_value(questionnaire, question_id, merged) if merged else None, comment)
+        raise Conflict(stored, old.answered_by if old else "")
+
+    saved = repo.edit_answer(assessment_id, question_id, edit, answered_by=answered_by)
+    return saved.value if saved else None
+
+
+def _is_selection(value: Any) -> bool:
+    return value is None or isinstance(value, list)
+
+
+def _merge_selection(stored: list[str] | None, shown: list[str] | None, chosen: list[str] | None) -> list[str]:
+    """Apply the options ticked and unticked since `shown` to the `stored` selection, in order."""
+    stored, shown, chosen = stored or [], shown or [], chosen or []
+    added = [o for o in chosen if o not in shown]
+    removed = {o for o in shown if o not in chosen}
+    return [o for o in stored if o not in removed] + [o for o in added if o not in stored]
+
+
+def record_comment(
+    repo: Repository, assessment_id: int, question_id: str, comment: str, answered_by: str = "", shown: Any = SHOWN_UNKNOWN
+) -> str:
+    """Save the comment of one answer unless someone else changed it since `shown` (then Conflict)."""
+    comment = comment.strip()
+    if len(comment) > limits.COMMENT:
+        raise ValueError(f"comment longer than {limits.COMMENT} characters")
+
+    def edit(old: AnswerRecord | None) -> AnswerEdit:
+        stored = old.comment if old else ""
+        if shown is not SHOWN_UNKNOWN and stored != (shown or "") and stored != comment:
+            raise Conflict(stored, old.answered_by if old else "")
+        return AnswerEdit(old.value if old else None, comment)
+
+    saved = repo.edit_answer(assessment_id, question_id, edit, answered_by=answered_by)
+    return saved.comment if saved else ""
 
 
 def start_assessment(
@@ -259,44 +334,81 @@ def create_demo(repo: Repository, lang: str = "fr") -> tuple[CompanyRecord, Asse
     return company, repo.get_assessment(current.id)  # type: ignore[return-value]
 
 
-def apply_action_edits(repo: Repository, assessment_id: int, action_ids: list[int], changes: dict[str, Any]) -> list[str]:
+def plan_digest(actions: list[ActionRecord]) -> str:
+    """A fingerprint of the plan as stored: changes when any action is added, edited or deleted."""
+    text = repr([(a.id, a.title, a.owner, a.due_date, a.status, a.notes, a.position) for a in actions])
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def apply_action_edits(repo: Repository, assessment_id: int, shown: list[ActionRecord], changes: dict[str, Any]) -> list[str]:
     """Apply the edits of the action-plan table (edited, added, deleted rows) as soon as they are made.
 
-    `action_ids[i]` is the id of the table's row i. Returns the problems met (as message keys),
-    e.g. a row without a title, which is not saved.
+    `shown[i]` is the action on the table's row i as the screen drew it. An edited cell is written
+    only if nobody changed that cell meanwhile; a row is deleted only if nobody changed it meanwhile.
+    Returns the problems met as message keys (a row without a title, an edit that met someone
+    else's), each once; what could be applied is applied.
     """
     problems: list[str] = []
+
+    def problem(key: str) -> None:
+        if key not in problems:
+            problems.append(key)
 
     def clean(values: dict[str, Any]) -> dict[str, Any]:
         fields = {k: v for k, v in values.items() if k in ("title", "owner", "due_date", "status", "notes")}
         if "due_date" in fields:
             due = fields["due_date"]
-            fields["due_date"] = date.fromisoformat(str(due)[:10]) if due else None
-        for key in ("owner", "notes"):
-            if key in fields and fields[key] is None:
-                fields[key] = ""
+            try:
+                fields["due_date"] = date.fromisoformat(str(due)[:10]) if due else None
+            except ValueError:
+                problem("plan.bad_date")
+                del fields["due_date"]
+            else:
+                if fields["due_date"] and not limits.FIRST_DATE <= fields["due_date"] <= limits.LAST_DATE:
+                    problem("plan.bad_date")
+                    del fields["due_date"]
+        for key in ("owner", "notes", "title"):
+            if key in fields:
+                fields[key] = (fields[key] or "").strip()
+        for key, limit in (("title", limits.ACTION_TITLE), ("owner", limits.ACTION_OWNER), ("notes", limits.ACTION_NOTES)):
+            if key in fields and len(fields[key]) > limit:
+                problem("plan.too_long")  # refused, not cut: the text stays on the screen to shorten
+                del fields[key]
         if "status" in fields and fields["status"] not in ("todo", "in_progress", "done", "dropped"):
             fields["status"] = "todo"
-        if "title" in fields:
-            fields["title"] = (fields["title"] or "").strip()
-            if not fields["title"]:
-                problems.append("plan.title_required")
-                del fields["title"]
+        if "title" in fields and not fields["title"]:
+            problem("plan.title_required")
+            del fields["title"]
         return fields
 
     for row, values in changes.get("edited_rows", {}).items():
         fields = clean(values)
-        if fields and int(row) < len(action_ids):
-            repo.update_action(action_ids[int(row)], **fields)
-    for values in changes.get("added_rows", []):
-        fields = clean(values)
+        if not fields or int(row) >= len(shown):
+            continue
+        before = shown[int(row)]
+        try:
+            repo.update_action(before.id, expected={k: getattr(before, k) for k in fields}, **fields)
+        except Gone:
+            problem("plan.gone")
+        except Conflict:
+            problem("plan.conflict")
+    added = [clean(values) for values in changes.get("added_rows", [])]
+    if len(shown) + len(added) > limits.ACTIONS_PER_ASSESSMENT:
+        problem("plan.too_many")
+        added = added[: max(0, limits.ACTIONS_PER_ASSESSMENT - len(shown))]
+    for fields in added:
         if "title" in fields:
             repo.add_action(assessment_id, **fields)
-        elif "plan.title_required" not in problems:
-            problems.append("plan.title_required")
+        else:
+            problem("plan.title_required")
     for row in changes.get("deleted_rows", []):
-        if int(row) < len(action_ids):
-            repo.delete_action(action_ids[int(row)])
+        if int(row) >= len(shown):
+            continue
+        before = shown[int(row)]
+        try:
+            repo.delete_action(before.id, expected={k: getattr(before, k) for k in ("title", "owner", "due_date", "status", "notes")})
+        except Conflict:
+            problem("plan.delete_conflict")
     return problems
 
 
@@ -330,7 +442,9 @@ def questionnaire_for_import(repo: Repository, questionnaire_id: str, content_ha
     if content_hash:
         text = repo.snapshot_text(content_hash)
         if text is not None:
-            return parse_questionnaire(text, questionnaire_id), text
+            loaded = parse_questionnaire(text, questionnaire_id)
+            if loaded.id == questionnaire_id:  # a hash copied from another questionnaire's file is not trusted
+                return loaded, text
     try:
         return shipped_questionnaire(questionnaire_id)
     except KeyError:
@@ -338,7 +452,11 @@ def questionnaire_for_import(repo: Repository, questionnaire_id: str, content_ha
 
 
 def prepare_import(repo: Repository, raw: bytes):  # type: ignore[no-untyped-def]
-    """Parse and check a whole file; nothing is written. Returns (plan, companies with the same name)."""
+    """Parse and check a whole file; nothing is written. Returns (plan, companies with the same name).
+
+    Any file that cannot be imported raises ImportRefused (message key + what and where), never
+    another exception; the command line reads answers files with the same parse_file and plan_import.
+    """
     from diagnostic.exports.assessment_json import parse_file, plan_import
 
     document = parse_file(raw)

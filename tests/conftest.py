@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import text as sql_text
 
 from diagnostic.answers import parse_answers
 from diagnostic.loading import LoadedQuestionnaire, load_questionnaire, parse_questionnaire
 from diagnostic.profile import Profile
 from diagnostic.scoring import Result, score
+from diagnostic.storage.database import get_engine, make_engine, migrate
+from diagnostic.storage.models import Base
+from diagnostic.storage.repository import Repository
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -51,3 +56,41 @@ def run(questionnaire: LoadedQuestionnaire, answers: dict[str, Any], profile: Pr
 @pytest.fixture(scope="session")
 def mini() -> LoadedQuestionnaire:
     return load_questionnaire(FIXTURES / "mini.yaml")
+
+
+# --- databases: SQLite always, PostgreSQL when TEST_DATABASE_URL names one (.ci/run does) ---------
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def fresh_engine(url: str):
+    engine = make_engine(url)
+    if not url.startswith("sqlite"):
+        with engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(sql_text("DROP TABLE IF EXISTS alembic_version"))
+    migrate(engine)
+    return engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
+    return PG_URL
+
+
+@pytest.fixture
+def repo(db_url) -> Repository:
+    engine = fresh_engine(db_url)
+    yield Repository(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch) -> Repository:
+    url = f"sqlite:///{tmp_path / 'pages.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return Repository(get_engine(url))

@@ -10,18 +10,9 @@ from streamlit.testing.v1 import AppTest
 from diagnostic import services
 from diagnostic.i18n import format_score, t
 from diagnostic.profile import Profile
-from diagnostic.storage.database import get_engine
-from diagnostic.storage.repository import Repository
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = ["home", "company", "diagnostic", "results", "plan", "followup"]
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch) -> Repository:
-    url = f"sqlite:///{tmp_path / 'pages.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    return Repository(get_engine(url))
 
 
 def app(page: str | None = None, **state) -> AppTest:
@@ -216,7 +207,7 @@ def test_plan_add_recommendation_and_edit_actions(db) -> None:
     # the table's edits, as the editor reports them
     ids = [a.id for a in actions]
     problems = services.apply_action_edits(
-        db, assessment.id, ids,
+        db, assessment.id, actions,
         {"edited_rows": {0: {"owner": "Léa", "status": "done", "due_date": "2027-01-31"}},
          "added_rows": [{"title": "Former l’équipe au tri", "status": "todo"}, {"title": "  "}],
          "deleted_rows": [1]},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
@@ -10,37 +9,9 @@ from sqlalchemy import inspect, text
 
 from diagnostic import services
 from diagnostic.profile import Profile
-from diagnostic.storage.database import make_engine, migrate
-from diagnostic.storage.models import Base
+from diagnostic.storage.database import make_engine
 from diagnostic.storage.repository import Repository
-
-PG_URL = os.environ.get("TEST_DATABASE_URL")
-
-
-def fresh_engine(url: str):
-    engine = make_engine(url)
-    if not url.startswith("sqlite"):
-        with engine.begin() as connection:
-            Base.metadata.drop_all(connection)
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    migrate(engine)
-    return engine
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.db'}"
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
-    return PG_URL
-
-
-@pytest.fixture
-def repo(db_url) -> Repository:
-    engine = fresh_engine(db_url)
-    yield Repository(engine)
-    engine.dispose()
+from tests.conftest import PG_URL, fresh_engine  # noqa: F401  (other test modules import them from here)
 
 
 def test_migrations_create_every_table(repo) -> None:

@@ -5,12 +5,15 @@ Every change is written to the database in the widget's callback, as it is given
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
-from diagnostic import services
+from diagnostic import limits, services
 from diagnostic.answers import Answer
+from diagnostic.errors import Conflict, Gone, StorageUnavailable
 from diagnostic.labels import SPECIAL_LABELS, YES_NO
 from diagnostic.loading import LoadedQuestionnaire
 from diagnostic.schema import (
@@ -25,48 +28,136 @@ from diagnostic.schema import (
 from diagnostic.values import DONT_KNOW, NA
 from ui import state
 from ui.state import t
+from ui.text import plain
 
 ERRORS = "question_errors"
+NOTICES = "question_notices"
+SHOWN = "shown_values"  # widget key -> the stored value the screen last drew (compare-and-set)
+log = logging.getLogger("autodiag")
 
 
 def _specials(question: AnyQuestion) -> list[str]:
     return ([NA] if question.allow_na else []) + ([DONT_KNOW] if question.allow_dont_know else [])
 
 
-def _save(questionnaire: LoadedQuestionnaire, assessment_id: int, question_id: str, key: str) -> None:
-    value = st.session_state.get(key)
+def _shown() -> dict[str, Any]:
+    return st.session_state.setdefault(SHOWN, {})
+
+
+def widget_states(question: AnyQuestion, key: str, value: Any) -> dict[str, Any]:
+    """What each widget of a question holds when `value` is the stored answer."""
+    if isinstance(question, MultipleQuestion):
+        return {key: value if isinstance(value, list) else ([value] if value in (NA, DONT_KNOW) else [])}
+    if isinstance(question, NumberQuestion):
+        states: dict[str, Any] = {key: float(value) if isinstance(value, (int, float)) else None}
+        if _specials(question):
+            states[key + "-special"] = value if value in (NA, DONT_KNOW) else None
+        return states
+    if isinstance(question, TextQuestion):
+        return {key: value if isinstance(value, str) else ""}
+    return {key: value}
+
+
+def sync_widgets(question: AnyQuestion, key: str, value: Any) -> None:
+    """Draw the stored answer: set the widgets when they are new or someone changed the answer.
+
+    Widgets are left alone when the stored value is the one already shown, so that a rerun does
+    not undo what the person is typing; a new session (a reconnection after a server restart)
+    starts from the database, never from what the browser still displayed.
+    """
+    shown = _shown()
+    if key in st.session_state and key in shown and shown[key] == value:
+        return
+    for widget, state_value in widget_states(question, key, value).items():
+        st.session_state[widget] = state_value
+    shown[key] = value
+
+
+def failure_message(exc: BaseException) -> str:
+    if isinstance(exc, StorageUnavailable):
+        return t("save.busy") if exc.busy else t("save.unreachable")
+    if isinstance(exc, DBAPIError):
+        return t("save.unreachable")
+    if isinstance(exc, Gone):
+        return t("save.gone")
+    return t("save.failed")
+
+
+def _who_label(by: str) -> str:
+    return by or t("save.someone")
+
+
+def _save(questionnaire: LoadedQuestionnaire, assessment_id: int, question_id: str, key: str, widget: str) -> None:
+    """Widget callback: save the answer, or put the widgets back to the stored answer and say why."""
+    question = questionnaire.questions[question_id]
+    base = f"q-{assessment_id}-{question_id}"
+    shown = _shown().get(base)
+    value = st.session_state.get(widget)
     errors = st.session_state.setdefault(ERRORS, {})
+    notices = st.session_state.setdefault(NOTICES, {})
     errors.pop(question_id, None)
+    notices.pop(question_id, None)
+
+    def restore(stored: Any) -> None:
+        for name, state_value in widget_states(question, base, stored).items():
+            st.session_state[name] = state_value
+        _shown()[base] = stored
+
     if isinstance(value, list):
         specials = [v for v in value if v in (NA, DONT_KNOW)]
         if specials and len(value) > 1:
             errors[question_id] = t("diag.exclusive_error", option=SPECIAL_LABELS[specials[0]][state.lang()])
+            restore(shown)
             return
         value = specials[0] if specials else value
     try:
-        services.record_answer(state.repo(), questionnaire, assessment_id, question_id, value, answered_by=_who())
+        stored = services.record_answer(
+            state.repo(), questionnaire, assessment_id, question_id, value, answered_by=_who(), shown=shown
+        )
+    except Conflict as conflict:
+        errors[question_id] = t("save.conflict", who=plain(_who_label(conflict.by)))
+        restore(conflict.current)
     except ValueError as exc:
-        message = str(exc)
-        question = questionnaire.questions[question_id]
         exclusive = next((o for o in questionnaire.options(question) if o.exclusive and o.id in (value or [])), None)
         if exclusive is not None:
-            message = t("diag.exclusive_error", option=exclusive.label.get(state.lang()))
+            errors[question_id] = t("diag.exclusive_error", option=exclusive.label.get(state.lang()))
         else:
-            message = t("diag.invalid", error=message)
-        errors[question_id] = message
+            errors[question_id] = t("diag.invalid", error=str(exc))
+        restore(shown)
+    except Exception as exc:  # the screen must never show as saved what is not saved
+        log.exception("answer not saved")
+        errors[question_id] = failure_message(exc)
+        restore(shown)
+    else:
+        if isinstance(value, list) and stored != (value or None):
+            notices[question_id] = t("save.merged", who=t("save.someone"))
+        restore(stored)
 
 
 def _save_comment(assessment_id: int, question_id: str, key: str) -> None:
-    state.repo().save_comment(assessment_id, question_id, (st.session_state.get(key) or "").strip(), answered_by=_who())
+    shown = _shown().get(key, "")
+    mine = (st.session_state.get(key) or "").strip()
+    errors = st.session_state.setdefault(ERRORS, {})
+    errors.pop(question_id, None)
+    try:
+        stored = services.record_comment(state.repo(), assessment_id, question_id, mine, answered_by=_who(), shown=shown)
+    except Conflict as conflict:
+        errors[question_id] = t("save.conflict_comment", who=plain(_who_label(conflict.by)), mine=plain(mine))
+        stored = conflict.current
+    except ValueError:
+        errors[question_id] = t("save.comment_too_long", max=f"{limits.COMMENT:,}".replace(",", "\u202f"))
+        stored = shown
+    except Exception as exc:
+        log.exception("comment not saved")
+        errors[question_id] = failure_message(exc)
+        stored = shown
+    st.session_state[key] = stored
+    _shown()[key] = stored
 
 
 def _who() -> str:
     assessment = state.current_assessment()
     return assessment.respondent if assessment else ""
-
-
-def _index(options: list[Any], value: Any) -> int | None:
-    return options.index(value) if value in options else None
 
 
 def help_markdown(question: AnyQuestion, lang: str) -> str:
@@ -98,8 +189,9 @@ def render_question(
     lang = state.lang()
     key = f"q-{assessment_id}-{question.id}"
     value = answer.value if answer else None
-    callback = {"on_change": _save, "args": (questionnaire, assessment_id, question.id, key)}
+    callback = {"on_change": _save, "args": (questionnaire, assessment_id, question.id, key, key)}
     specials = _specials(question)
+    sync_widgets(question, key, value)
 
     # The question is the label of its answer widget (fewer elements per rerun); its help is drawn
     # under it when the dimension's "show the help" toggle is on (tooltips do not open on a phone).
@@ -121,27 +213,26 @@ def render_question(
             for o in options
         ]
         st.radio(
-            label, options, index=_index(options, value), key=key, captions=captions, **hidden,
+            label, options, index=None, key=key, captions=captions, **hidden,
             format_func=lambda o: f"{o} · {scale[o].label.get(lang)}" if isinstance(o, int) else SPECIAL_LABELS[o][lang],
             **callback,
         )
     elif isinstance(question, YesNoQuestion):
         options = ["yes", "no", *specials]
         st.radio(
-            label, options, index=_index(options, value), key=key, horizontal=True, **hidden,
+            label, options, index=None, key=key, horizontal=True, **hidden,
             format_func=lambda o: YES_NO[o][lang] if o in YES_NO else SPECIAL_LABELS[o][lang], **callback,
         )
     elif isinstance(question, SingleQuestion):
         choices = questionnaire.options(question)
         labels = {o.id: o.label.get(lang) for o in choices} | {s: SPECIAL_LABELS[s][lang] for s in specials}
         options = [o.id for o in choices] + specials
-        st.radio(label, options, index=_index(options, value), key=key, format_func=labels.__getitem__, **hidden, **callback)
+        st.radio(label, options, index=None, key=key, format_func=labels.__getitem__, **hidden, **callback)
     elif isinstance(question, MultipleQuestion):
         choices = questionnaire.options(question)
         labels = {o.id: o.label.get(lang) for o in choices} | {s: SPECIAL_LABELS[s][lang] for s in specials}
-        selected = value if isinstance(value, list) else ([value] if value in specials else [])
         st.pills(
-            label, [o.id for o in choices] + specials, selection_mode="multi", default=selected, key=key,
+            label, [o.id for o in choices] + specials, selection_mode="multi", key=key,
             format_func=labels.__getitem__, **hidden, **callback,
         )
     elif isinstance(question, NumberQuestion):
@@ -150,24 +241,30 @@ def render_question(
         with left:
             st.number_input(
                 label + unit, min_value=question.minimum, max_value=question.maximum,
-                value=float(value) if isinstance(value, (int, float)) else None, key=key,
+                value=None, key=key,
                 placeholder=t("diag.number_placeholder"), **hidden, **callback,
             )
         if specials:
             with right:
                 st.pills(
-                    label, specials, key=key + "-special", default=value if value in specials else None,
+                    label, specials, key=key + "-special",
                     format_func=lambda s: SPECIAL_LABELS[s][lang], label_visibility="collapsed",
-                    on_change=_save, args=(questionnaire, assessment_id, question.id, key + "-special"),
+                    on_change=_save, args=(questionnaire, assessment_id, question.id, key, key + "-special"),
                 )
     elif isinstance(question, TextQuestion):
-        st.text_area(label, value=value if isinstance(value, str) else "", key=key, **hidden, **callback)
+        st.text_area(label, key=key, max_chars=limits.TEXT_ANSWER, **hidden, **callback)
 
     error = st.session_state.get(ERRORS, {}).get(question.id)
     if error:
-        st.error(error)
+        st.error(error, icon=":material/error:")
+    notice = st.session_state.get(NOTICES, {}).pop(question.id, None)
+    if notice:
+        st.info(notice)
     comment_key = f"c-{assessment_id}-{question.id}"
+    if comment_key not in st.session_state or _shown().get(comment_key) != comment:
+        st.session_state[comment_key] = comment
+        _shown()[comment_key] = comment
     st.text_input(
-        t("diag.comment"), value=comment, key=comment_key, placeholder=t("diag.comment_placeholder"),
+        t("diag.comment"), key=comment_key, placeholder=t("diag.comment_placeholder"), max_chars=limits.COMMENT,
         label_visibility="collapsed", on_change=_save_comment, args=(assessment_id, question.id, comment_key),
     )

@@ -5,9 +5,15 @@ The URL (?lang=fr&c=3&a=7) makes a reload or a restarted server come back to the
 
 from __future__ import annotations
 
-import streamlit as st
+import functools
+import logging
+from collections.abc import Callable, Iterable
 
-from diagnostic.i18n import LANGS
+import streamlit as st
+from sqlalchemy.exc import DBAPIError
+
+from diagnostic.errors import StorageUnavailable
+from diagnostic.i18n import LANGS, format_date
 from diagnostic.i18n import t as translate
 from diagnostic.storage.database import database_url, get_engine
 from diagnostic.storage.repository import AssessmentRecord, CompanyRecord, Repository
@@ -64,7 +70,64 @@ def t(key: str, **values: object) -> str:
     return translate(key, lang(), **values)
 
 
+def guarded(callback: Callable[..., None]) -> Callable[..., None]:
+    """A widget callback that never shows Streamlit's English error box: a failure is logged and
+    told in the user's language at the top of the page (callbacks run outside app.py's handler)."""
+
+    @functools.wraps(callback)
+    def run(*args: object, **kwargs: object) -> None:
+        try:
+            callback(*args, **kwargs)
+        except (DBAPIError, StorageUnavailable):
+            logging.getLogger("autodiag").exception("callback failed")
+            st.session_state[CALLBACK_ERROR] = t("error.database")
+        except Exception:
+            logging.getLogger("autodiag").exception("callback failed")
+            st.session_state[CALLBACK_ERROR] = t("error.unexpected")
+
+    return run
+
+
+CALLBACK_ERROR = "callback_error"
+
+
+def show_callback_error() -> None:
+    message = st.session_state.pop(CALLBACK_ERROR, None)
+    if message:
+        st.error(message, icon=":material/error:")
+
+
+def set_widget(key: str, value: object) -> None:
+    """Show `value` in the widget `key` (drawn later in this run) unless it already shows it."""
+    if st.session_state.get(key) != value:
+        st.session_state[key] = value
+
+
+def unique_labels(labels: dict[int, str]) -> dict[int, str]:
+    """The same labels, with the id added to those that two items share (a choice must be unambiguous)."""
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {i: f"{label} · n° {i}" if seen[label] > 1 else label for i, label in labels.items()}
+
+
+def assessment_labels(assessments: Iterable[AssessmentRecord]) -> dict[int, str]:
+    """One distinct label per assessment: its name or questionnaire, its date and status."""
+    from diagnostic.services import shipped_questionnaires
+
+    titles = {q.id: q.model.title.get(lang()) for q in shipped_questionnaires()}
+    return unique_labels(
+        {
+            a.id: f"{a.label or titles.get(a.questionnaire_id, a.questionnaire_id)} · "
+            f"{format_date(a.created_at, lang())} ({t('status.' + a.status)})"
+            for a in assessments
+        }
+    )
+
+
 def select_company(company_id: int | None) -> None:
+    if company_id is not None:
+        st.session_state.creating_company = False
     if st.session_state.get("company_id") != company_id:
         st.session_state.company_id = company_id
         st.session_state.assessment_id = None

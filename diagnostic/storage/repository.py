@@ -6,14 +6,18 @@ across Streamlit reruns without a database session.
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from diagnostic.errors import Conflict, Gone, StorageUnavailable
 from diagnostic.loading import LoadedQuestionnaire
 from diagnostic.profile import Profile
 from diagnostic.storage.database import get_engine
@@ -128,11 +132,70 @@ def _profile_columns(profile: Profile) -> dict[str, Any]:
     }
 
 
-def _answer_row(s: Session, assessment_id: int, question_id: str) -> AnswerRow | None:
-    return s.scalar(select(AnswerRow).where(AnswerRow.assessment_id == assessment_id, AnswerRow.question_id == question_id))
+def _answer_row(s: Session, assessment_id: int, question_id: str, lock: bool = False) -> AnswerRow | None:
+    query = select(AnswerRow).where(AnswerRow.assessment_id == assessment_id, AnswerRow.question_id == question_id)
+    return s.scalar(query.with_for_update() if lock else query)
+
+
+def _answer(row: AnswerRow) -> AnswerRecord:
+    return AnswerRecord(row.question_id, row.value, row.comment or "", row.answered_by or "", _aware(row.answered_at))  # type: ignore[arg-type]
+
+
+T = TypeVar("T")
+
+# How long a write keeps trying while another writer holds the database (SQLite: one writer at a
+# time, each try also waits busy_timeout) before the user is told it was not saved.
+WRITE_DEADLINE = float(os.environ.get("AUTODIAG_WRITE_DEADLINE", "10"))
+
+
+def _locked(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text or "deadlock" in text or "could not serialize" in text
+
+
+def retrying(write: Callable[[], T], deadline: float | None = None) -> T:
+    """Run one write transaction, again while the database is locked (up to `deadline` seconds).
+
+    A concurrent insert of the same row (IntegrityError) is retried too: the next try sees the row.
+    Raises StorageUnavailable when the database stays locked or cannot be reached.
+    """
+    give_up = time.monotonic() + (WRITE_DEADLINE if deadline is None else deadline)
+    pause = 0.02
+    while True:
+        try:
+            return write()
+        except IntegrityError:
+            if time.monotonic() > give_up:
+                raise
+        except OperationalError as exc:
+            busy = _locked(exc)
+            if not busy or time.monotonic() > give_up:
+                raise StorageUnavailable(busy) from exc
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
+@dataclass(frozen=True)
+class AnswerEdit:
+    """The whole new state of one answer row: value (None: no answer) and comment."""
+
+    value: Any
+    comment: str
 
 
 ACTION_FIELDS = {"title", "owner", "due_date", "status", "notes", "position"}
+
+
+def _check_expected(row: Action, expected: dict[str, Any] | None) -> None:
+    for key, value in (expected or {}).items():
+        if getattr(row, key) != value:
+            raise Conflict(_action(row))
+
+
+def _touch_assessment(s: Session, assessment_id: int) -> None:
+    assessment = s.get(Assessment, assessment_id)
+    if assessment is not None:
+        assessment.updated_at = utcnow()
 
 
 class Repository:
@@ -267,53 +330,68 @@ class Repository:
 
     # --- answers -----------------------------------------------------------------------------
 
+    def edit_answer(
+        self, assessment_id: int, question_id: str, edit: Callable[[AnswerRecord | None], AnswerEdit], answered_by: str = ""
+    ) -> AnswerRecord | None:
+        """Compare-and-set one answer: `edit` sees the stored row (locked) and returns its new state.
+
+        `edit` may raise (a Conflict) to write nothing. A row with neither value nor comment is
+        deleted. Returns the stored answer afterwards (None when there is none).
+        """
+
+        def write() -> AnswerRecord | None:
+            with self.session() as s, s.begin():
+                assessment = s.get(Assessment, assessment_id, with_for_update=True)
+                if assessment is None:
+                    raise Gone(f"assessment {assessment_id}")
+                row = _answer_row(s, assessment_id, question_id, lock=True)
+                new = edit(_answer(row) if row else None)
+                if row is None:
+                    if new.value is None and not new.comment:
+                        return None
+                    row = AnswerRow(assessment_id=assessment_id, question_id=question_id, comment="", answered_by="")
+                    s.add(row)
+                elif new.value is None and not new.comment:
+                    s.delete(row)
+                    assessment.updated_at = utcnow()
+                    return None
+                if new.value != row.value or row.id is None:
+                    row.value = new.value
+                    row.answered_by = answered_by or row.answered_by or ""
+                row.comment = new.comment
+                row.answered_at = utcnow()
+                assessment.updated_at = utcnow()
+                s.flush()
+                return _answer(row)
+
+        return retrying(write)
+
     def save_answer(
         self, assessment_id: int, question_id: str, value: Any, comment: str | None = None, answered_by: str = ""
     ) -> None:
-        """Insert or update one answer (a None comment keeps the comment already saved)."""
-        for attempt in range(2):
-            try:
-                with self.session() as s, s.begin():
-                    row = _answer_row(s, assessment_id, question_id)
-                    if row is None:
-                        row = AnswerRow(assessment_id=assessment_id, question_id=question_id, comment="")
-                        s.add(row)
-                    row.value = value
-                    if comment is not None:
-                        row.comment = comment
-                    row.answered_by = answered_by or row.answered_by or ""
-                    row.answered_at = utcnow()
-                    s.get_one(Assessment, assessment_id).updated_at = utcnow()
-                return
-            except IntegrityError:
-                if attempt:  # a concurrent insert of the same answer won the race: update it instead
-                    raise
+        """Insert or update one answer, whatever is stored (a None comment keeps the stored one)."""
+        self.edit_answer(
+            assessment_id, question_id,
+            lambda old: AnswerEdit(value, comment if comment is not None else (old.comment if old else "")),
+            answered_by,
+        )  # fmt: skip
 
     def save_comment(self, assessment_id: int, question_id: str, comment: str, answered_by: str = "") -> None:
-        with self.session() as s, s.begin():
-            row = _answer_row(s, assessment_id, question_id)
-            if row is None:
-                s.add(AnswerRow(assessment_id=assessment_id, question_id=question_id, value=None, comment=comment, answered_by=answered_by))
-            else:
-                row.comment = comment
+        self.edit_answer(assessment_id, question_id, lambda old: AnswerEdit(old.value if old else None, comment), answered_by)
 
     def clear_answer(self, assessment_id: int, question_id: str) -> None:
         """Forget the value (the comment stays)."""
-        with self.session() as s, s.begin():
-            row = _answer_row(s, assessment_id, question_id)
-            if row is not None:
-                if row.comment:
-                    row.value = None
-                else:
-                    s.delete(row)
+        self.edit_answer(assessment_id, question_id, lambda old: AnswerEdit(None, old.comment if old else ""))
+
+    def assessment_stamp(self, assessment_id: int) -> datetime | None:
+        """When anything of the assessment last changed (answers, comments, plan): a cheap poll."""
+        with self.session() as s:
+            return _aware(s.scalar(select(Assessment.updated_at).where(Assessment.id == assessment_id)))
 
     def load_answers(self, assessment_id: int) -> dict[str, AnswerRecord]:
         with self.session() as s:
             rows = s.scalars(select(AnswerRow).where(AnswerRow.assessment_id == assessment_id).order_by(AnswerRow.id))
-            return {
-                r.question_id: AnswerRecord(r.question_id, r.value, r.comment or "", r.answered_by or "", _aware(r.answered_at))  # type: ignore[arg-type]
-                for r in rows
-            }
+            return {r.question_id: _answer(r) for r in rows}
 
     def replace_answers(self, assessment_id: int, answers: dict[str, tuple[Any, str]], answered_by: str = "") -> None:
         with self.session() as s, s.begin():
@@ -327,26 +405,54 @@ class Repository:
         unknown = set(fields) - ACTION_FIELDS - {"recommendation_id", "question_id"}
         if unknown:
             raise ValueError(f"unknown action fields: {', '.join(sorted(unknown))}")
-        with self.session() as s, s.begin():
-            last = s.scalar(select(func.max(Action.position)).where(Action.assessment_id == assessment_id))
-            row = Action(assessment_id=assessment_id, title=title, position=(last or 0) + 1, **fields)
-            s.add(row)
-            s.flush()
-            return _action(row)
 
-    def update_action(self, action_id: int, **fields: Any) -> ActionRecord:
+        def write() -> ActionRecord:
+            with self.session() as s, s.begin():
+                last = s.scalar(select(func.max(Action.position)).where(Action.assessment_id == assessment_id))
+                row = Action(assessment_id=assessment_id, title=title, position=(last or 0) + 1, **fields)
+                s.add(row)
+                _touch_assessment(s, assessment_id)
+                s.flush()
+                return _action(row)
+
+        return retrying(write)
+
+    def update_action(self, action_id: int, expected: dict[str, Any] | None = None, **fields: Any) -> ActionRecord:
+        """Change some fields of an action; with `expected`, only if those fields still hold those values.
+
+        Raises Gone when the action was deleted meanwhile, Conflict when a field changed meanwhile.
+        """
         unknown = set(fields) - ACTION_FIELDS
         if unknown:
             raise ValueError(f"unknown action fields: {', '.join(sorted(unknown))}")
-        with self.session() as s, s.begin():
-            row = s.get_one(Action, action_id)
-            for key, value in fields.items():
-                setattr(row, key, value)
-            s.flush()
-            return _action(row)
 
-    def delete_action(self, action_id: int) -> None:
-        self._delete(Action, action_id)
+        def write() -> ActionRecord:
+            with self.session() as s, s.begin():
+                row = s.get(Action, action_id, with_for_update=True)
+                if row is None:
+                    raise Gone(f"action {action_id}")
+                _check_expected(row, expected)
+                for key, value in fields.items():
+                    setattr(row, key, value)
+                _touch_assessment(s, row.assessment_id)
+                s.flush()
+                return _action(row)
+
+        return retrying(write)
+
+    def delete_action(self, action_id: int, expected: dict[str, Any] | None = None) -> None:
+        """Delete an action; with `expected`, only if it was not changed meanwhile (else Conflict)."""
+
+        def write() -> None:
+            with self.session() as s, s.begin():
+                row = s.get(Action, action_id, with_for_update=True)
+                if row is None:
+                    return  # already gone: the wish is fulfilled
+                _check_expected(row, expected)
+                _touch_assessment(s, row.assessment_id)
+                s.delete(row)
+
+        retrying(write)
 
     def list_actions(self, assessment_id: int) -> list[ActionRecord]:
         with self.session() as s:

@@ -1,0 +1,137 @@
+"""AppTest: a failed or conflicting save is said in the user's language and never shown as saved."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.exc import OperationalError
+
+from diagnostic import services
+from diagnostic.errors import StorageUnavailable
+from diagnostic.i18n import t
+from diagnostic.profile import Profile
+from tests.test_pages import app, no_unexpected_error, texts
+from ui.text import plain
+
+Q = "gov.demarche-rse"
+
+
+def started(db):
+    company = db.create_company("Atelier", Profile(headcount_band="20-49"))
+    assessment = services.start_assessment(db, company.id, "rse-flash", respondent="Claire")
+    return company, assessment
+
+
+def stored(db, assessment_id: int, question_id: str = Q):
+    row = db.load_answers(assessment_id).get(question_id)
+    return row.value if row else None
+
+
+def first_sentence(key: str, lang: str = "fr") -> str:
+    return t(key, lang).split(":")[0]
+
+
+@pytest.mark.parametrize(
+    ("failure", "message_key"),
+    [
+        (StorageUnavailable(busy=True), "save.busy"),
+        (StorageUnavailable(busy=False), "save.unreachable"),
+        (OperationalError("SELECT 1", {}, Exception("server closed the connection")), "save.unreachable"),
+        (RuntimeError("anything else"), "save.failed"),
+    ],
+)
+def test_a_failed_save_puts_the_widget_back_and_says_why(db, monkeypatch, failure, message_key) -> None:
+    company, assessment = started(db)
+    services.record_answer(db, services.questionnaire_of(db, assessment), assessment.id, Q, 1)
+    at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
+    radio = at.radio(key=f"q-{assessment.id}-{Q}")
+    assert radio.value == 1
+
+    def fail(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(services, "record_answer", fail)
+    radio.set_value(3).run()
+    assert not at.exception
+    assert t(message_key, "fr") in texts(at)
+    assert at.radio(key=f"q-{assessment.id}-{Q}").value == 1, "the screen shows what is stored, not the lost click"
+    assert stored(db, assessment.id) == 1
+
+
+def test_the_second_person_is_told_and_shown_the_first_persons_answer(db) -> None:
+    company, assessment = started(db)
+    at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
+    # meanwhile, on another screen, someone answers 4
+    questionnaire = services.questionnaire_of(db, assessment)
+    services.record_answer(db, questionnaire, assessment.id, Q, 4, answered_by="Anne", shown=None)
+    at.radio(key=f"q-{assessment.id}-{Q}").set_value(1).run()
+    no_unexpected_error(at)
+    assert t("save.conflict", "fr", who="Anne") in texts(at)
+    assert at.radio(key=f"q-{assessment.id}-{Q}").value == 4
+    assert stored(db, assessment.id) == 4
+    # now shown 4, the choice goes through
+    at.radio(key=f"q-{assessment.id}-{Q}").set_value(1).run()
+    assert stored(db, assessment.id) == 1
+    assert t("save.conflict", "fr", who="Anne") not in texts(at)
+
+
+def test_a_comment_written_over_someone_elses_is_refused_and_given_back(db) -> None:
+    company, assessment = started(db)
+    at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
+    services.record_comment(db, assessment.id, Q, "preuve : PV du CODIR", answered_by="Anne", shown="")
+    at.text_input(key=f"c-{assessment.id}-{Q}").input("mon *avis*").run()
+    no_unexpected_error(at)
+    assert t("save.conflict_comment", "fr", who="Anne", mine=plain("mon *avis*")) in texts(at)
+    assert at.text_input(key=f"c-{assessment.id}-{Q}").value == "preuve : PV du CODIR"
+    assert db.load_answers(assessment.id)[Q].comment == "preuve : PV du CODIR"
+
+
+def test_a_redraw_shows_answers_given_on_another_screen(db) -> None:
+    company, assessment = started(db)
+    at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
+    assert at.radio(key=f"q-{assessment.id}-{Q}").value is None
+    services.record_answer(db, services.questionnaire_of(db, assessment), assessment.id, Q, 2, shown=None)
+    at.run()
+    assert at.radio(key=f"q-{assessment.id}-{Q}").value == 2
+
+
+def test_two_assessments_of_one_day_have_distinct_labels_and_the_open_one_stays(db) -> None:
+    company, older = started(db)
+    newer = services.start_assessment(db, company.id, "rse-flash")
+    at = app("diagnostic", company_id=company.id, assessment_id=newer.id)
+    chooser = at.sidebar.selectbox(key="sidebar-assessment")
+    labels = chooser.options  # as shown: formatted
+    assert len(set(labels)) == 2, labels
+    assert chooser.value == newer.id
+    at.radio(key=f"q-{newer.id}-{Q}").set_value(2).run()
+    assert at.session_state["assessment_id"] == newer.id
+    assert stored(db, newer.id) == 2 and stored(db, older.id) is None
+    # a deliberate pick changes it
+    at.sidebar.selectbox(key="sidebar-assessment").select(older.id).run()
+    assert at.session_state["assessment_id"] == older.id
+
+
+def test_a_company_name_is_shown_as_text(db) -> None:
+    name = "**Gras** :red[rouge] $x^2$ ![p](http://127.0.0.1:9/p.png)"
+    company = db.create_company(name, Profile())
+    assessment = services.start_assessment(db, company.id, "rse-flash")
+    for page in ("diagnostic", "results", "followup"):
+        at = app(page, company_id=company.id, assessment_id=assessment.id)
+        no_unexpected_error(at)
+        captions = [c.value for c in at.caption]
+        assert any(plain(name) in c for c in captions), (page, captions)
+        assert not any(name in c for c in captions)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_plain_text_reads_back_exactly_and_leaves_no_markdown_syntax(text) -> None:
+    escaped = plain(text)
+    # removing the escapes gives the text back (line breaks are Markdown hard breaks)
+    assert re.sub(r"\\(.)", r"\1", escaped.replace("  \n", "\n"), flags=re.DOTALL) == text
+    # every ASCII punctuation character is escaped, so none can start Markdown or Streamlit syntax
+    unescaped = re.sub(r"\\.", "", escaped, flags=re.DOTALL)
+    assert not set(unescaped) & (set(string.punctuation) - {",", ";", "?"})
