@@ -1,9 +1,12 @@
 """Entreprise: create, choose and edit a company and its profile; start or open an assessment."""
 
+from pathlib import Path
+
 import streamlit as st
 from pydantic import ValidationError
 
 from diagnostic import limits, services
+from diagnostic.errors import InputRefused
 from diagnostic.exports.assessment_json import ImportRefused
 from diagnostic.i18n import format_date, headcount_label
 from diagnostic.profile import Profile
@@ -63,7 +66,7 @@ with st.form(f"company-form-{chosen}", border=True):
             t("company.headcount"), bands, index=bands.index(profile.headcount_band),
             format_func=lambda b: headcount_label(b, lang), help=t("company.headcount_help"),
         )
-        sites = st.number_input(t("company.sites"), min_value=1, max_value=10_000, value=profile.sites, step=1)
+        sites = st.number_input(t("company.sites"), min_value=1, max_value=limits.SITES, value=profile.sites, step=1)
     with right:
         production = yes_no_unknown(t("company.production_site"), profile.production_site, f"prod-{chosen}")
         tertiary = yes_no_unknown(t("company.tertiary"), profile.tertiary_area_1000m2, f"tert-{chosen}")
@@ -77,19 +80,20 @@ if submitted:
             production_site=production, tertiary_area_1000m2=tertiary,
         )
     except ValidationError:
-        st.error(t("company.sector_invalid", value=sector))
+        st.error(t("company.sector_invalid", value=plain(sector)))
     else:
-        if not name.strip():
-            st.error(t("company.name_required"))
-        elif editing:
-            repo.update_company(editing.id, name, new_profile, notes)
-            messages = [t("company.saved")]
-            if new_profile != editing.profile:
-                messages.append(t("company.profile_changed"))
-            st.session_state.flash_messages = messages
-            st.rerun()
+        try:
+            saved = services.save_company(repo, editing.id if editing else None, name, new_profile, notes)
+        except InputRefused as refused:
+            st.error(t(refused.message_key, details=plain(refused.details)))
         else:
-            created = repo.create_company(name, new_profile, notes)
+            if editing:
+                messages = [t("company.saved")]
+                if new_profile != editing.profile:
+                    messages.append(t("company.profile_changed"))
+                st.session_state.flash_messages = messages
+                st.rerun()
+            created = saved
             state.select_company(created.id)
             st.session_state.creating_company = False
             st.session_state.flash_messages = [t("company.created", name=plain(created.name))]
@@ -120,6 +124,8 @@ if editing is not None:
     with st.form(f"new-assessment-{editing.id}"):
         st.markdown(f"**{t('company.new_assessment')}**")
         questionnaires = services.shipped_questionnaires()
+        for path, _ in services.questionnaire_problems():  # an author's broken file must not go unnoticed
+            st.warning(t("company.questionnaire_skipped", file=plain(Path(path).name)), icon=":material/warning:")
         q_ids = [q.id for q in questionnaires]
         titles = {q.id: f"{q.model.title.get(lang)} ({len(q.questions)} questions)" for q in questionnaires}
         questionnaire_id = st.selectbox(t("company.questionnaire"), q_ids, format_func=lambda i: titles[i])

@@ -21,6 +21,15 @@ class Gone(Exception):
     """The row the screen showed was deleted meanwhile (by another person or another tab)."""
 
 
+class InputRefused(ValueError):
+    """What a person typed cannot be saved: `message_key` says why, `details` where (English)."""
+
+    def __init__(self, message_key: str, details: str = ""):
+        self.message_key = message_key
+        self.details = details
+        super().__init__(f"{message_key}: {details}" if details else message_key)
+
+
 class StorageUnavailable(Exception):
     """The database did not answer in time (locked by another writer, stopped, unreachable).
 

@@ -147,6 +147,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "company.saved": ("Profil enregistré.", "Profile saved."),
     "company.created": ("Entreprise « {name} » créée.", "Company “{name}” created."),
     "company.name_required": ("Donnez un nom à l’entreprise.", "Give the company a name."),
+    "company.name_invalid": (
+        "Nom refusé : il contient un caractère invisible, de contrôle ou trompeur (des lettres latines mêlées à des lettres cyrilliques ou grecques dans un mot). Retapez-le. Détail : {details}",
+        "Name refused: it holds an invisible, control or look-alike character (Latin letters mixed with Cyrillic or Greek ones in a word). Type it again. Detail: {details}",
+    ),
+    "company.notes_invalid": (
+        "Notes refusées : elles contiennent un caractère de contrôle qui ne peut pas être enregistré. Détail : {details}",
+        "Notes refused: they hold a control character that cannot be stored. Detail: {details}",
+    ),
+    "company.too_long": (
+        "Texte trop long, rien n’a été enregistré : 200 caractères au plus pour le nom, 20 000 pour les notes ({details}).",
+        "Text too long, nothing was saved: at most 200 characters for the name, 20,000 for the notes ({details}).",
+    ),
     "company.sector_invalid": (
         "« {value} » n’est pas un code NAF : attendu par exemple 25.62A (ou une lettre de section A à U).",
         "“{value}” is not a NAF code: expected for example 25.62A (or a section letter A to U).",
@@ -154,6 +166,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "company.assessments": ("Diagnostics de l’entreprise", "The company’s assessments"),
     "company.no_assessments": ("Aucun diagnostic pour l’instant.", "No assessment yet."),
     "company.new_assessment": ("Démarrer un nouveau diagnostic", "Start a new assessment"),
+    "company.questionnaire_skipped": (
+        "Le fichier de questionnaire « {file} » est invalide et a été ignoré (détails : python -m diagnostic validate questionnaires/).",
+        "The questionnaire file “{file}” is invalid and was skipped (details: python -m diagnostic validate questionnaires/).",
+    ),
     "company.questionnaire": ("Questionnaire", "Questionnaire"),
     "company.respondent": ("Répondant (nom et fonction)", "Respondent (name and role)"),
     "company.start": ("Démarrer", "Start"),

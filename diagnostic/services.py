@@ -8,14 +8,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from diagnostic import limits
-from diagnostic.answers import Answer, check_value
+from diagnostic.answers import Answer, check_value, mixed_script_problem, text_problem
 from diagnostic.conditions import applicability
-from diagnostic.errors import Conflict, Gone
+from diagnostic.errors import Conflict, Gone, InputRefused
 from diagnostic.exports.report_data import ActionRow, CompanyInfo, ReportData
 from diagnostic.loading import LoadedQuestionnaire, load_folder, parse_questionnaire
 from diagnostic.profile import Profile
@@ -332,6 +333,36 @@ def create_demo(repo: Repository, lang: str = "fr") -> tuple[CompanyRecord, Asse
             status="in_progress" if rank == 0 else "todo",
         )
     return company, repo.get_assessment(current.id)  # type: ignore[return-value]
+
+
+def clean_company_fields(name: str, notes: str) -> tuple[str, str]:
+    """The name and notes of a company as they will be stored, or InputRefused saying why not.
+
+    The same rules as a company read from an imported file: no blank or look-alike name, nothing a
+    database cannot store, no text over its maximum.
+    """
+    name = unicodedata.normalize("NFC", name).strip()
+    if not name:
+        raise InputRefused("company.name_required")
+    if len(name) > limits.COMPANY_NAME:
+        raise InputRefused("company.too_long", f"{len(name)} > {limits.COMPANY_NAME}")
+    problem = text_problem(name, single_line=True) or mixed_script_problem(name)
+    if problem:
+        raise InputRefused("company.name_invalid", problem)
+    if len(notes) > limits.COMPANY_NOTES:
+        raise InputRefused("company.too_long", f"{len(notes)} > {limits.COMPANY_NOTES}")
+    problem = text_problem(notes)
+    if problem:
+        raise InputRefused("company.notes_invalid", problem)
+    return name, notes
+
+
+def save_company(repo: Repository, company_id: int | None, name: str, profile: Profile, notes: str = "") -> CompanyRecord:
+    """Create (company_id None) or update a company after checking what was typed."""
+    name, notes = clean_company_fields(name, notes)
+    if company_id is None:
+        return repo.create_company(name, profile, notes)
+    return repo.update_company(company_id, name, profile, notes)
 
 
 def plan_digest(actions: list[ActionRecord]) -> str:

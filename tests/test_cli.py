@@ -112,23 +112,24 @@ def test_score_null_where_nothing_counts(tmp_path) -> None:
 @pytest.mark.parametrize(
     "answers, message",
     [
-        ({"rh.nope": 1}, "'rh.nope' is not a question"),
-        ({"rh.formation": 7}, "'rh.formation': 7 is off the scale"),
-        ({"rh.formation": "na"}, "N/A (non concerné) is not allowed"),
+        ({"rh.nope": 1}, "answers.rh.nope: unknown question id 'rh.nope' (not a question of mini 1.0)"),
+        ({"rh.formation": 7}, "answers.rh.formation: 7 is off the scale 0 to 4"),
+        ({"rh.formation": "na"}, "answers.rh.formation: N/A (non concerné) is not allowed for this question"),
     ],
 )
 def test_score_refuses_bad_answers(tmp_path, answers, message) -> None:
-    result = cli("score", MINI, write_answers(tmp_path, answers))
-    assert result.returncode != 0
-    assert message in result.stderr
+    path = write_answers(tmp_path, answers)
+    result = cli("score", MINI, path)
+    assert result.returncode == 2
+    assert result.stderr == f"error: {path}: {message}\n"
 
 
 def test_score_refuses_a_broken_file(tmp_path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"questionnaire": "mini", "answers": {', encoding="utf-8")
     result = cli("score", MINI, str(path))
-    assert result.returncode != 0 and "is not valid JSON" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == f"error: {path}: line 1, column 39: Expecting property name enclosed in double quotes\n"
 
 
 def test_answer_to_a_question_that_does_not_apply_is_kept_but_not_counted(tmp_path) -> None:
@@ -180,5 +181,78 @@ def test_report_produces_each_format(tmp_path, fmt) -> None:
 def test_report_refuses_invalid_answers_without_writing(tmp_path) -> None:
     out = tmp_path / "report.pdf"
     result = cli("report", MINI, write_answers(tmp_path, {"rh.formation": 12}), "--format", "pdf", "-o", str(out))
-    assert result.returncode != 0 and "'rh.formation': 12 is off the scale" in result.stderr
+    assert result.returncode == 2 and "answers.rh.formation: 12 is off the scale" in result.stderr
     assert not out.exists()
+
+
+# --- answers files are read like the import of the app reads them: one line, exit code 2 ----------
+
+
+def score_in_process(capsys, path, *extra: str) -> tuple[int, str, str]:
+    from diagnostic.cli import main
+
+    code = main(["score", MINI, str(path), *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b'{"questionnaire": "mini", "answers": {"rh.formation": NaN}}', "answers.rh.formation: NaN is not a number"),
+        (b'{"questionnaire": "mini", "answers": {"rh.formation": 1, "rh.formation": 2}}', "answers: the key 'rh.formation' appears more than once"),
+        (b'{"questionnaire": "mini", "answers": {"rh.formation": ' + b"9" * 5000 + b"}}", "answers.rh.formation: an integer of 5000 digits"),
+        (b'{"questionnaire": "mini", "answers": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "line 1, column 57: more than 20 levels of nesting"),
+        (b'{"questionnaire": "mini", "profile": {"sites": 2147483648}}', "profile.sites: 2147483648 is above the maximum 100000"),
+        (b'{"questionnaire": "mini", "answers": {"rh.formation": {"value": 2, "comment": "a\\u0000"}}}', "answers.rh.formation.comment: a NUL character"),
+        (b'{"questionnaire": "mini", "company": {"name": "   "}}', "company.name: empty or made only of spaces"),
+        (b'{"questionnaire": "mini", "answers": {}, "extra": 1}', "extra: unknown field"),
+        (b'["questionnaire", "mini"]', "(the whole file): a JSON list, not an object"),
+        (b'{"format": "autodiag-rse/assessment", "questionnaire": "mini"}', "company: required but missing"),
+        (b'{"questionnaire": "other"}', "questionnaire: the answers are for 'other', not 'mini'"),
+        (b"\xff", "byte 0: not UTF-8 text"),
+    ],
+)
+def test_a_bad_answers_file_is_one_error_line_and_exit_code_2(tmp_path, capsys, content, problem) -> None:
+    path = tmp_path / "answers.json"
+    path.write_bytes(content)
+    code, out, err = score_in_process(capsys, path)
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: {path}: {problem}") and err.count("\n") == 1, err
+
+
+def test_a_missing_or_too_big_answers_file(tmp_path, capsys) -> None:
+    code, _, err = score_in_process(capsys, tmp_path / "nope.json")
+    assert code == 2 and err == f"error: {tmp_path / 'nope.json'}: cannot read the file: No such file or directory\n"
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (5 * 1024 * 1024 + 10))
+    code, _, err = score_in_process(capsys, big)
+    assert code == 2 and err == f"error: {big}: 5,242,881 bytes or more; the maximum is 5,242,880\n"
+
+
+def test_a_plain_answers_file_with_a_bom_is_read(tmp_path, capsys) -> None:
+    path = tmp_path / "answers.json"
+    data = {"questionnaire": "mini", "profile": {"headcount_band": "1-10"}, "answers": {"rh.duerp": "yes", "rh.formation": 4}}
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(data).encode())
+    code, out, err = score_in_process(capsys, path, "--json")
+    assert code == 0 and err == ""
+    assert json.loads(out)["overall"] == 100
+
+
+def test_answers_of_another_version_are_scored_and_what_is_dropped_is_listed(tmp_path, capsys) -> None:
+    path = write_answers(tmp_path, {"rh.duerp": "yes", "rh.formation": 7, "rh.ancienne": 2}, version="0.9")
+    code, out, err = score_in_process(capsys, path, "--json")
+    assert code == 0
+    assert err.splitlines() == [
+        f"warning: {path}: answers given for version 0.9, scored with 1.0",
+        f"warning: {path}: answers.rh.formation: not carried over: 7 is off the scale 0 to 4 (in version 1.0 of mini)",
+        f"warning: {path}: answers.rh.ancienne: not carried over: unknown question id 'rh.ancienne' (not a question of mini 1.0)",
+    ]
+    questions = {q["id"]: q for q in json.loads(out)["questions"]}
+    assert questions["rh.duerp"]["value"] == 4 and questions["rh.formation"]["value"] is None
+
+
+def test_the_same_version_refuses_what_another_version_would_drop(tmp_path, capsys) -> None:
+    path = write_answers(tmp_path, {"rh.duerp": "yes", "rh.formation": 7})  # version 1.0, as the questionnaire
+    code, _, err = score_in_process(capsys, path)
+    assert code == 2 and err == f"error: {path}: answers.rh.formation: 7 is off the scale 0 to 4\n"

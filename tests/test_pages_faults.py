@@ -135,3 +135,36 @@ def test_plain_text_reads_back_exactly_and_leaves_no_markdown_syntax(text) -> No
     # every ASCII punctuation character is escaped, so none can start Markdown or Streamlit syntax
     unescaped = re.sub(r"\\.", "", escaped, flags=re.DOTALL)
     assert not set(unescaped) & (set(string.punctuation) - {",", ";", "?"})
+
+
+def test_an_invalid_questionnaire_file_is_reported_where_questionnaires_are_chosen(db, monkeypatch) -> None:
+    company = db.create_company("Atelier", Profile())
+    monkeypatch.setattr(services, "questionnaire_problems", lambda: [("/x/questionnaires/aa-broken.yaml", "line 3: …")])
+    at = app("company", company_id=company.id)
+    no_unexpected_error(at)
+    assert t("company.questionnaire_skipped", "fr", file=plain("aa-broken.yaml")) in texts(at)
+    assert len(at.selectbox) >= 2  # the valid questionnaires are still offered
+
+
+@pytest.mark.parametrize(
+    ("name", "message_key"),
+    [
+        ("Dur\u0430nd SARL", "company.name_invalid"),  # a Cyrillic а among Latin letters
+        ("Durand\u200b SARL", "company.name_invalid"),  # a zero-width space
+        ("Durand\u202e SARL", "company.name_invalid"),  # a bidi override
+        (" \u3000 ", "company.name_required"),  # only spaces
+    ],
+)
+def test_a_look_alike_or_invisible_company_name_is_refused(db, name, message_key) -> None:
+    at = app("company")
+    at.text_input[0].input(name)
+    at.button[0].click().run()
+    no_unexpected_error(at)
+    assert t(message_key, "fr").split(" :")[0] in texts(at)
+    assert db.list_companies() == []
+
+
+def test_company_names_are_stored_in_one_unicode_form(db) -> None:
+    services.save_company(db, None, "Cafe\u0301 du Port", Profile())  # e + combining accent
+    assert [c.name for c in db.list_companies()] == ["Café du Port"]
+    assert db.find_companies_by_name("Café du Port")

@@ -1,9 +1,21 @@
-"""Download buttons for the exports; files are produced only when a button is clicked."""
+"""Download buttons for the exports; files are produced only when a button is clicked.
+
+A file is built by the callable `data` of `st.download_button`, which Streamlit runs in a thread of
+its own when the button is clicked, apart from the script, where Streamlit commands are ignored. If
+that build raises, Streamlit only shows "Failed to generate file for download", in English, for a
+few seconds under the button. So each build goes through `_Builds.build`, which logs the error and
+records the failure; the click also reruns the page (`on_click`), and the rerun waits for the build
+it asked for (a few tenths of a second; at most `WAIT_SECONDS`) and then says on screen, in the
+user's language, which file could not be made.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import unicodedata
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -11,6 +23,59 @@ from diagnostic import services
 from diagnostic.exports.assessment_json import to_json
 from ui import state
 from ui.state import t
+
+log = logging.getLogger("autodiag")
+WAIT_SECONDS = 30.0  # a build that takes longer is not waited for: its failure shows at the next rerun
+_BUILDS_KEY = "_export_builds"
+
+
+class _Builds:
+    """The downloads of one session: how many the user asked for (counted by the rerun each click
+    causes), how many builds have ended, and the failures not shown yet. Written from Streamlit's
+    download threads and read by the script, hence the lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._asked: dict[str, int] = {}
+        self._ended: dict[str, int] = {}
+        self._failed: list[str] = []
+
+    def asked(self, kind: str) -> None:
+        """The `on_click` callback of a download button: run by the rerun that the click causes."""
+        with self._lock:
+            self._asked[kind] = self._asked.get(kind, 0) + 1
+
+    def build(self, kind: str, make: Callable[[], bytes]) -> bytes:
+        """Build a file in a download thread; a failure is logged and recorded, then raised again
+        (Streamlit then sends no file)."""
+        try:
+            return make()
+        except Exception:
+            log.exception("Export %s failed", kind)
+            with self._lock:
+                self._failed.append(kind)
+            raise
+        finally:
+            with self._lock:
+                self._ended[kind] = self._ended.get(kind, 0) + 1
+                self._lock.notify_all()
+
+    def failures(self, timeout: float = WAIT_SECONDS) -> list[str]:
+        """Wait until every build asked for has ended (at most `timeout` seconds), then hand over the
+        failures not shown yet. A request that never reached the server is not waited for twice."""
+        with self._lock:
+            self._lock.wait_for(
+                lambda: all(self._ended.get(kind, 0) >= count for kind, count in self._asked.items()), timeout
+            )
+            self._asked = dict(self._ended)
+            failed, self._failed = self._failed, []
+        return failed
+
+
+def _builds() -> _Builds:
+    if _BUILDS_KEY not in st.session_state:
+        st.session_state[_BUILDS_KEY] = _Builds()
+    return st.session_state[_BUILDS_KEY]
 
 
 def _slug(name: str) -> str:
@@ -21,6 +86,7 @@ def _slug(name: str) -> str:
 def download_buttons(assessment_id: int, company_name: str, day: str) -> None:
     repo, lang = state.repo(), state.lang()
     stem = f"autodiag-rse-{_slug(company_name)}-{day}"
+    builds = _builds()
 
     def pdf() -> bytes:
         from diagnostic.exports.pdf import build_pdf
@@ -36,15 +102,24 @@ def download_buttons(assessment_id: int, company_name: str, day: str) -> None:
         return to_json(services.export_document(repo, assessment_id))
 
     st.markdown(f"**{t('export.title')}**")
-    columns = st.columns(3)
     buttons = (
         ("export.pdf", pdf, "pdf", "application/pdf", ":material/picture_as_pdf:"),
         ("export.xlsx", xlsx, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ":material/table_view:"),
         ("export.json", json_file, "json", "application/json", ":material/data_object:"),
     )
-    for column, (key, data, extension, mime, icon) in zip(columns, buttons, strict=True):
+    for failed in builds.failures():
+        st.error(t("export.failed", file=t(failed)), icon=":material/error:")
+    columns = st.columns(3)
+    for column, (key, make, extension, mime, icon) in zip(columns, buttons, strict=True):
         with column:
             st.download_button(
-                t(key), data=data, file_name=f"{stem}.{extension}", mime=mime, icon=icon,
-                on_click="ignore", key=f"download-{extension}-{assessment_id}", width="stretch",
+                t(key),
+                data=lambda key=key, make=make: builds.build(key, make),
+                file_name=f"{stem}.{extension}",
+                mime=mime,
+                icon=icon,
+                on_click=builds.asked,
+                args=(key,),
+                key=f"download-{extension}-{assessment_id}",
+                width="stretch",
             )

@@ -84,7 +84,9 @@ def failure_message(exc: BaseException) -> str:
 
 
 def _who_label(by: str) -> str:
-    return by or t("save.someone")
+    # without accounts every screen writes under the assessment's respondent name: naming it would
+    # tell a person that they changed the answer themselves
+    return by if by and by != _who() else t("save.someone")
 
 
 def _save(questionnaire: LoadedQuestionnaire, assessment_id: int, question_id: str, key: str, widget: str) -> None:

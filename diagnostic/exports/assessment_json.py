@@ -1,51 +1,159 @@
 """The whole assessment in one JSON file, and its import (validated whole, then written at once).
 
-The file is also an answers file: `python -m diagnostic score` and `report` accept it as is.
+The file is also an answers file: `python -m diagnostic score` and `report` accept it as is, and
+read it with the same `parse_file` and `plan_import`, so that the page and the command line accept
+and refuse exactly the same files. Every refusal is an ImportRefused: a message key of
+diagnostic/i18n.py (the user's language) and details in English saying what and where, as a JSON
+path (`answers.env.energie: ...`, `actions[3].title: ...`). The limits are in diagnostic/limits.py
+and docs/formats.md.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
-from diagnostic.answers import Answer, check_value
+from diagnostic import limits
+from diagnostic.answers import Answer, AnswerProblem, check_value, mixed_script_problem, shown, text_problem
 from diagnostic.exports.report_data import ActionRow, CompanyInfo
-from diagnostic.loading import LoadedQuestionnaire
+from diagnostic.loading import LoadedQuestionnaire, format_path
 from diagnostic.profile import Profile
 
 FORMAT = "autodiag-rse/assessment"
 FORMAT_VERSION = 1
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = limits.IMPORT_BYTES
+
+
+# --- field types --------------------------------------------------------------------------------
+#
+# The models both build an export (from data already stored: never refused, an export must not fail)
+# and read a file. The limits apply when a file is read: parse_file validates with the context
+# READING. Each refusal is a PydanticCustomError whose type picks the message key (_KEY_OF_ERROR).
+
+READING = {"reading_a_file": True}
+
+
+def _reading(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("reading_a_file"))
+
+
+def _normalised(value: Any) -> Any:
+    """NFC and no surrounding spaces, so that "Durand " and "Durand" (or a decomposed é) are one name."""
+    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
+
+
+def _checks(max_length: int, *, required: bool = False, one_line: bool = False, one_script: bool = False) -> Any:
+    def check(value: str, info: ValidationInfo) -> str:
+        if not _reading(info):
+            return value
+        if required and not value:
+            raise PydanticCustomError("blank", "empty or made only of spaces")
+        if len(value) > max_length:
+            raise PydanticCustomError(
+                "text_too_long", "longer than {max} characters ({length})", {"max": max_length, "length": len(value)}
+            )
+        problem = text_problem(value, single_line=one_line)
+        if problem:
+            raise PydanticCustomError("bad_character", "{problem}", {"problem": problem})
+        problem = mixed_script_problem(value) if one_script else None
+        if problem:
+            raise PydanticCustomError("mixed_script", "{problem}", {"problem": problem})
+        return value
+
+    return AfterValidator(check)
+
+
+def _in_range(first: Any, last: Any) -> Any:
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)  # a time without offset is read as UTC, as the database stores it
+        if _reading(info) and not first <= value <= last:
+            raise PydanticCustomError(
+                "date_range",
+                "{value} is outside {first} to {last}",
+                {"value": value.isoformat(), "first": limits.FIRST_DATE.isoformat(), "last": limits.LAST_DATE.isoformat()},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def Name(max_length: int, required: bool = False, one_script: bool = False) -> Any:  # noqa: N802 (a type factory)
+    """A single-line text a person reads as a name: NFC, stripped, no control or invisible character."""
+    return Annotated[
+        str, BeforeValidator(_normalised), _checks(max_length, required=required, one_line=True, one_script=one_script)
+    ]
+
+
+def Text(max_length: int, required: bool = False) -> Any:  # noqa: N802
+    """A free text (notes, a title): line breaks allowed, no NUL or other control character."""
+    return Annotated[str, BeforeValidator(_normalised), _checks(max_length, required=required)]
+
+
+def Identifier(max_length: int) -> Any:  # noqa: N802
+    """An id compared as it is (not normalised), never empty."""
+    return Annotated[str, _checks(max_length, required=True, one_line=True)]
+
+
+CompanyName = Name(limits.COMPANY_NAME, required=True, one_script=True)
+CompanyNotes = Text(limits.COMPANY_NOTES)
+Label = Name(limits.ASSESSMENT_LABEL)
+Respondent = Name(limits.RESPONDENT)
+ActionTitle = Text(limits.ACTION_TITLE, required=True)
+ActionOwner = Name(limits.ACTION_OWNER)
+ActionNotes = Text(limits.ACTION_NOTES)
+RecommendationId = Identifier(limits.IDENTIFIER)
+QuestionId = Identifier(limits.QUESTION_ID)
+QuestionnaireId = Identifier(limits.QUESTIONNAIRE_ID)
+QuestionnaireVersion = Identifier(limits.QUESTIONNAIRE_VERSION)
+ContentHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+Moment = Annotated[datetime, _in_range(limits.FIRST_MOMENT, limits.LAST_MOMENT)]
+Day = Annotated[date, _in_range(limits.FIRST_DATE, limits.LAST_DATE)]
+Target = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 
 class FileCompany(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    notes: str = ""
+    name: CompanyName
+    notes: CompanyNotes = ""
 
 
 class FileAssessment(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    label: str = ""
+    label: Label = ""
     status: Literal["in_progress", "completed"] = "in_progress"
-    respondent: str = ""
-    created_at: datetime | None = None
-    completed_at: datetime | None = None
+    respondent: Respondent = ""
+    created_at: Moment | None = None
+    completed_at: Moment | None = None
 
 
 class FileAction(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str = Field(min_length=1)
-    owner: str = ""
-    due_date: date | None = None
+    title: ActionTitle
+    owner: ActionOwner = ""
+    due_date: Day | None = None
     status: Literal["todo", "in_progress", "done", "dropped"] = "todo"
-    notes: str = ""
-    recommendation_id: str | None = None
-    question_id: str | None = None
+    notes: ActionNotes = ""
+    recommendation_id: RecommendationId | None = None
+    question_id: QuestionId | None = None
 
 
 class AssessmentFile(BaseModel):
@@ -55,16 +163,25 @@ class AssessmentFile(BaseModel):
 
     format: Literal["autodiag-rse/assessment"] | None = None
     format_version: Literal[1] | None = None
-    exported_at: datetime | None = None
-    questionnaire: str
-    version: str | None = None
-    content_hash: str | None = None
+    exported_at: Moment | None = None
+    questionnaire: QuestionnaireId
+    version: QuestionnaireVersion | None = None
+    content_hash: ContentHash | None = None
     company: FileCompany | None = None
     assessment: FileAssessment | None = None
     profile: Profile = Field(default_factory=Profile)
-    answers: dict[str, Any] = Field(default_factory=dict)
-    targets: dict[str, float] = Field(default_factory=dict)
+    answers: dict[str, Any] = Field(default_factory=dict)  # each answer is checked by plan_import
+    targets: dict[str, Target] = Field(default_factory=dict)
     actions: list[FileAction] = Field(default_factory=list)
+
+    @field_validator("actions")
+    @classmethod
+    def _not_too_many(cls, actions: list[FileAction], info: ValidationInfo) -> list[FileAction]:
+        if _reading(info) and len(actions) > limits.ACTIONS_PER_ASSESSMENT:
+            raise PydanticCustomError(
+                "too_many", "more than {max} items ({count})", {"max": limits.ACTIONS_PER_ASSESSMENT, "count": len(actions)}
+            )
+        return actions
 
 
 def build_document(
@@ -117,12 +234,29 @@ def to_json(document: dict[str, Any]) -> bytes:
 
 
 class ImportRefused(ValueError):
-    """A file that cannot be imported; `message_key` and `details` say why, for the user's language."""
+    """A file that cannot be imported; `message_key` and `details` say why, for the user's language.
+
+    `details` is English and says what and where (a JSON path); `line()` is the one line the command
+    line prints.
+    """
 
     def __init__(self, message_key: str, details: str = ""):
         self.message_key = message_key
-        self.details = details
-        super().__init__(f"{message_key}: {details}" if details else message_key)
+        self.details = _printable(details)
+        super().__init__(f"{message_key}: {self.details}" if self.details else message_key)
+
+    def line(self) -> str:
+        if self.message_key == "import.unknown_questionnaire":
+            return f"questionnaire: no questionnaire '{self.details}' here"
+        return self.details or self.message_key
+
+
+def _printable(text: str, width: int = 600) -> str:
+    """A message safe to show and print: invisible, control and surrogate characters as \\uXXXX."""
+    out = "".join(
+        c if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn") else f"\\u{ord(c):04x}" for c in text[:width]
+    )
+    return out if len(text) <= width else out + "…"
 
 
 @dataclass
@@ -132,58 +266,308 @@ class ImportPlan:
     document: AssessmentFile
     questionnaire: LoadedQuestionnaire
     same_content: bool  # the file was made with exactly this questionnaire
+    same_version: bool = True  # ... or at least says so: then every answer must fit (else: a corrupt file)
     answers: dict[str, tuple[Any, str]] = field(default_factory=dict)  # question id -> (value or None, comment)
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (question id, reason) not carried over
+    dropped_paths: list[str] = field(default_factory=list)  # where each of `dropped` is in the file
     targets: dict[str, float] = field(default_factory=dict)
 
+    def drop(self, path: str, what: str, reason: str) -> None:
+        self.dropped.append((what, reason))
+        self.dropped_paths.append(path)
 
-def parse_file(raw: bytes) -> AssessmentFile:
-    if len(raw) > MAX_BYTES:
-        raise ImportRefused("import.too_big")
+
+# --- reading the bytes: size, encoding, depth, JSON, then every value of the tree ----------------------
+
+
+@dataclass(frozen=True)
+class _Rejected:
+    """Put in the tree by the JSON parser in place of a value it must not build (its path is known later)."""
+
+    message_key: str
+    reason: str
+
+
+class _Duplicated(dict):  # type: ignore[type-arg]
+    """A JSON object in which a key appears more than once (the parser would keep the last silently)."""
+
+    duplicates: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    duplicates = []
+    for key, value in pairs:
+        if key in result:
+            duplicates.append(key)
+        result[key] = value
+    if duplicates:
+        marked = _Duplicated(result)
+        marked.duplicates = duplicates
+        return marked
+    return result
+
+
+def _integer(text: str) -> int | _Rejected:
+    digits = len(text.lstrip("-"))
+    if digits > limits.NUMBER_DIGITS:  # int() of 4,300 digits or more raises ValueError inside json
+        return _Rejected("import.huge_number", f"an integer of {digits} digits (at most {limits.NUMBER_DIGITS})")
+    return int(text)
+
+
+def _float(text: str) -> float | _Rejected:
+    value = float(text)
+    if not math.isfinite(value):
+        return _Rejected("import.not_finite", f"{shown(text, 40)} is too large: it reads as infinity")
+    return value
+
+
+def _constant(name: str) -> _Rejected:
+    return _Rejected("import.not_finite", f"{name} is not a number (JSON has no NaN or Infinity)")
+
+
+# a string (skipped whole) or a bracket; anything else is left to the JSON parser
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _deepest(tokens: Any) -> tuple[int, int]:
+    """(the deepest nesting, the index of the token that first goes deeper than JSON_DEPTH or -1)."""
+    depth = deepest = 0
+    for match in tokens:
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if depth > limits.JSON_DEPTH:
+                    return deepest, match.start()
+        elif token in "]}":
+            depth -= 1
+    return deepest, -1
+
+
+def _check_depth(text: str) -> None:
+    """Refuse more than JSON_DEPTH nested arrays or objects, by counting brackets (no recursion:
+    100,000 brackets cannot exhaust the stack). Strings are removed first (at C speed); only a
+    file that is too deep is scanned again to say where."""
+    deepest, _ = _deepest(_BRACKET.finditer(_STRING.sub("", text)))
+    if deepest <= limits.JSON_DEPTH:
+        return
+    _, position = _deepest(_STRUCTURE.finditer(text))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    raise ImportRefused("import.too_deep", f"line {line}, column {column}: more than {limits.JSON_DEPTH} levels of nesting")
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    return format_path(loc) or "(the whole file)"
+
+
+def _check_leaf(loc: tuple[Any, ...], value: Any) -> None:
+    if isinstance(value, _Rejected):
+        raise ImportRefused(value.message_key, f"{_path(loc)}: {value.reason}")
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem:
+            raise ImportRefused("import.bad_character", f"{_path(loc)}: {problem}")
+
+
+def _check_tree(data: Any) -> None:
+    """Every value of the parsed tree, without recursion: what the parser set aside (NaN, huge
+    numbers, duplicated keys) and texts that no database can store. Objects and arrays are
+    visited in file order, the values of each before the ones nested in it."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value, _Duplicated):
+                key = value.duplicates[0]
+                raise ImportRefused("import.duplicate_key", f"{_path(loc)}: the key {shown(key)} appears more than once")
+            items: Any = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            _check_leaf(loc, value)
+            continue
+        nested = []
+        for key, child in items:
+            if isinstance(key, str):
+                problem = text_problem(key)
+                if problem:
+                    raise ImportRefused("import.bad_character", f"{_path(loc)}: the key {shown(key)} has {problem}")
+            if isinstance(child, (dict, list)):
+                nested.append(((*loc, key), child))
+            elif isinstance(child, (str, _Rejected)):
+                _check_leaf((*loc, key), child)
+        stack.extend(reversed(nested))
+
+
+_KEY_OF_ERROR = {
+    "text_too_long": "import.too_long",
+    "too_many": "import.too_long",
+    "string_too_long": "import.too_long",
+    "too_long": "import.too_long",
+    "greater_than_equal": "import.out_of_range",
+    "less_than_equal": "import.out_of_range",
+    "greater_than": "import.out_of_range",
+    "less_than": "import.out_of_range",
+    "date_range": "import.out_of_range",
+    "finite_number": "import.not_finite",
+    "bad_character": "import.bad_character",
+    "mixed_script": "import.mixed_script",
+    "blank": "import.blank",
+}
+
+
+_CUSTOM_ERRORS = ("bad_character", "mixed_script", "blank", "date_range", "text_too_long", "too_many")  # raised above: their message is plain
+
+
+def _error_text(error: Any) -> str:
+    """One pydantic error as plain English (the path is added by the caller)."""
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind in _CUSTOM_ERRORS:
+        return str(error["msg"])
+    if kind == "missing":
+        return "required but missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
+        return f"longer than {ctx['max_length']} characters ({len(value)})"
+    if kind in ("string_too_short", "too_short") and isinstance(value, str):
+        return "empty"
+    if kind == "too_long":
+        return f"more than {ctx['max_length']} items ({ctx.get('actual_length', len(value))})"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{shown(value)} is below the minimum {next(iter(ctx.values()))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"{shown(value)} is above the maximum {next(iter(ctx.values()))}"
+    if kind == "literal_error":
+        return f"{shown(value)} is not one of {ctx['expected']}"
+    if kind == "string_pattern_mismatch":
+        return f"{shown(value)} is not a content hash (64 hexadecimal digits)"
+    if kind == "string_type":
+        return f"{shown(value)} is not text"
+    if kind.startswith("int_"):
+        return f"{shown(value)} is not a whole number"
+    if kind.startswith("float_"):
+        return f"{shown(value)} is not a number"
+    if kind.startswith("bool_"):
+        return f"{shown(value)} is not true or false"
+    if kind.startswith("datetime_"):
+        return f"{shown(value)} is not a date and time (such as 2025-03-31T14:00:00+02:00)"
+    if kind.startswith("date_"):
+        return f"{shown(value)} is not a date (such as 2025-03-31)"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"{shown(value)} is not a JSON object"
+    if kind == "list_type":
+        return f"{shown(value)} is not a list"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _refusal(exc: ValidationError) -> ImportRefused:
+    errors = exc.errors()
+    key = _KEY_OF_ERROR.get(errors[0]["type"], "import.invalid")
+    problems = "; ".join(f"{_path(tuple(e['loc']))}: {_error_text(e)}" for e in errors[:5])
+    if len(errors) > 5:
+        problems += f"; and {len(errors) - 5} more"
+    return ImportRefused(key, problems)
+
+
+def parse_file(raw: bytes, *, answers_file: bool = False) -> AssessmentFile:
+    """The checked content of an exported file, or ImportRefused saying what and where.
+
+    `answers_file`: also accept a plain answers file (no `format` header), as the command line does.
+    """
+    if len(raw) > limits.IMPORT_BYTES:
+        raise ImportRefused("import.too_big", f"{len(raw):,} bytes or more; the maximum is {limits.IMPORT_BYTES:,}")
+    raw = raw.removeprefix(codecs.BOM_UTF8)  # Windows editors add one: harmless
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ImportRefused("import.not_json", "not UTF-8 text") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportRefused("import.not_json", f"byte {exc.start}: not UTF-8 text") from None
+    _check_depth(text)
+    try:
+        data = json.loads(
+            text, object_pairs_hook=_object, parse_int=_integer, parse_float=_float, parse_constant=_constant
+        )
     except json.JSONDecodeError as exc:
-        raise ImportRefused("import.not_json", f"line {exc.lineno}: {exc.msg}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ImportRefused("import.foreign")
+        raise ImportRefused("import.not_json", f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:  # not reached after _check_depth; kept so that no file can crash the import
+        raise ImportRefused("import.too_deep", f"more than {limits.JSON_DEPTH} levels of nesting") from None
+    except ValueError as exc:
+        raise ImportRefused("import.not_json", str(exc)) from None
+    _check_tree(data)
+    if not isinstance(data, dict):
+        raise ImportRefused("import.foreign", f"(the whole file): a JSON {type(data).__name__}, not an object")
+    if data.get("format") != FORMAT and not (answers_file and "format" not in data):
+        found = "missing" if "format" not in data else f"{shown(data['format'])} instead of '{FORMAT}'"
+        raise ImportRefused("import.foreign", f"format: {found}")
     try:
-        document = AssessmentFile.model_validate(data)
+        document = AssessmentFile.model_validate(data, context=READING)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
-        raise ImportRefused("import.invalid", problems) from None
-    if document.company is None:
-        raise ImportRefused("import.invalid", "company: missing")
+        raise _refusal(exc) from None
+    if document.format is not None and document.company is None:
+        raise ImportRefused("import.invalid", "company: required but missing")
     return document
 
 
 def plan_import(document: AssessmentFile, questionnaire: LoadedQuestionnaire) -> ImportPlan:
-    """Check every answer against `questionnaire`; keep what fits, list what cannot be carried over."""
+    """Check every answer and target against `questionnaire`.
+
+    A file that claims this questionnaire's version (or has its content hash, or names no version)
+    must fit it entirely: an unknown question id or an answer off its question is a corrupt file,
+    refused. Only a file of another version may lose answers, each listed in `dropped` with why.
+    """
     if document.questionnaire != questionnaire.id:
         raise ImportRefused("import.unknown_questionnaire", document.questionnaire)
-    plan = ImportPlan(document, questionnaire, same_content=document.content_hash == questionnaire.content_hash)
+    same_content = document.content_hash == questionnaire.content_hash
+    same_version = same_content or document.version in (None, questionnaire.version)
+    plan = ImportPlan(document, questionnaire, same_content=same_content, same_version=same_version)
+    other = f"version {questionnaire.version} of {questionnaire.id}"
     for qid, item in document.answers.items():
-        value, comment = (item.get("value"), item.get("comment") or "") if isinstance(item, dict) else (item, "")
-        if not isinstance(comment, str):
-            plan.dropped.append((qid, "comment is not text"))
-            continue
+        where = f"answers.{qid}"
+        value, comment = item, ""
+        if isinstance(item, dict):
+            extra = sorted(set(item) - {"value", "comment"})
+            if "value" not in item or extra:
+                found = f" (found {', '.join(map(shown, extra))})" if extra else ""
+                raise ImportRefused("import.invalid", f"{where}: an answer object has 'value' and an optional 'comment'{found}")
+            value, comment = item["value"], item.get("comment")
+            if comment is None:
+                comment = ""
+            elif not isinstance(comment, str):
+                raise ImportRefused("import.invalid", f"{where}.comment: {shown(comment)} is not text")
+            elif len(comment) > limits.COMMENT:
+                raise ImportRefused("import.too_long", f"{where}.comment: longer than {limits.COMMENT} characters ({len(comment)})")
+            elif problem := text_problem(comment):
+                raise ImportRefused("import.bad_character", f"{where}.comment: {problem}")
         if qid not in questionnaire.questions:
-            plan.dropped.append((qid, "no longer in the questionnaire"))
+            reason = f"unknown question id {shown(qid)} (not a question of {questionnaire.id} {questionnaire.version})"
+            if same_version:
+                raise ImportRefused("import.unknown_question", f"{where}: {reason}")
+            plan.drop(where, qid, reason)
             continue
-        if value is None:
-            plan.answers[qid] = (None, comment)
+        if value is None:  # a comment without an answer yet
+            if comment:
+                plan.answers[qid] = (None, comment)
             continue
         try:
             plan.answers[qid] = (check_value(questionnaire, qid, value), comment)
-        except ValueError as exc:
-            if plan.same_content:
-                raise ImportRefused("import.invalid", str(exc)) from None  # a corrupt file, not a version change
-            plan.dropped.append((qid, str(exc)))
+        except AnswerProblem as exc:
+            if same_version:
+                raise ImportRefused("import.invalid_answer", f"{where}: {exc.reason}") from None
+            plan.drop(where, qid, f"{exc.reason} (in {other})")
+            if comment:
+                plan.answers[qid] = (None, comment)  # the comment is still worth keeping
     dimensions = {d.id for d in questionnaire.dimensions}
     for dim, target in document.targets.items():
-        if dim in dimensions and 0 <= target <= 100:
+        if dim in dimensions:
             plan.targets[dim] = float(target)
-        elif plan.same_content:
-            raise ImportRefused("import.invalid", f"target for '{dim}' ({target})")
+        elif same_version:
+            raise ImportRefused("import.invalid", f"targets.{dim}: unknown dimension id {shown(dim)}")
+        else:
+            plan.drop(f"targets.{dim}", f"targets.{dim}", f"unknown dimension id {shown(dim)} (in {other})")
     return plan

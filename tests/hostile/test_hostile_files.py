@@ -1,0 +1,173 @@
+"""Every door refuses bad input clearly: the import of the Company page and the command line.
+
+For each hostile kind (tests/hostile/hostile.py), made from a valid export: the import refuses it
+with the expected message key and details naming the place, the database is unchanged (every
+table), the message shows in French and English; and `python -m diagnostic score` refuses it too,
+with exit code 2, one `error: FILE: what and where` line (the same details) and no traceback.
+On SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import inspect, text
+
+from diagnostic import services
+from diagnostic.cli import main
+from diagnostic.exports.assessment_json import ImportRefused, to_json
+from diagnostic.i18n import TEXTS, t
+from diagnostic.storage.repository import Repository
+from tests.conftest import PG_URL, ROOT, fresh_engine
+from tests.hostile.hostile import ACCEPTED, HOSTILE, MATURITY, Kind
+
+QUESTIONNAIRE = "rse-performance-globale"
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request, tmp_path_factory) -> tuple[Repository, bytes]:
+    """A database holding the demo company, and the valid export every hostile file is made from."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'hostile.db'}"
+    elif not PG_URL:
+        pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
+    else:
+        url = PG_URL
+    engine = fresh_engine(url)
+    repo = Repository(engine)
+    _, assessment = services.create_demo(repo, "fr")
+    yield repo, to_json(services.export_document(repo, assessment.id))
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def valid_export(tmp_path_factory) -> bytes:
+    """A valid export, for the tests of the command line alone (which uses no database)."""
+    engine = fresh_engine(f"sqlite:///{tmp_path_factory.mktemp('export') / 'export.db'}")
+    _, assessment = services.create_demo(Repository(engine), "fr")
+    raw = to_json(services.export_document(Repository(engine), assessment.id))
+    engine.dispose()
+    return raw
+
+
+def counts(repo: Repository) -> dict[str, int]:
+    with repo.engine.connect() as connection:
+        tables = sorted(inspect(connection).get_table_names())
+        return {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() for table in tables}
+
+
+def run_cli(path, capsys, *extra: str) -> tuple[int, str, str]:
+    code = main(["score", QUESTIONNAIRE, str(path), *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_there_are_enough_kinds_and_every_key_has_both_languages() -> None:
+    assert len({k.name for k in HOSTILE}) == len(HOSTILE) >= 40
+    for key in {k.key for k in HOSTILE}:
+        fr, en = TEXTS[key]
+        assert fr and en and fr != en
+
+
+@pytest.mark.parametrize("kind", HOSTILE, ids=str)
+def test_a_hostile_file_is_refused_clearly_and_changes_nothing(database, kind: Kind, tmp_path, capsys) -> None:
+    repo, raw = database
+    hostile = kind.make(raw)
+    before = counts(repo)
+    with pytest.raises(ImportRefused) as caught:
+        plan, _ = services.prepare_import(repo, hostile)
+        services.apply_import(repo, plan, None)
+    refused = caught.value
+    assert refused.message_key == kind.key, refused.details
+    assert kind.where in refused.details
+    assert counts(repo) == before
+
+    # what the Company page shows: t(key, lang, details=...), in both languages
+    for lang in ("fr", "en"):
+        message = t(refused.message_key, lang, details=refused.details)
+        if "{details}" in TEXTS[refused.message_key][1] and refused.message_key != "import.unknown_questionnaire":
+            assert refused.details in message
+
+    # the command line: the same decision, one line saying what and where, exit code 2
+    path = tmp_path / f"{kind.name}.json"
+    path.write_bytes(hostile)
+    code, out, err = run_cli(path, capsys)
+    assert code == 2
+    assert out == "" and "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: "), err
+    if kind.name == "unknown-questionnaire":  # the command line is told which questionnaire to use
+        assert lines[0] == f"error: {path}: questionnaire: the answers are for 'iso-42', not '{QUESTIONNAIRE}'"
+    else:
+        assert lines[0] == f"error: {path}: {refused.line()}"
+
+
+@pytest.mark.parametrize("kind", ACCEPTED, ids=str)
+def test_lenient_cases_go_through_on_the_page_and_on_the_command_line(database, kind: Kind, tmp_path, capsys) -> None:
+    repo, raw = database
+    accepted = kind.make(raw)
+    plan, _ = services.prepare_import(repo, accepted)
+    imported = services.apply_import(repo, plan, None)
+    company = repo.get_company(imported.company_id)
+    evaluation = services.evaluate(repo, imported.id)
+    assert company is not None and evaluation is not None
+    assert repo.list_actions(imported.id) == repo.list_actions(imported.id)  # readable
+
+    path = tmp_path / f"{kind.name}.json"
+    path.write_bytes(accepted)
+    code, out, err = run_cli(path, capsys, "--json")
+    assert code == 0, err
+    assert "error" not in err and out.startswith("{")
+    warnings = err.splitlines()
+    if plan.same_version:
+        assert plan.dropped == [] and warnings == []
+    else:  # another version: each answer not carried over is listed, on the page and on the command line
+        assert len(warnings) == 1 + len(plan.dropped)
+        for where, (_, reason) in zip(plan.dropped_paths, plan.dropped, strict=True):
+            assert f"warning: {path}: {where}: not carried over: {reason}" in warnings
+
+
+def test_another_version_lists_what_it_drops_and_keeps_the_rest(database) -> None:
+    repo, raw = database
+    kind = next(k for k in ACCEPTED if k.name == "another-version-drops-and-lists")
+    plan, _ = services.prepare_import(repo, kind.make(raw))
+    assert not plan.same_version
+    dropped = dict(plan.dropped)
+    assert dropped[MATURITY] == "7 is off the scale 0 to 4 (in version 1.0.0 of rse-performance-globale)"
+    assert dropped["gov.ancienne-question"].startswith("unknown question id 'gov.ancienne-question'")
+    assert "targets.ancienne-dimension" in dropped
+    assert plan.answers[MATURITY] == (None, "ancienne échelle 0–7")  # the comment is kept
+
+
+def test_names_are_normalised_so_that_a_decomposed_name_finds_the_same_company(database) -> None:
+    repo, raw = database
+    kind = next(k for k in ACCEPTED if k.name == "decomposed-name-normalised")
+    plan, matches = services.prepare_import(repo, kind.make(raw))
+    assert plan.document.company.name == "Menuiserie Durand (démo)"
+    assert matches and matches[0].name == "Menuiserie Durand (démo)"
+
+
+def test_a_utf8_bom_is_accepted(database) -> None:
+    repo, raw = database
+    plan, _ = services.prepare_import(repo, b"\xef\xbb\xbf" + raw)
+    assert plan.same_content and plan.dropped == []
+
+
+def test_the_real_command_line_never_prints_a_traceback(valid_export, tmp_path) -> None:
+    """A few of the nastiest files through `python -m diagnostic score`, as a user would run it."""
+    raw = valid_export
+    nasty = ["100000-brackets", "5000-digit-answer", "nan-answer", "lone-surrogate", "nul-in-answer-key", "too-big", "not-utf8"]
+    processes = []
+    for kind in (k for k in HOSTILE if k.name in nasty):
+        path = tmp_path / f"{kind.name}.json"
+        path.write_bytes(kind.make(raw))
+        command = [sys.executable, "-m", "diagnostic", "score", QUESTIONNAIRE, str(path)]
+        processes.append((path, subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+    assert len(processes) == len(nasty)
+    for path, process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 2, err
+        assert out == "" and "Traceback" not in err
+        assert err.count("\n") == 1 and err.startswith(f"error: {path}: ")
