@@ -78,9 +78,15 @@ PAGES = [
 ]
 
 try:
-    navigation = st.navigation(
-        [st.Page(path, title=t(key), icon=icon, url_path=url, default=(url == "accueil")) for path, key, icon, url in PAGES]
+    pages = [st.Page(path, title=t(key), icon=icon, url_path=url) for path, key, icon, url in PAGES]
+    home = pages[0]
+    # Streamlit serves its default page at "/" only: "/" is a hidden page that sends to /accueil,
+    # so that every page, the home page included, has one address that works.
+    root = st.Page(
+        lambda: st.switch_page(home, query_params=st.query_params.to_dict()),
+        title=t("nav.home"), url_path="racine", default=True, visibility="hidden",
     )
+    navigation = st.navigation([root, *pages])
     sidebar()
     state.show_callback_error()
     navigation.run()

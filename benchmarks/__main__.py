@@ -1,49 +1,115 @@
 """make bench: every performance figure, printed as JSON and as a readable table.
 
 python -m benchmarks [--no-browser]
+
+Each step is bounded (STEP_SECONDS): a step that overruns, or fails, is reported with its reason
+and the others still run; the exit code is then 1. Inside the browser step every wait is bounded
+too (tests/e2e.py), so a stuck click fails within seconds with what it waited for. A last-resort
+watchdog dumps every thread's stack and ends the process if even the cleanup hangs.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import platform
+import signal
 import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-from benchmarks import engine, exports
+from typing import Any
 
 TARGETS = {
     "answer_vs_floor_ratio": ("≤", 1.3),
     "pdf_s": ("<", 0.5),
     "xlsx_s": ("<", 0.1),
 }
+STEP_SECONDS = {"engine": 120, "exports": 300, "browser": 900}
+CLEANUP_SECONDS = 120  # after the last step's bound, for closing the browser and stopping servers
+
+
+class StepTimeout(Exception):
+    pass
+
+
+@contextmanager
+def bounded(step: str, seconds: int) -> Iterator[None]:
+    """Raise StepTimeout in the main thread if the block runs longer than `seconds`."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise StepTimeout(f"the {step} step did not finish within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _engine() -> dict[str, Any]:
+    from benchmarks import engine
+
+    return engine.run()
+
+
+def _exports() -> dict[str, Any]:
+    from benchmarks import exports
+
+    return exports.run()
+
+
+def _browser() -> dict[str, Any]:
+    from benchmarks import browser
+
+    return browser.run()
 
 
 def main() -> int:
-    figures: dict[str, object] = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.machine()}
-    figures["engine"] = engine.run()
-    figures["exports"] = exports.run()
+    steps: dict[str, Callable[[], dict[str, Any]]] = {"engine": _engine, "exports": _exports}
     if "--no-browser" not in sys.argv:
-        from benchmarks import browser
+        steps["browser"] = _browser
+    faulthandler.dump_traceback_later(sum(STEP_SECONDS[s] for s in steps) + CLEANUP_SECONDS, exit=True)
 
-        figures["browser"] = browser.run()
+    figures: dict[str, Any] = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.machine()}
+    failed: dict[str, str] = {}
+    for name, step in steps.items():
+        start = time.monotonic()
+        try:
+            with bounded(name, STEP_SECONDS[name]):
+                figures[name] = step()
+        except Exception as error:  # noqa: BLE001 - reported, and the exit code says it
+            failed[name] = f"{type(error).__name__}: {error}"
+            figures[name] = {"error": failed[name]}
+            print(
+                f"bench: the {name} step failed after {time.monotonic() - start:.0f} s: {failed[name]}", file=sys.stderr
+            )
+            traceback.print_exc()
+    faulthandler.cancel_dump_traceback_later()
+
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
     print(json.dumps(figures, indent=2))
     print()
-    print(f"{'figure':32} {'value':>10}  target")
-    for group in ("engine", "exports", "browser"):
-        for key, value in figures.get(group, {}).items():  # type: ignore[union-attr]
+    print(f"{'figure':40} {'value':>10}  target")
+    for group in steps:
+        for key, value in figures.get(group, {}).items():
             target = TARGETS.get(key)
             mark = ""
             if target and isinstance(value, float):
                 ok = value <= target[1] if target[0] == "≤" else value < target[1]
                 mark = f"{target[0]} {target[1]}  {'ok' if ok else 'MISSED'}"
             shown = f"{value:10.3f}" if isinstance(value, float) else f"{value!s:>10}"
-            print(f"{group + '.' + key:32} {shown}  {mark}")
-    return 0
+            print(f"{group + '.' + key:40} {shown}  {mark}")
+    for name, reason in failed.items():
+        print(f"FAILED {name}: {reason}")
+    return 1 if failed else 0
 
 
 sys.exit(main())

@@ -2,7 +2,9 @@
 
 Both pages run in their own `streamlit run` server and are driven by Debian's Chromium. For each,
 the same number of answer clicks; we measure in the browser the time from the click to the end of
-the rerun it triggers, and on the server the CPU time spent per answer (from /proc).
+the rerun it triggers (the server's `script_finished` for that run, seen by the run watcher of
+tests/e2e.py), and on the server the CPU time spent per answer (from /proc). Every wait is bounded:
+a click whose run never ends fails the benchmark with a message instead of hanging it.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from diagnostic import services
 from diagnostic.profile import Profile
 from diagnostic.storage.database import make_engine, migrate
 from diagnostic.storage.repository import Repository
-from tests.e2e import IDLE, ROOT, Server, browser, click_and_wait, wait_idle
+from tests.e2e import ROOT, Server, browser, click_and_measure, new_page, wait_for, wait_idle, wait_selector
 
 CLICKS = 30
+CLICK_TIMEOUT = 30.0  # seconds for one click's rerun, even on a busy machine
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -39,15 +42,17 @@ class _Clicker:
         self.count = self.radios.count()
         self.done = 0
         self.times: list[float] = []
+        self.statuses: list[int] = []
         self.cpu = 0.0
 
     def click(self, measure: bool = True) -> None:
         radio = self.radios.nth(self.done % self.count)
         option = 2 + (self.done // self.count) % 2
         before = cpu_seconds(self.server.process.pid)  # type: ignore[union-attr]
-        elapsed = click_and_wait(self.page, radio.locator("label").nth(option))
+        measured = click_and_measure(self.page, radio.locator("label").nth(option), timeout=CLICK_TIMEOUT)
+        self.statuses += measured["statuses"]
         if measure:
-            self.times.append(elapsed)
+            self.times.append(measured["ms"])
             self.cpu += cpu_seconds(self.server.process.pid) - before  # type: ignore[union-attr]
         self.done += 1
 
@@ -69,26 +74,30 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
         os.environ["BENCH_QUESTIONS"] = str(shown)
         results: dict[str, Any] = {"questions_on_page": shown, "clicks": clicks}
         floor = Server(ROOT / "benchmarks" / "floor_app.py", db_url)
-        app = Server(ROOT / "app.py", db_url)
+        app = Server(ROOT / "serve.py", db_url)
         floor.start()
         app.start()
         try:
             with browser(1280, 1600) as page:
-                floor_page = page.context.browser.new_page(viewport={"width": 1280, "height": 1600})
+                floor_page = new_page(page, 1280, 1600)
                 floor_page.goto(floor.url)
-                wait_idle(floor_page, settle=1.0)
-                floor_page.wait_for_selector("[data-testid=stMain] [data-testid=stRadio]")
+                wait_idle(floor_page, settle=0)
                 page.goto(f"{app.url}/diagnostic?c={company.id}&a={assessment.id}")
-                wait_idle(page, settle=1.0)
+                wait_idle(page, settle=0)
                 page.goto(f"{app.url}/diagnostic?c={company.id}&a={assessment.id}&dim={quote_plus(widest.title.fr)}")
-                wait_idle(page, settle=1.0)
-                page.wait_for_selector("[data-testid=stMain] [data-testid=stRadio]")
+                wait_idle(page, settle=0)
                 applies = services.applicable_questions(questionnaire, profile, {})
-                shown_radios = sum(1 for q in widest.questions if applies[q.id] and q.type in ("maturity", "single", "yes_no"))
+                shown_radios = sum(
+                    1 for q in widest.questions if applies[q.id] and q.type in ("maturity", "single", "yes_no")
+                )
                 # widgets appear a moment after the run ends: wait for all of them before counting
                 radios = "document.querySelectorAll('[data-testid=stMain] [data-testid=stRadio]').length"
-                page.wait_for_function(f"{radios} == {shown_radios}")
-                floor_page.wait_for_function(f"{radios} == {shown}")
+                wait_for(
+                    page,
+                    f"() => {radios} == {shown_radios}",
+                    f"the {shown_radios} radios of the widest dimension drawn",
+                )
+                wait_for(floor_page, f"() => {radios} == {shown}", f"the {shown} radios of the floor page drawn")
                 floor_clicks, app_clicks = _Clicker(floor_page, floor), _Clicker(page, app)
                 for _ in range(3):  # warm-up
                     floor_clicks.click(measure=False)
@@ -100,6 +109,15 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
                 floor_ms, app_ms = floor_clicks.times, app_clicks.times
                 floor_cpu, app_cpu = floor_clicks.cpu / clicks, app_clicks.cpu / clicks
                 saved = len(repo.load_answers(assessment.id))
+                # the instrument checked against the page: the floor script counts its own runs
+                floor_runs = floor_page.evaluate("() => window.__stRuns.finished")
+                wait_for(
+                    floor_page,
+                    f"() => document.querySelector('.st-key-bench-runs')?.innerText.trim() === '{floor_runs}'",
+                    f"the floor page's own run counter at {floor_runs}, the runs its watcher saw finish",
+                )
+                app_fragment_runs = sum(1 for s in app_clicks.statuses if s == 3)
+                app_cut_short = sum(1 for s in app_clicks.statuses if s == 2)
 
                 # Results page: from navigation to the radar drawn
                 results_ms = []
@@ -109,8 +127,8 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
                 for _ in range(5):
                     start = time.perf_counter()
                     page.goto(f"{app.url}/resultats?c={demo.id}&a={demo_assessment.id}")
-                    page.wait_for_selector(".js-plotly-plot .scatterlayer")
-                    page.wait_for_selector(IDLE)
+                    wait_selector(page, ".js-plotly-plot .scatterlayer", "the radar of the results page drawn")
+                    wait_idle(page, settle=0)
                     results_ms.append(1000 * (time.perf_counter() - start))
         finally:
             app.stop()
@@ -120,6 +138,9 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
     results.update(
         {
             "answers_saved": saved,
+            "floor_runs_counted": floor_runs,
+            "app_clicks_fragment_runs": app_fragment_runs,
+            "app_clicks_cut_short": app_cut_short,
             "answer_ms_median": statistics.median(app_ms),
             "floor_ms_median": statistics.median(floor_ms),
             "answer_vs_floor_ratio": statistics.median(app_ms) / statistics.median(floor_ms),

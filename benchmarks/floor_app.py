@@ -1,7 +1,9 @@
 """The framework's floor: a bare Streamlit page with as many widgets as the Diagnostic page shows.
 
 N questions (BENCH_QUESTIONS, default 14), each a radio of 7 options with captions and a text
-input, and nothing else: no database, no questionnaire, no scoring.
+input, and nothing else: no database, no questionnaire, no scoring. Its last element is the number
+of runs so far, written by the script itself: the benchmark checks that its run watcher counted the
+same runs as the page did.
 """
 
 import os
@@ -9,6 +11,7 @@ import os
 import streamlit as st
 
 count = int(os.environ.get("BENCH_QUESTIONS", "14"))
+st.session_state.runs = st.session_state.get("runs", 0) + 1
 st.title("Floor")
 for i in range(count):
     with st.container(border=True):
@@ -18,3 +21,5 @@ for i in range(count):
             captions=[f"Description of level {v} for question {i}" for v in range(5)] + ["", ""],
         )
         st.text_input("comment", key=f"c{i}", label_visibility="collapsed")
+with st.container(key="bench-runs"):
+    st.caption(f"{st.session_state.runs}")

@@ -34,7 +34,7 @@ def goto(page, url: str) -> None:
 
 def test_company_diagnostic_reload_results_plan_restart(tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path / 'e2e.db'}"
-    server = Server(ROOT / "app.py", db_url, log=tmp_path / "server.log")
+    server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log")
     server.start()
     try:
         with browser() as page:
@@ -109,7 +109,7 @@ def test_company_diagnostic_reload_results_plan_restart(tmp_path) -> None:
 
 def test_demo_downloads_and_json_import(tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path / 'e2e2.db'}"
-    server = Server(ROOT / "app.py", db_url, log=tmp_path / "server.log")
+    server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log")
     server.start()
     try:
         with browser() as page:

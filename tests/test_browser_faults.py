@@ -55,7 +55,7 @@ def browser_contexts(count: int, width: int = 1280) -> Iterator[list]:
 def app_server(tmp_path, db_url: str, **env: str) -> Iterator[Server]:
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
-    server = Server(ROOT / "app.py", db_url, log=tmp_path / "server.log")
+    server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log")
     try:
         server.start()
     finally:

@@ -24,7 +24,7 @@ from benchmarks.sample_report import (
     PLUS_TITLE,
     sample_report_data,
 )
-from diagnostic.exports.excel import build_workbook, safe_text
+from diagnostic.exports.excel import build_workbook, formula_like, safe_text
 from diagnostic.exports.pdf import build_pdf, fmt_score, format_date
 from diagnostic.exports.radar import radar_png
 from diagnostic.exports.report_data import ReportData
@@ -205,17 +205,20 @@ def test_radar_png(data_fr: ReportData) -> None:
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+33 6 12", "-2", "@SUM(A1)", "\tx", "\rx", COMPANY_NAME, HYPERLINK_COMMENT])
-def test_safe_text_prefixes_formula_starts(value: str) -> None:
-    assert safe_text(value) == "'" + value
+def test_formula_starts_are_recognised_and_kept_as_typed(value: str) -> None:
+    assert formula_like(value)
+    assert safe_text(value) == value.replace("\r", "\n")  # a line break is a line feed in a cell
 
 
 @pytest.mark.parametrize("value", ["Claire", "RSE & qualité", "", " =1", "'déjà"])
-def test_safe_text_keeps_plain_text(value: str) -> None:
+def test_plain_text_is_not_formula_like(value: str) -> None:
+    assert not formula_like(value)
     assert safe_text(value) == value
 
 
 def test_safe_text_drops_characters_xml_cannot_hold() -> None:
     assert safe_text("a\x00b\x1fc") == "abc"
+    assert safe_text("a\ud800b") == "a\ufffdb"  # a lone surrogate is not a character
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -251,7 +254,8 @@ def test_workbook_summary_plan_and_chart(data_fr: ReportData, xlsx_fr: bytes) ->
     wb = load_workbook(io.BytesIO(xlsx_fr))
     ws = wb["Synthèse"]
     values = {row[0]: row[1] for row in ws.iter_rows(min_col=1, max_col=2, values_only=True) if row[0]}
-    assert values["Entreprise"] == "'" + COMPANY_NAME
+    assert values["Entreprise"] == COMPANY_NAME
+    assert ws["B3"].value == COMPANY_NAME and ws["B3"].quotePrefix and ws["B3"].data_type == "s"
     assert values["Score global (/100)"] == pytest.approx(data_fr.result.overall)
     assert values["Couverture"] == pytest.approx(data_fr.result.coverage)
     assert values["Niveau"] == "Engagé"
@@ -290,8 +294,15 @@ def test_workbook_never_holds_a_formula(data_fr: ReportData, xlsx_fr: bytes) -> 
                 if isinstance(cell.value, str):
                     strings.append(cell.value)
     for dangerous in (COMPANY_NAME, HYPERLINK_COMMENT, FORMULA_OWNER, PLUS_TITLE, "-20 % de coût grâce à l’OPCO"):
-        assert "'" + dangerous in strings, dangerous
-        assert dangerous not in strings, dangerous
+        # shown as typed, no apostrophe added: the cell's quote prefix keeps it text
+        assert dangerous in strings, dangerous
+        assert "'" + dangerous not in strings, dangerous
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert cell.data_type == "s", (ws.title, cell.coordinate)
+                    assert bool(cell.quotePrefix) == formula_like(cell.value), (ws.title, cell.coordinate)
     # and in the file itself: no formula element in any sheet
     with zipfile.ZipFile(io.BytesIO(xlsx_fr)) as archive:
         for name in archive.namelist():

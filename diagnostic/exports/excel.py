@@ -4,21 +4,29 @@ Four sheets — summary (with a native radar chart), answers, action plan, metho
 labelled in the report's language. Scores are stored unrounded and shown rounded by their number
 format, so a consultant can compute with them.
 
-Security: every string written goes through `safe_text` and is stored as a string cell. A user's
-text that starts with =, +, -, @, a tab or a carriage return is prefixed with a single quote, so
-that neither Excel nor LibreOffice can take it for a formula (CSV/formula injection), even after
-the cell is edited or the sheet is exported to CSV.
+Security: every string written goes through `safe_text` and is stored as a string cell (an inline
+or shared string, never a formula). A text that starts with =, +, -, @, a tab or a carriage return
+also gets the cell's "quote prefix" style, the one Excel and LibreOffice give a cell typed with a
+leading apostrophe: shown as typed, without an apostrophe, and kept as text when the cell is edited
+(CSV/formula injection).
+
+Whole texts: a cell holds at most 32,767 characters. A longer text (only a questionnaire's text or
+a joined list can be that long: every input a user types is capped below) is cut into pieces that
+continue in the cells to the right of the sheet's last column, on the same row, so that sorting and
+filtering keep them with their record; a note on the first cell says where the text goes on.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import RadarChart, Reference
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -54,6 +62,8 @@ STRINGS: dict[str, dict[str, Any]] = {
         ),
         "action_headers": ("Action", "Responsable", "Échéance", "Statut", "Notes", "Recommandation"),
         "no_actions": "Aucune action n'a encore été inscrite au plan d'action.",
+        "notes": "Notes",
+        "continued": "Texte trop long pour une cellule (32 767 caractères au plus) : il continue dans {cells}.",
         "yes": "Oui",
         "no": "Non",
         "date_format": "DD/MM/YYYY",
@@ -107,6 +117,8 @@ STRINGS: dict[str, dict[str, Any]] = {
         ),
         "action_headers": ("Action", "Owner", "Due date", "Status", "Notes", "Recommendation"),
         "no_actions": "No action has been added to the action plan yet.",
+        "notes": "Notes",
+        "continued": "Text too long for one cell (32,767 characters at most): it continues in {cells}.",
         "yes": "Yes",
         "no": "No",
         "date_format": "YYYY-MM-DD",
@@ -142,17 +154,38 @@ SERIES_COLOURS = {"current": "1F77B4", "target": "FF7F0E", "previous": "7F7F7F"}
 
 # Strings that a spreadsheet may read as the start of a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CELL_MAX = 32_767  # characters in one cell (Excel's limit; LibreOffice and openpyxl follow it)
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def safe_text(value: object) -> str:
-    """A string that can never run as a formula: prefixed with ' when it starts like one.
+    """The text of a string cell: characters that XML 1.0 cannot carry (and openpyxl refuses) are
+    dropped, a lone surrogate (not a character) becomes U+FFFD, and a line break is a line feed,
+    as Excel writes it (an XML reader would turn a carriage return into one anyway)."""
+    text = value if isinstance(value, str) else str(value)
+    text = _SURROGATES.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("", text))
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
-    Characters that XML 1.0 cannot carry (and openpyxl refuses) are dropped.
-    """
-    text = ILLEGAL_CHARACTERS_RE.sub("", value if isinstance(value, str) else str(value))
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could take the text for a formula: such a cell gets the quote prefix."""
+    return text.startswith(FORMULA_START)
+
+
+def _pieces(text: str) -> list[str]:
+    """The text cut into cell-sized pieces (joined, they give the text back)."""
+    return [text[i : i + CELL_MAX] for i in range(0, len(text), CELL_MAX)] or [""]
+
+
+def _text_cell(ws: Worksheet, row: int, column: int, text: str, style: str | None) -> Any:
+    cell = ws.cell(row=row, column=column)
+    cell.value = text
+    cell.data_type = "s"
+    if style is not None:
+        cell.style = style
+    if formula_like(text):
+        cell.quotePrefix = True  # after the named style, which would reset it
+    return cell
 
 
 def _put(
@@ -161,20 +194,36 @@ def _put(
     """Write one cell; every string goes through `safe_text` and is stored as text."""
     if (value is None or value == "") and style is None:
         return None
-    cell = ws.cell(row=row, column=column)
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
     if isinstance(value, str):
-        cell.value = safe_text(value)
-        cell.data_type = "s"
-    elif isinstance(value, (list, tuple)):
-        cell.value = safe_text(", ".join(str(v) for v in value))
-        cell.data_type = "s"
+        pieces = _pieces(safe_text(value))
+        cell = _text_cell(ws, row, column, pieces[0], style)
+        if len(pieces) > 1:
+            _continue(ws, cell, pieces[1:], style)
     else:
+        cell = ws.cell(row=row, column=column)
         cell.value = value
-    if style is not None:
-        cell.style = style
+        if style is not None:
+            cell.style = style
     if number_format is not None:
         cell.number_format = number_format
     return cell
+
+
+def _continue(ws: Worksheet, cell: Any, pieces: list[str], style: str | None) -> None:
+    """The rest of a text too long for `cell`, in the next free cells right of the sheet's table."""
+    free: dict[int, int] = ws.__dict__.setdefault("_overflow_next", {})
+    first = free.get(cell.row, ws.__dict__.get("_overflow_from", ws.max_column + 1))
+    for offset, piece in enumerate(pieces):
+        _text_cell(ws, cell.row, first + offset, piece, "wrap" if style == "wrap" else None)
+    last = first + len(pieces) - 1
+    free[cell.row] = last + 1
+    cells = get_column_letter(first) + str(cell.row)
+    if last > first:
+        cells += ":" + get_column_letter(last) + str(cell.row)
+    note = STRINGS[ws.__dict__.get("_lang", "fr")]["continued"].format(cells=cells)
+    cell.comment = Comment(note, "Autodiag RSE", width=300, height=80)
 
 
 def _add_styles(wb: Workbook) -> None:
@@ -205,6 +254,7 @@ def _add_styles(wb: Workbook) -> None:
 def _widths(ws: Worksheet, widths: list[float]) -> None:
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
+    ws.__dict__["_overflow_from"] = len(widths) + 1  # where a text too long for its cell goes on
 
 
 def _header(ws: Worksheet, row: int, labels: tuple[str, ...] | list[str]) -> None:
@@ -235,6 +285,7 @@ def _summary(ws: Worksheet, data: ReportData, t: dict[str, Any]) -> None:
         (t["assessed_on"], _date(data.assessed_on), t["date_format"]),
         (t["questionnaire"], f"{q.id} {q.version} ({q.content_hash[:8]})", None),
         (t["respondents"], ", ".join(data.respondents), None),
+        (t["notes"], data.company.notes or None, None),
         (t["sector"], data.company.sector or data.profile.sector or "—", None),
         (t["headcount"], data.company.headcount_band or data.profile.headcount_band or "—", None),
         (t["sites"], data.company.sites if data.company.sites is not None else data.profile.sites, None),
@@ -254,6 +305,8 @@ def _summary(ws: Worksheet, data: ReportData, t: dict[str, Any]) -> None:
         facts.append((t["previous_overall"], data.previous.overall, "0"))
     row = 3
     for label, value, fmt in facts:
+        if label == t["notes"] and value is None:
+            continue
         _put(ws, row, 1, label, "label")
         _put(ws, row, 2, value, "top", fmt)
         row += 1
@@ -422,6 +475,8 @@ def build_workbook(data: ReportData) -> bytes:
     answers = wb.create_sheet(t["sheets"][1])
     actions = wb.create_sheet(t["sheets"][2])
     method = wb.create_sheet(t["sheets"][3])
+    for ws in (summary, answers, actions, method):
+        ws.__dict__["_lang"] = lang
     _summary(summary, data, t)
     _answers(answers, data, t)
     _actions(actions, data, t)

@@ -7,12 +7,21 @@ the report is in `STRINGS` below. The DejaVu Sans fonts shipped with matplotlib 
 system font is needed and French typography (é, œ, « », ’, €) renders everywhere.
 
 Every text that comes from a user or from a questionnaire file goes through `_esc` before it enters
-reportlab's paragraph markup. Scores are rounded here, at display, and nowhere else.
+reportlab's paragraph markup (markup characters escaped, line breaks kept, characters the font cannot
+draw replaced by a visible mark, Arabic letters joined) and goes in whole: a text too long for its
+table column goes under its row at full width (`_long_texts`), a table row taller than what is left
+of a page continues on the next one (`_Table`), and the one-page summary flows over more pages
+rather than shrink its text out of sight. Hebrew and Arabic are laid out right to left at
+drawing time, line by line (`Paragraph.drawPara`). Scores are rounded here, at display, and nowhere
+else.
 """
 
 from __future__ import annotations
 
+import copy
 import io
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
@@ -21,10 +30,14 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import arabic_reshaper
 import matplotlib
+from bidi import algorithm as bidi_algorithm
+from bidi.algorithm import get_display
 from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -116,6 +129,7 @@ STRINGS: dict[str, dict[str, Any]] = {
         "col_question": "Question",
         "col_answer": "Réponse",
         "col_comment": "Commentaire",
+        "see_below": "↓ ci-dessous",
         "critical_mark": "Exigence légale",
         "critical_unmet_mark": "Exigence légale non remplie",
         "recommendations": "Recommandations",
@@ -260,6 +274,7 @@ STRINGS: dict[str, dict[str, Any]] = {
         "col_question": "Question",
         "col_answer": "Answer",
         "col_comment": "Comment",
+        "see_below": "↓ below",
         "critical_mark": "Legal basic",
         "critical_unmet_mark": "Legal basic not met",
         "recommendations": "Recommendations",
@@ -371,6 +386,7 @@ MARGIN_BOTTOM = 20 * mm
 FRAME_PAD = 6  # reportlab's default frame padding, in points
 CONTENT_W = PAGE_W - 2 * MARGIN_X - 2 * FRAME_PAD
 FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 2 * FRAME_PAD
+SUMMARY_MIN_SCALE = 0.8  # the summary page is shrunk at most this much to stay on one page
 
 
 class _TTFont(TTFont):
@@ -408,6 +424,129 @@ def _register_fonts() -> None:
     pdfmetrics.registerFontFamily(
         FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic="DejaVuSans-BoldOblique"
     )
+    # the regular face again, in a family of its own, so that <b> and <i> around it keep it: the
+    # bold and oblique faces lack some glyphs of the regular one (the oblique has no Arabic at all)
+    pdfmetrics.registerFont(_TTFont(FONT_PLAIN, str(folder / "DejaVuSans.ttf")))
+    pdfmetrics.registerFontFamily(FONT_PLAIN, normal=FONT_PLAIN, bold=FONT_PLAIN, italic=FONT_PLAIN, boldItalic=FONT_PLAIN)
+
+
+# --- user and author text -----------------------------------------------------------------------
+
+FONT_PLAIN = "DejaVuSans-Plain"
+MISSING_MARK = "◌"  # ◌ DOTTED CIRCLE, the usual placeholder: in the font, light, never taken for a letter
+# Emoji with a black-and-white twin in DejaVu Sans (most others have no glyph there)
+EMOJI_TWINS = {
+    "✅": "✔",  # ✅ -> ✔
+    "❌": "✘",  # ❌ -> ✘
+    "❎": "✘",  # ❎ -> ✘
+    "⭐": "★",  # ⭐ -> ★
+    "🔴": "●",  # 🔴 -> ●
+    "🟠": "●",  # 🟠 -> ●
+    "🟡": "●",  # 🟡 -> ●
+    "🟢": "●",  # 🟢 -> ●
+    "🔵": "●",  # 🔵 -> ●
+    "👉": "→",  # 👉 -> →
+    "➡": "→",  # ➡ -> →
+}
+# Newlines of every kind become "\n"; tabs a space.
+_NEWLINES = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# Nothing to draw once emoji are in black and white: variation selectors, the joiner of emoji
+# sequences, skin tones, tag characters (regional flags); and control characters.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufe0e\ufe0f\u200d\U0001f3fb-\U0001f3ff\U000e0000-\U000e007f]")
+# Empty lines one after another show as one (spaces on them included)
+_BLANK_LINES = re.compile("\n[ \u00a0]*(?:\n[ \u00a0]*)+\n")
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+
+
+def _char_class(codes: Iterable[int]) -> str:
+    """A regular-expression character class body for a set of code points, as ranges."""
+    parts, codes = [], sorted(codes)
+    start = previous = codes[0]
+    for code in [*codes[1:], -1]:
+        if code == previous + 1:
+            previous = code
+            continue
+        parts.append(re.escape(chr(start)) + ("-" + re.escape(chr(previous)) if previous > start else ""))
+        start = previous = code
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _glyphs() -> tuple[frozenset[int], re.Pattern[str], re.Pattern[str] | None]:
+    """The code points DejaVu Sans draws; a pattern of one character it cannot draw; and a pattern
+    of the runs of those it draws but one of its bold or oblique faces lacks (spaces between them
+    included, so that a sentence stays one run)."""
+    _register_fonts()
+    faces = [
+        set(pdfmetrics.getFont(name).face.charToGlyph)
+        for name in (FONT, FONT_BOLD, FONT_ITALIC, "DejaVuSans-BoldOblique")
+    ]
+    regular = frozenset(faces[0])
+    missing = re.compile(f"[^{_char_class(regular | {10})}]")  # 10: the line feed
+    partial_only = regular.difference(set.intersection(*faces))
+    if not partial_only:
+        return regular, missing, None
+    chars = _char_class(partial_only)
+    return regular, missing, re.compile(f"[{chars}]+(?:[ \u00a0]+[{chars}]+)*")
+
+
+def _replacement(found: re.Match[str]) -> str:
+    char = found.group(0)
+    if char in EMOJI_TWINS:
+        return EMOJI_TWINS[char]
+    return "" if unicodedata.category(char) in ("Cf", "Mn", "Me") else MISSING_MARK  # invisible or combining
+
+
+def visible_text(text: object) -> str:
+    """A user's or an author's text as the report shows it, in reading order: every line break a
+    "\n" (empty lines one after another shown as one), control characters and emoji joiners dropped,
+    a few emoji replaced by their text twin, and every other character that the embedded font
+    cannot draw replaced by ◌ (emoji, Chinese…)."""
+    text = _NEWLINES.sub("\n", str(text)).replace("\t", " ")
+    text = _INVISIBLE.sub("", text)
+    if "\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    if text.isascii():
+        return text
+    return _glyphs()[1].sub(_replacement, text)
+
+
+def _shaped(text: str) -> str:
+    """Arabic letters in their joined (initial, medial, final) forms, which DejaVu Sans holds; the
+    right-to-left order is set at drawing time, line by line."""
+    if not _ARABIC.search(text):
+        return text
+    regular = _glyphs()[0]
+    lines = []
+    for line in text.split("\n"):
+        shaped = arabic_reshaper.reshape(line)
+        lines.append(shaped if all(ord(char) in regular for char in shaped) else line)
+    return "\n".join(lines)
+
+
+def _esc(text: object) -> str:
+    """Plain text (user's or questionnaire's) made safe for reportlab paragraph markup: markup
+    characters escaped, line breaks kept, characters the font lacks replaced (see `visible_text`)."""
+    escaped = escape(_shaped(visible_text(text)))
+    partial_only = _glyphs()[2]
+    if partial_only is not None and not escaped.isascii():
+        escaped = partial_only.sub(lambda m: f'<font face="{FONT_PLAIN}">{m.group(0)}</font>', escaped)
+    return escaped.replace("\n", "<br/>")
+
+
+def _line_visual(text: str, base: str) -> str:
+    """One drawn line in visual (left to right) order; a right-to-left paragraph keeps its lines in
+    reading order because each line is reordered on its own."""
+    return get_display(text, base_dir=base) if _RTL.search(text) else text
+
+
+def _plain(text: str) -> str:
+    """A one-line text drawn without markup (table cells, footer) in visual order."""
+    text = _shaped(visible_text(text))
+    if _RTL.search(text):
+        return "\n".join(get_display(line) for line in text.split("\n"))
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -440,6 +579,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     add("card_value", fontName=FONT_BOLD, fontSize=13, leading=16, textColor=INK)
     add("warn_title", fontName=FONT_BOLD, fontSize=9.5, leading=12.5, textColor=WARN)
     add("warn", fontSize=8.5, leading=11.5, textColor=INK)
+    add("long_label", fontName=FONT_BOLD, fontSize=7.8, leading=10, textColor=MUTED, leftIndent=6,
+        spaceBefore=4, spaceAfter=1, keepWithNext=1)
+    add("long_text", fontSize=8.2, leading=10.6, leftIndent=6, rightIndent=2)
     return s
 
 
@@ -449,6 +591,7 @@ class Paragraph(_Paragraph):
     most expensive step of the whole report."""
 
     _memo: tuple[float, float, Any, Any] | None = None
+    _rtl: bool | None = None  # holds Hebrew or Arabic (known at the first drawing)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # reportlab's names
         memo = self._memo
@@ -459,19 +602,96 @@ class Paragraph(_Paragraph):
         self._memo = (availWidth, height, self.blPara, self._wrapWidths)
         return width, height
 
+    def drawPara(self, debug: int = 0) -> Any:  # reportlab's names
+        """Draw; a paragraph holding Hebrew or Arabic has each of its lines put in visual order
+        first (reportlab breaks lines in logical order and draws them left to right), and is aligned
+        right when its first strong character is right-to-left."""
+        blPara = self.blPara
+        if self._rtl is None:
+            source = getattr(self, "text", None)  # the markup; empty in the parts of a split paragraph
+            self._rtl = bool(_RTL.search(source)) if source else any(_RTL.search(x) for x in _line_texts(blPara))
+        if not self._rtl or not any(_RTL.search(text) for text in _line_texts(blPara)):
+            return super().drawPara(debug)
+        logical = blPara.lines
+        base = "R" if _rtl_base(" ".join(_line_texts(blPara))) else "L"
+        if blPara.kind == 0:
+            blPara.lines = [(space, _line_visual(" ".join(words), base).split(" ")) for space, words in logical]
+        else:
+            lines = []
+            for line in logical:
+                visual = copy.copy(line)
+                visual.words = _frags_visual(line.words, base)
+                lines.append(visual)
+            blPara.lines = lines
+        style = self.style
+        if base == "R" and style.alignment == TA_LEFT:
+            self.style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+        try:
+            return super().drawPara(debug)
+        finally:
+            blPara.lines, self.style = logical, style
+
+
+def _line_texts(blPara: Any) -> list[str]:
+    if blPara.kind == 0:
+        return [" ".join(words) for _, words in blPara.lines]
+    return [getattr(frag, "text", "") or "" for line in blPara.lines for frag in line.words]
+
+
+def _rtl_base(text: str) -> bool:
+    """Whether the first strong character (a letter) is right-to-left (Unicode rules P2, P3)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def _frags_visual(frags: list[Any], base: str) -> list[Any]:
+    """The pieces of one line (each in its own font or colour) in visual order: the Unicode
+    bidirectional algorithm runs over the whole line, then the characters are given back to the
+    piece they came from (python-bidi's steps, with each character tagged by its piece)."""
+    pieces = [getattr(frag, "text", None) or "" for frag in frags]
+    text = "".join(pieces)
+    if not _RTL.search(text):
+        return frags
+    storage = bidi_algorithm.get_empty_storage()
+    storage["base_level"] = 1 if base == "R" else 0
+    storage["base_dir"] = base
+    bidi_algorithm.get_embedding_levels(text, storage)
+    owners = [index for index, piece in enumerate(pieces) for _ in piece]
+    for char, owner in zip(storage["chars"], owners, strict=True):
+        char["piece"] = owner
+    bidi_algorithm.explicit_embed_and_overrides(storage, False)
+    bidi_algorithm.resolve_weak_types(storage, False)
+    bidi_algorithm.resolve_neutral_types(storage, False)
+    bidi_algorithm.resolve_implicit_levels(storage, False)
+    bidi_algorithm.reorder_resolved_levels(storage, False)
+    bidi_algorithm.apply_mirroring(storage, False)
+    runs: list[tuple[int, list[str]]] = []
+    for char in storage["chars"]:
+        if runs and runs[-1][0] == char["piece"]:
+            runs[-1][1].append(char["ch"])
+        else:
+            runs.append((char["piece"], [char["ch"]]))
+    visual = []
+    for index, chars in runs:
+        frag = frags[index].clone()
+        frag.text = "".join(chars)
+        visual.append(frag)
+    return visual + [frag for frag, piece in zip(frags, pieces, strict=True) if not piece]  # breaks, images
+
 
 # --- formatting ---------------------------------------------------------------------------------
 
 
-def _esc(text: object) -> str:
-    """Plain text (user's or questionnaire's) made safe for reportlab paragraph markup."""
-    return escape(str(text)).replace("\r\n", "\n").replace("\n", "<br/>")
-
-
 def _cell(text: str, width: float, style: ParagraphStyle) -> Any:
     """A table cell: the plain string when it fits on one line, else a wrapping paragraph."""
-    if "\n" not in text and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width - 9:
-        return text
+    shown = _plain(text)
+    if "\n" not in shown and pdfmetrics.stringWidth(shown, style.fontName, style.fontSize) <= width - 9:
+        return shown
     return Paragraph(_esc(text), style)
 
 
@@ -537,7 +757,7 @@ class _NumberedCanvas(Canvas):
         self.line(left_x, 13 * mm, right_x, 13 * mm)
         self.setFont(FONT, 7.5)
         self.setFillColor(MUTED)
-        left = " ".join(self._footer_left.split())  # one line: no newline or tab from a user's text
+        left = _plain(" ".join(self._footer_left.split()))  # one line: no newline or tab from a user's text
         limit = CONTENT_W - 30 * mm
         while left and pdfmetrics.stringWidth(left, FONT, 7.5) > limit:
             left = left[:-2] + "…"
@@ -565,6 +785,75 @@ def _page_rule(canvas: Canvas, doc: Any) -> None:
 # --- building blocks ----------------------------------------------------------------------------
 
 
+class _Table(Table):
+    """A table whose tall rows continue on the next page.
+
+    A row up to half a page high moves whole to the next page when it does not fit (a row is read
+    at once); a taller one — a long action title, a long question written by an author — is cut
+    between two of its lines where the page ends and goes on under the repeated header of the next
+    page (long comments, answers and notes do not make tall rows: they go under their row, see
+    `_long_texts`). Without this, a row taller
+    than a page stops the whole report (reportlab's LayoutError). The cut is made here, not by
+    reportlab's own `splitInRow` choice, which first moves the rows before the tall one and so draws
+    the header a second time in the middle of a page.
+    """
+
+    TALL_ROW = FRAME_H / 2
+    MIN_PART = 30  # points: a part of a row shorter than this (about two lines) is not worth a cut
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # reportlab's names
+        self._calc(availWidth, availHeight)
+        fitting = self._getFirstPossibleSplitRowPosition(availHeight)
+        heights = self._rowHeights
+        if fitting < len(heights) and heights[fitting] > self.TALL_ROW:
+            room = availHeight - sum(heights[:fitting])
+            if room >= self.MIN_PART:
+                parts = self._splitRows(availHeight, doInRowSplit=True)
+                if parts:
+                    return parts
+        return super().split(availWidth, availHeight)
+
+
+LONG_CELL = FRAME_H / 4  # a text taller than this in its table column is shown at full width below
+
+
+def _may_be_tall(text: str) -> bool:
+    return len(text) >= 200 or text.count("\n") >= 8  # else it cannot reach LONG_CELL: no need to measure
+
+
+def _fitting(text: str, markup: str, width: float, style: ParagraphStyle) -> Paragraph | None:
+    """The paragraph of a cell's text, or None when it would be taller than LONG_CELL in a column
+    of `width` (the paragraph measured is the one the table uses: its lines are not broken twice)."""
+    paragraph = Paragraph(markup, style)
+    if _may_be_tall(text) and paragraph.wrap(width - 8, FRAME_H)[1] > LONG_CELL:
+        return None
+    return paragraph
+
+
+def _too_tall(text: str, markup: str, width: float, style: ParagraphStyle) -> bool:
+    """Whether a cell's text would be taller than LONG_CELL in a column of `width`."""
+    return _may_be_tall(text) and _fitting(text, markup, width, style) is None
+
+
+def _flowing(markup: str, style: ParagraphStyle) -> list[Any]:
+    """A long text as one paragraph per line: reportlab lays out again what is left of a paragraph
+    (or of a table row) each time it cuts it at the end of a page, which costs more with every page
+    when a text runs over many; separate lines do not."""
+    story: list[Any] = []
+    for line in markup.split("<br/>"):
+        story.append(Paragraph(line, style) if line.strip() else Spacer(1, style.leading))
+    return story
+
+
+def _long_texts(parts: list[tuple[str, str]]) -> list[Any]:
+    """The long texts of the table row just above, each under its label, across the page width."""
+    s = _styles()
+    story: list[Any] = []
+    for label, markup in parts:
+        story += [Paragraph(_esc(label), s["long_label"]), *_flowing(markup, s["long_text"])]
+    return [*story, Spacer(1, 3 * mm)]
+
+
 def _table(
     rows: list[list[Any]],
     widths: list[float],
@@ -574,9 +863,7 @@ def _table(
     extra: Iterable[tuple[Any, ...]] = (),
     repeat: bool = True,
 ) -> Table:
-    # Rows are never split inside (reportlab's splitInRow repeats the header mid-page when it
-    # combines with repeatRows): a tall row moves whole to the next page.
-    table = Table(rows, colWidths=widths, repeatRows=1 if header and repeat else 0, hAlign="LEFT")
+    table = _Table(rows, colWidths=widths, repeatRows=1 if header and repeat else 0, hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, 8.2, 10.6),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
@@ -682,9 +969,11 @@ def _cover(data: ReportData, t: dict[str, Any]) -> list[Any]:
     ]
     if data.previous is not None and data.previous_on is not None:
         rows.append(row(t["previous_on"], _esc(format_date(data.previous_on, lang))))
-    if company.notes:
+    # notes too long for the column follow the table, across the page (a paragraph flows over pages)
+    long_notes = bool(company.notes) and _too_tall(company.notes, _esc(company.notes), CONTENT_W - 45 * mm, s["body"])
+    if company.notes and not long_notes:
         rows.append(row(t["notes"], _esc(company.notes)))
-    table = Table(rows, colWidths=[45 * mm, CONTENT_W - 45 * mm], hAlign="LEFT")
+    table = _Table(rows, colWidths=[45 * mm, CONTENT_W - 45 * mm], hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -697,7 +986,10 @@ def _cover(data: ReportData, t: dict[str, Any]) -> list[Any]:
             ]
         )
     )
-    story += [table, Spacer(1, 14 * mm), Paragraph(_esc(t["cover_note"]), s["muted"]), PageBreak()]
+    story.append(table)
+    if long_notes:
+        story += [Paragraph(_esc(t["notes"]), s["h2"]), *_flowing(_esc(company.notes), s["small"])]
+    story += [Spacer(1, 14 * mm), Paragraph(_esc(t["cover_note"]), s["muted"]), PageBreak()]
     return story
 
 
@@ -728,15 +1020,21 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
     if result.level_rank is not None:
         level_text += f" <font size=9 color='#5b6b6a'>({result.level_rank}/{len(q.model.results.levels)})</font>"
     card.append(Paragraph(level_text, s["card_value"]))
+    # a level description too long for the card, beside the radar, goes under both, across the page
+    long_description: Paragraph | None = None
     if result.level and result.level.description:
-        card.append(Paragraph(_esc(result.level.description.get(lang)), s["muted"]))
+        description = Paragraph(_esc(result.level.description.get(lang)), s["muted"])
+        if _too_tall(result.level.description.get(lang), description.text, CONTENT_W - 100 * mm, s["muted"]):
+            long_description = description
+        else:
+            card.append(description)
     card.append(Spacer(1, 3 * mm))
     card.append(Paragraph(_esc(t["coverage"]), s["card_label"]))
     card.append(Paragraph(_esc(_percent(result.coverage, lang)), s["card_value"]))
     card.append(Paragraph(_esc(t["coverage_note"]), s["muted"]))
 
     image = _Picture(radar, 96 * mm, 96 * mm * RADAR_RATIO)
-    top = Table([[image, card]], colWidths=[100 * mm, CONTENT_W - 100 * mm], hAlign="LEFT")
+    top = _Table([[image, card]], colWidths=[100 * mm, CONTENT_W - 100 * mm], hAlign="LEFT")
     top.setStyle(
         TableStyle(
             [
@@ -762,7 +1060,7 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
             rows, [half - 16 * mm, 16 * mm], extra=[("ALIGN", (1, 0), (1, -1), "RIGHT")], repeat=False, zebra=False
         )
 
-    pair = Table(
+    pair = _Table(
         [[ranking(t["strongest"], strongest), ranking(t["weakest"], weakest)]],
         colWidths=[half + 6 * mm, half],
         hAlign="LEFT",
@@ -778,6 +1076,8 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
     )
 
     story: list[Any] = [Paragraph(_esc(t["summary"]), s["h1"]), top]
+    if long_description is not None:
+        story += _flowing(long_description.text, s["muted"])
     if scored:
         story += [Spacer(1, 2 * mm), pair]
 
@@ -790,7 +1090,7 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
             for qid in result.critical_unmet
             if qid in q.questions
         )
-        box = Table(
+        box = _Table(
             [
                 [
                     [
@@ -844,8 +1144,13 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
         story.append(_table(rows, [7 * mm, 108 * mm, 32 * mm, CONTENT_W - 147 * mm]))
     else:
         story.append(Paragraph(_esc(t["no_priorities"]), s["body"]))
-    # one page whatever the content: shrink rather than spill (only an extreme case needs it)
-    return [KeepInFrame(CONTENT_W, FRAME_H - 1, story, mode="shrink", hAlign="LEFT"), PageBreak()]
+    # One page: a little too much content is shrunk to fit (only an extreme case needs it); content
+    # that would have to shrink more than that (very long texts in a questionnaire) flows over the
+    # next pages at full size instead, so that nothing becomes too small to read.
+    height = sum(f.wrap(CONTENT_W, FRAME_H)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in story)
+    if height <= (FRAME_H - 1) / SUMMARY_MIN_SCALE:
+        return [KeepInFrame(CONTENT_W, FRAME_H - 1, story, mode="shrink", hAlign="LEFT"), PageBreak()]
+    return [*story, PageBreak()]
 
 
 def _next_level(data: ReportData, t: dict[str, Any], titles: dict[str, str]) -> str | None:
@@ -947,43 +1252,60 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
         if dimension.description:
             story.append(Paragraph(_esc(dimension.description.get(lang)), s["desc"]))
 
-        # answers (plain cells where the text fits on one line: they cost far less than paragraphs)
-        rows: list[list[Any]] = [_heads([t["col_question"], t["col_answer"], t["col_comment"]])]
+        # answers (plain cells where the text fits on one line: they cost far less than paragraphs);
+        # an answer or a comment too long for its column goes under its row, across the page
+        heads = [t["col_question"], t["col_answer"], t["col_comment"]]
+        rows: list[list[Any]] = [_heads(heads)]
         widths = [74 * mm, 44 * mm, CONTENT_W - 118 * mm]
         commands: list[tuple[Any, ...]] = []
+        shown = 0
+        below_mark = f"<i>{_esc(t['see_below'])}</i>"
         for question in dimension.questions:
             row = result.questions[question.id]
             if not row.applies:
                 continue
+            shown += 1
             answer = data.answers.get(question.id)
             label = answer_label(q, question.id, answer.value if answer else None, lang)
             at = (1, len(rows))
+            below: list[tuple[str, str]] = []
+            label_markup = _esc(label)
+            long_label = _too_tall(label, label_markup, widths[1], cell)
+            if long_label:
+                below.append((t["col_answer"], label_markup))
+                label_markup = below_mark
             if row.critical_unmet:
                 answer_cell: Any = Paragraph(
-                    f"<b>{_esc(label)}</b><br/><font size=7>⚠ {_esc(t['critical_unmet_mark'])}</font>", s["cell_warn"]
+                    f"<b>{label_markup}</b><br/><font size=7>⚠ {_esc(t['critical_unmet_mark'])}</font>", s["cell_warn"]
                 )
             elif question.critical is not None:
                 answer_cell = Paragraph(
-                    f"{_esc(label)}<br/><font size=7 color='#5b6b6a'>{_esc(t['critical_mark'])}</font>", cell
+                    f"{label_markup}<br/><font size=7 color='#5b6b6a'>{_esc(t['critical_mark'])}</font>", cell
                 )
+            elif long_label:
+                answer_cell = Paragraph(label_markup, cell)
             elif row.dont_know or row.na:
                 answer_cell = _cell(label, widths[1], s["cell_italic"])
                 commands += [("FONT", at, at, FONT_ITALIC, 8.2, 10.6), ("TEXTCOLOR", at, at, MUTED)]
             else:
                 answer_cell = _cell(label, widths[1], cell)
             comment = answer.comment if answer and answer.comment else ""
-            rows.append(
-                [
-                    Paragraph(_esc(question.text.get(lang)), cell),
-                    answer_cell,
-                    Paragraph(_esc(comment), cell) if comment else "",
-                ]
-            )
+            comment_cell: Any = ""
+            if comment:
+                markup = _esc(comment)
+                comment_cell = _fitting(comment, markup, widths[2], cell)
+                if comment_cell is None:
+                    below.append((t["col_comment"], markup))
+                    comment_cell = Paragraph(below_mark, cell)
+            rows.append([Paragraph(_esc(question.text.get(lang)), cell), answer_cell, comment_cell])
+            if below:
+                story += [_table(rows, widths, extra=commands), *_long_texts(below)]
+                rows, commands = [_heads(heads)], []
         if len(rows) > 1:
             story.append(_table(rows, widths, extra=commands))
-        else:
+        if not shown:
             story.append(Paragraph(_esc(t["not_applicable_dim"]), s["body"]))
-        if dim.score is None and len(rows) > 1:
+        if dim.score is None and shown:
             story.append(Paragraph(_esc(t["no_score_dim"]), s["muted"]))
 
         # recommendations
@@ -1020,10 +1342,16 @@ def _action_plan(data: ReportData, t: dict[str, Any]) -> list[Any]:
     if not data.actions:
         story += [Paragraph(_esc(t["no_actions"]), s["body"]), PageBreak()]
         return story
-    rows: list[list[Any]] = [_heads([t["col_plan_action"], t["col_owner"], t["col_due"], t["col_status"]])]
+    heads = [t["col_plan_action"], t["col_owner"], t["col_due"], t["col_status"]]
+    widths = [CONTENT_W - 98 * mm, 40 * mm, 32 * mm, 26 * mm]
+    rows: list[list[Any]] = [_heads(heads)]
     for action in data.actions:
         text = f"<b>{_esc(action.title)}</b>"
-        if action.notes:
+        # notes too long for the column go under the row, across the page
+        long_notes = bool(action.notes) and _too_tall(action.notes, _esc(action.notes), widths[0], s["cell"])
+        if long_notes:
+            text += f"<br/><i>{_esc(t['notes'])} {_esc(t['see_below'])}</i>"
+        elif action.notes:
             text += f"<br/>{_esc(action.notes)}"
         if action.recommendation_id:
             text += f"<br/><font size=6.8 color='#5b6b6a'>{_esc(t['from_recommendation'].format(id=action.recommendation_id))}</font>"
@@ -1035,7 +1363,12 @@ def _action_plan(data: ReportData, t: dict[str, Any]) -> list[Any]:
                 status_label(action.status, lang),
             ]
         )
-    story += [_table(rows, [CONTENT_W - 98 * mm, 40 * mm, 32 * mm, 26 * mm]), PageBreak()]
+        if long_notes:
+            story += [_table(rows, widths), *_long_texts([(t["notes"], _esc(action.notes))])]
+            rows = [_heads(heads)]
+    if len(rows) > 1:
+        story.append(_table(rows, widths))
+    story.append(PageBreak())
     return story
 
 
@@ -1138,7 +1471,7 @@ def build_pdf(data: ReportData) -> bytes:
     t = STRINGS[lang]
     radar = radar_image(data)
     buffer = io.BytesIO()
-    title = " ".join(f"{t['report_title']} — {data.company.name}".split())
+    title = " ".join(visible_text(f"{t['report_title']} — {data.company.name}").split())
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -1148,7 +1481,7 @@ def build_pdf(data: ReportData) -> bytes:
         bottomMargin=MARGIN_BOTTOM,
         title=title,
         author="Autodiag RSE",
-        subject=data.questionnaire.model.title.get(lang),
+        subject=" ".join(visible_text(data.questionnaire.model.title.get(lang)).split()),
         lang=lang,
         invariant=True,
     )

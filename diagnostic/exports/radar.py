@@ -40,7 +40,15 @@ LEGEND_Y = -1.64  # in data units: the radar's outer ring has radius 1
 
 
 def _label(title: str, score: float | None) -> str:
-    lines = textwrap.wrap(title, width=15, break_long_words=False)[:3]
+    """A dimension's title on at most three short lines (an ellipsis says when it is cut: the whole
+    title is in the report beside the chart), then its score. Characters the font cannot draw and
+    right-to-left scripts are handled as in the report's text."""
+    from diagnostic.exports.pdf import _plain  # here: the PDF module imports this one
+
+    lines = textwrap.wrap(" ".join(title.split()), width=15, break_long_words=False) or [""]
+    if len(lines) > 3:
+        lines = [*lines[:2], textwrap.shorten(" ".join(lines[2:]), width=15, placeholder="…")]
+    lines = [_plain(line) for line in lines]
     return "\n".join([*lines, NO_SCORE if score is None else f"{score:.0f}"])
 
 
