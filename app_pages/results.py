@@ -122,7 +122,9 @@ with st.expander(t("results.targets")):
         chosen = {}
         for index, d in enumerate(questionnaire.dimensions):
             with columns[index % 2]:
-                chosen[d.id] = st.slider(titles[d.id], 0, 100, int(assessment.targets.get(d.id, 60)), step=5)
+                chosen[d.id] = st.slider(
+                    titles[d.id], 0, 100, int(assessment.targets.get(d.id, 60)), step=5, key=f"target-{assessment.id}-{d.id}"
+                )
         if st.form_submit_button(t("results.targets_save"), type="primary"):
             repo.update_assessment(assessment.id, targets={k: float(v) for k, v in chosen.items()})
             st.toast(t("results.targets_saved"))

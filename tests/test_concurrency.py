@@ -262,3 +262,33 @@ def test_merging_applies_exactly_the_ticks_and_unticks_of_the_screen(stored_sel,
     assert len(merged) == len(set(merged))
     if stored_sel == shown_sel:
         assert set(merged) == set(chosen_sel)  # no one else acted: the screen's choice as is
+
+
+def test_answering_goes_on_while_the_largest_import_is_written(db_url, repo) -> None:
+    from diagnostic.exports.assessment_json import to_json
+
+    company, demo = services.create_demo(repo, "fr")
+    document = services.export_document(repo, demo.id)
+    long_action = {"title": "t" * 1000, "owner": "o", "due_date": None, "status": "todo", "notes": "n" * 8000}
+    document["actions"] = [dict(long_action, recommendation_id=None, question_id=None) for _ in range(500)]
+    raw = to_json(document)
+    assert len(raw) > 4_000_000  # close to the 5 MB a file may weigh
+    plan, _ = services.prepare_import(repo, raw)
+    assessment, q = start(repo)
+    failures: list[BaseException] = []
+
+    def import_it() -> None:
+        try:
+            services.apply_import(Repository(repo.engine), plan, None)
+        except BaseException as exc:  # noqa: BLE001 — asserted below
+            failures.append(exc)
+
+    thread = threading.Thread(target=import_it)
+    thread.start()
+    shown = None
+    for level in [1, 2, 3, 4, 0, 1, 2, 3, 4, 0]:  # a person answering meanwhile: every answer is saved
+        shown = services.record_answer(repo, q, assessment.id, Q, level, shown=shown)
+    thread.join(60)
+    assert not failures
+    assert stored(repo, assessment.id, Q) == 0
+    assert len(repo.list_companies()) == 3
