@@ -1,10 +1,12 @@
 """Diagnostic: one dimension at a time, each answer saved as it is given."""
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
 from diagnostic import services
+from diagnostic.errors import StorageUnavailable
 from ui import live, state
-from ui.questions import SHOWN, render_question
+from ui.questions import ERRORS, SHOWN, render_question
 from ui.state import t
 from ui.text import plain
 
@@ -43,7 +45,16 @@ live.show_notice()
 @st.fragment
 def dimension_view(dimension_id: str) -> None:
     """Only this fragment reruns when an answer changes: the other dimensions are not drawn."""
-    answers, comments = services.load_answers(repo, assessment.id)
+    try:
+        answers, comments = services.load_answers(repo, assessment.id)
+    except (DBAPIError, StorageUnavailable):
+        # The database went away: say why the last answer was not saved, draw nothing that could
+        # look saved; the page redraws itself when the database answers again (ui/live.py).
+        for message in st.session_state.pop(ERRORS, {}).values():
+            st.error(message, icon=":material/error:")
+        st.error(t("error.database"), icon=":material/cloud_off:")
+        st.session_state[live.OUTAGE] = True
+        return
     applies = services.applicable_questions(questionnaire, company.profile, answers)
     applicable = [q for q, ok in applies.items() if ok and questionnaire.questions[q].scored]
     answered = sum(1 for q in applicable if q in answers)

@@ -37,8 +37,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Answer NOT saved: the database is busy with another operation (an import?). Your previous answer is shown; try again in a few seconds.",
     ),
     "save.unreachable": (
-        "Réponse NON enregistrée : la base de données ne répond pas. Votre réponse précédente est affichée ; réessayez dans un instant.",
-        "Answer NOT saved: the database is not responding. Your previous answer is shown; try again in a moment.",
+        "Réponse NON enregistrée : la base de données ne répond pas. Réessayez dans un instant : la page se remet à jour d’elle-même quand la base répond de nouveau.",
+        "Answer NOT saved: the database is not responding. Try again in a moment: the page updates itself when the database answers again.",
     ),
     "save.failed": (
         "Réponse NON enregistrée à cause d’une erreur inattendue. Votre réponse précédente est affichée ; réessayez.",

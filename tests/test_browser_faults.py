@@ -332,7 +332,8 @@ def test_a_stopped_postgresql_is_said_and_the_answer_not_shown_as_saved(tmp_path
             wait_idle(page)
             assert checked_level(page, 0) is None
             assert stored(repo, assessment_id) is None
-            proxy.start()  # it comes back: the next click is saved
+            proxy.start()  # it comes back: the page redraws by itself and the next click is saved
+            question(page, 0).wait_for(timeout=WAIT)
             option(page, 0, 2).click()
             wait_until(lambda: stored(repo, assessment_id) == 2, "the answer saved once the database is back")
             wait_idle(page)

@@ -18,6 +18,7 @@ from ui.state import t
 
 POLL = timedelta(seconds=float(os.environ.get("AUTODIAG_POLL_SECONDS", "4")))
 CHANGED = "changed_by_others"
+OUTAGE = "database_outage"
 
 
 @st.fragment(run_every=POLL)
@@ -26,7 +27,10 @@ def watch(assessment_id: int, is_stale: Callable[[], bool]) -> None:
     try:
         stamp = state.repo().assessment_stamp(assessment_id)
     except Exception:  # a database outage is reported where the person acts, not every 4 seconds
+        st.session_state[OUTAGE] = True
         return
+    if st.session_state.pop(OUTAGE, False):
+        st.rerun()  # the database is back: redraw what the outage left out
     if seen.get(assessment_id) == stamp:
         return
     first = assessment_id not in seen
