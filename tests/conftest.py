@@ -94,3 +94,22 @@ def db(tmp_path, monkeypatch) -> Repository:
     url = f"sqlite:///{tmp_path / 'pages.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     return Repository(get_engine(url))
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def demo_export(request, tmp_path_factory) -> tuple[Repository, bytes]:
+    """A fresh database holding the demo company, and the JSON export of its current assessment."""
+    from diagnostic import services
+    from diagnostic.exports.assessment_json import to_json
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    elif not PG_URL:
+        pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
+    else:
+        url = PG_URL
+    engine = fresh_engine(url)
+    repo = Repository(engine)
+    _, assessment = services.create_demo(repo, "fr")
+    yield repo, to_json(services.export_document(repo, assessment.id))
+    engine.dispose()

@@ -22,24 +22,14 @@ from sqlalchemy import inspect, text
 from diagnostic import limits, services
 from diagnostic.exports.assessment_json import ImportRefused, to_json
 from diagnostic.storage.repository import Repository
-from tests.conftest import PG_URL, fresh_engine
 
 Path = tuple[Any, ...]
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def exported(request, tmp_path_factory) -> tuple[Repository, dict[str, Any]]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('mutations') / 'mutations.db'}"
-    elif not PG_URL:
-        pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
-    else:
-        url = PG_URL
-    engine = fresh_engine(url)
-    repo = Repository(engine)
-    _, assessment = services.create_demo(repo, "fr")
-    yield repo, json.loads(to_json(services.export_document(repo, assessment.id)))
-    engine.dispose()
+@pytest.fixture(scope="module")
+def exported(demo_export) -> tuple[Repository, dict[str, Any]]:
+    repo, raw = demo_export
+    return repo, json.loads(raw)
 
 
 def counts(repo: Repository) -> dict[str, int]:

@@ -20,26 +20,16 @@ from diagnostic.cli import main
 from diagnostic.exports.assessment_json import ImportRefused, to_json
 from diagnostic.i18n import TEXTS, t
 from diagnostic.storage.repository import Repository
-from tests.conftest import PG_URL, ROOT, fresh_engine
+from tests.conftest import ROOT, fresh_engine
 from tests.hostile.hostile import ACCEPTED, HOSTILE, MATURITY, Kind
 
 QUESTIONNAIRE = "rse-performance-globale"
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database(request, tmp_path_factory) -> tuple[Repository, bytes]:
+@pytest.fixture(scope="module")
+def database(demo_export) -> tuple[Repository, bytes]:
     """A database holding the demo company, and the valid export every hostile file is made from."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'hostile.db'}"
-    elif not PG_URL:
-        pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
-    else:
-        url = PG_URL
-    engine = fresh_engine(url)
-    repo = Repository(engine)
-    _, assessment = services.create_demo(repo, "fr")
-    yield repo, to_json(services.export_document(repo, assessment.id))
-    engine.dispose()
+    return demo_export
 
 
 @pytest.fixture(scope="module")
