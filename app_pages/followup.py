@@ -1,11 +1,15 @@
-"""Suivi: the company's assessments over time, a comparison of two, and the action plans' progress."""
+"""Suivi: the company's assessments over time, a comparison of two, and the action plans' progress.
+
+Numbers and dates in the page's language (diagnostic.i18n, Babel); tables are static (st.table) so that
+long dimension names wrap and every column shows on a phone.
+"""
 
 import pandas as pd
 import streamlit as st
 
 from diagnostic import services
 from diagnostic.charts import history_figure
-from diagnostic.i18n import format_date, format_score
+from diagnostic.i18n import format_date, format_number, format_score
 from diagnostic.labels import answer_label
 from ui import state
 from ui.state import t
@@ -32,30 +36,51 @@ first_q = evaluations[-1].questionnaire
 titles = {d.id: d.title.get(lang) for d in first_q.dimensions}
 st.caption(plain(company.name))
 
+
+def signed(delta: float | None) -> str:
+    """+14 / -3 / 0 as the page's language writes numbers; "—" when one side has no score."""
+    if delta is None:
+        return "—"
+    text = format_number(delta, lang, 0)
+    if text in ("0", "-0"):
+        return "0"
+    return text if text.startswith("-") else f"+{text}"
+
+
 st.subheader(t("followup.history"))
-rows, points = [], []
+points = []
+# one row per score and one column per assessment (few columns: it fits a phone); a dimension an
+# assessment's questionnaire does not have shows "—"
+overall, level = t("followup.overall"), t("followup.level")
+names = [overall, level] + [titles[d.id] for d in first_q.dimensions]
+cells: list[dict[str, str]] = []
 for e in evaluations:
     moment = e.assessment.created_at
-    points.append((moment, t("followup.overall"), e.result.overall))
+    column = {overall: format_score(e.result.overall, lang), level: e.result.level.label.get(lang) if e.result.level else "—"}
+    points.append((moment, overall, e.result.overall))
     for d in e.result.dimensions:
-        points.append((moment, titles.get(d.id, d.id), d.score))
-    rows.append(
-        {
-            t("followup.date"): format_date(moment, lang),
-            t("followup.overall"): format_score(e.result.overall),
-            t("followup.level"): e.result.level.label.get(lang) if e.result.level else "—",
-            **{titles.get(d.id, d.id): format_score(d.score) for d in e.result.dimensions},
-        }
-    )
+        name = titles.get(d.id, d.id)
+        points.append((moment, name, d.score))
+        column[name] = format_score(d.score, lang)
+        if name not in names:
+            names.append(name)
+    cells.append(column)
 if len(evaluations) > 1:
     st.plotly_chart(history_figure(points, lang, ""), config={"displayModeBar": False}, key="history")
 else:
     st.info(t("followup.only_one"))
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+dates = [format_date(e.assessment.created_at, lang, "medium").replace(" ", "\u00a0") for e in evaluations]  # one line each
+columns = [f"{d} ({i + 1})" if dates.count(d) > 1 else d for i, d in enumerate(dates)]
+st.table(
+    pd.DataFrame([[name, *(c.get(name, "—") for c in cells)] for name in names], columns=["", *columns]),
+    hide_index=True,
+)
 
 if len(evaluations) > 1:
     st.subheader(t("followup.compare"))
-    labels = {e.assessment.id: f"{format_date(e.assessment.created_at, lang)} · {e.questionnaire.model.title.get(lang)}" for e in evaluations}
+    labels = state.unique_labels(
+        {e.assessment.id: f"{format_date(e.assessment.created_at, lang, 'medium')} · {e.questionnaire.model.title.get(lang)}" for e in evaluations}
+    )
     ids = [e.assessment.id for e in evaluations]
     left, right = st.columns(2)
     before_id = left.selectbox(t("followup.before"), ids, index=len(ids) - 2, format_func=labels.__getitem__)
@@ -69,12 +94,12 @@ if len(evaluations) > 1:
         comparison.append(
             {
                 t("results.col_dimension"): titles.get(d.id, d.id),
-                t("followup.before"): format_score(old),
-                t("followup.after"): format_score(d.score),
-                t("followup.delta"): "—" if delta is None else f"{delta:+.0f}",
+                t("followup.before"): format_score(old, lang),
+                t("followup.after"): format_score(d.score, lang),
+                t("followup.delta"): signed(delta),
             }
         )
-    st.dataframe(pd.DataFrame(comparison), hide_index=True)
+    st.table(pd.DataFrame(comparison), hide_index=True)
 
     changes = []
     for qid, row in after.result.questions.items():
@@ -108,6 +133,6 @@ for e in reversed(evaluations):
         continue
     any_action = True
     done = sum(1 for a in actions if a.status == "done")
-    st.progress(done / len(actions), text=f"{format_date(e.assessment.created_at, lang)} — {t('plan.progress', done=done, total=len(actions))}")
+    st.progress(done / len(actions), text=f"{format_date(e.assessment.created_at, lang, 'medium')} — {t('plan.progress', done=done, total=len(actions))}")
 if not any_action:
     st.caption(t("followup.no_actions"))

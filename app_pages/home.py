@@ -18,6 +18,8 @@ assessment = state.current_assessment()
 left, middle, right = st.columns(3)
 with left:
     if st.button(t("home.start"), type="primary", width="stretch"):
+        if services.is_demo(company):  # a new diagnostic is for the person's own company, not the example
+            st.session_state.creating_company = True
         st.switch_page("app_pages/company.py")
 with middle:
     if company is not None and assessment is not None:
@@ -25,11 +27,26 @@ with middle:
         if st.button(t("home.resume", company=plain(company.name), assessment=title), width="stretch"):
             st.switch_page("app_pages/diagnostic.py")
 with right:
-    if st.button(t("home.demo"), help=t("home.demo_help"), width="stretch"):
-        demo_company, demo_assessment = services.create_demo(repo, lang)
+    if st.button(t("home.demo"), help=t("demo.home_help"), width="stretch"):
+        demo_company, demo_assessment = services.open_demo(repo, lang)  # the existing example, else a new one
         state.select_company(demo_company.id)
         state.select_assessment(demo_assessment.id)
         st.switch_page("app_pages/results.py")
+
+
+@state.guarded
+def reset_demo() -> None:
+    demo_company, demo_assessment = services.reset_demo(repo, lang)
+    state.select_company(demo_company.id)
+    state.select_assessment(demo_assessment.id)
+    st.session_state.demo_reset = True
+
+
+if services.is_demo(company):
+    st.info(t("demo.banner"), icon=":material/school:")
+    st.button(t("demo.reset"), help=t("demo.reset_help"), on_click=reset_demo, icon=":material/restart_alt:")
+    if st.session_state.pop("demo_reset", False):
+        st.success(t("demo.reset_done"))
 
 st.subheader(t("home.how"))
 for key in ("home.step1", "home.step2", "home.step3"):

@@ -6,6 +6,8 @@ import streamlit as st
 from diagnostic import services
 from diagnostic.charts import radar_figure
 from diagnostic.i18n import format_date, format_percent, format_score
+from diagnostic.reading import NOT_FILLED, SCORED, read
+from diagnostic.scoring import DimensionResult
 from ui import state
 from ui.exports import download_buttons
 from ui.state import t
@@ -32,14 +34,52 @@ previous_eval = services.evaluate(repo, previous.id) if previous else None
 
 download_buttons(assessment.id, company.name, assessment.created_at.date().isoformat())
 
+reading = read(questionnaire, result)
+
+
+def dimension_link(dimension_id: str, label: str, help_key: str, icon: str) -> None:
+    """A link (a real one: it opens in a new tab too) to the Diagnostic page open on a dimension.
+    The page reads the open dimension from the URL parameter "dim", as the dimension's title in the
+    current language (the formatted option of its pills). A page link never wraps: short labels,
+    the dimension in the tooltip."""
+    params = {"lang": lang, "c": str(company.id), "a": str(assessment.id), "dim": titles[dimension_id]}
+    st.page_link(
+        "app_pages/diagnostic.py", label=label, icon=icon, query_params=params,
+        help=t(help_key, dimension=plain(titles[dimension_id])),
+    )
+
+
+if reading.provisional:
+    with st.container(border=True, key="provisional"):
+        st.warning(
+            t(
+                "results.provisional", unanswered=reading.unanswered, applicable=reading.applicable,
+                coverage=format_percent(result.coverage, lang), threshold=round(100 * reading.threshold),
+            ),
+            icon=":material/hourglass_top:",
+        )
+        if reading.first_unanswered_dimension is not None:
+            first = reading.first_unanswered_dimension
+            dimension_link(first, t("results.first_unanswered"), "results.first_unanswered_help", ":material/edit_note:")
+
 score_col, level_col, coverage_col = st.columns(3)
-score_col.metric(t("results.overall"), f"{format_score(result.overall)}/100")
-level_col.metric(t("results.level"), f"{result.level_rank} · {result.level.label.get(lang)}")
-coverage_col.metric(t("results.coverage"), format_percent(result.coverage))
-if result.level.description:
-    st.markdown(f"**{result.level.label.get(lang)}** — {result.level.description.get(lang)}")
+score_col.metric(
+    t("results.overall_provisional" if reading.provisional else "results.overall"), f"{format_score(result.overall)}/100"
+)
+level_col.metric(
+    t("results.level_provisional" if reading.provisional else "results.level"),
+    f"{result.level_rank} · {result.level.label.get(lang)}",
+)
+coverage_col.metric(t("results.coverage"), format_percent(result.coverage, lang))
+# a level's description speaks of every dimension: it is shown only for a confirmed result
+if result.level.description and not reading.provisional:
+    st.markdown(f"**{plain(result.level.label.get(lang))}** — {plain(result.level.description.get(lang))}")
 if result.capped_by_critical:
-    st.warning(t("results.capped", level=result.level.label.get(lang), by_score=result.level_by_score.label.get(lang)))
+    st.warning(
+        t(
+            "results.capped", level=plain(result.level.label.get(lang)), by_score=plain(result.level_by_score.label.get(lang))
+        )
+    )
 
 radar_col, side_col = st.columns([3, 2])
 with radar_col:
@@ -50,15 +90,30 @@ with radar_col:
         previous=previous_eval.result if previous_eval else None, previous_label=previous_label,
     )
     st.plotly_chart(figure, config={"displayModeBar": False}, key="radar")
+    if reading.not_filled:
+        st.caption(t("results.radar_gaps"))
 
-scored = sorted((d for d in result.dimensions if d.score is not None), key=lambda d: d.score, reverse=True)
 with side_col:
-    st.subheader(t("results.strengths"))
-    for d in scored[:3]:
-        st.markdown(f"- **{titles[d.id]}** — {format_score(d.score)}/100")
-    st.subheader(t("results.weaknesses"))
-    for d in list(reversed(scored))[:3]:
-        st.markdown(f"- **{titles[d.id]}** — {format_score(d.score)}/100")
+    if reading.strengths or reading.weaknesses:
+        for heading, ids in (("results.strengths", reading.strengths), ("results.weaknesses", reading.weaknesses)):
+            st.subheader(t(heading))
+            for dimension_id in ids:
+                st.markdown(f"- **{plain(titles[dimension_id])}** — {format_score(result.dimension(dimension_id).score)}/100")
+            if not ids:
+                st.markdown("- —")
+    else:
+        st.subheader(t("results.strengths") + " / " + t("results.weaknesses"))
+        st.info(t("results.none_stands_out"))
+    if reading.not_filled:
+        st.caption(t("results.not_filled_list", dims=", ".join(plain(titles[d]) for d in reading.not_filled)))
+
+
+def shown_score(d: DimensionResult) -> str:
+    """A dimension's score, or in words why it has none (never a 0 it does not have)."""
+    kind = reading.states[d.id]
+    if kind == SCORED:
+        return format_score(d.score)
+    return t("results.not_filled") if kind == NOT_FILLED else t("results.not_concerned")
 
 st.subheader(t("results.by_dimension"))
 rows = []
@@ -67,11 +122,14 @@ for d in result.dimensions:
     rows.append(
         {
             t("results.col_dimension"): titles[d.id],
-            t("results.col_score"): format_score(d.score),
-            t("results.col_coverage"): format_percent(d.coverage),
+            t("results.col_score"): shown_score(d),
+            t("results.col_coverage"): format_percent(d.coverage, lang),
             t("results.col_target"): format_score(assessment.targets.get(d.id)),
             t("results.col_previous"): format_score(before),
-            t("results.col_confidence"): t("results.low_confidence") if d.low_confidence else t("results.ok_confidence"),
+            t("results.col_confidence"): (
+                "—" if reading.states[d.id] != SCORED
+                else t("results.low_confidence") if d.low_confidence else t("results.ok_confidence")
+            ),
         }
     )
 st.dataframe(pd.DataFrame(rows), hide_index=True)
@@ -83,19 +141,22 @@ st.caption(t("results.score_method"))
 
 
 st.subheader(t("results.critical"))
-if result.critical_unmet:
-    for qid in result.critical_unmet:
-        question = questionnaire.questions[qid]
-        st.error(f"**{question.text.get(lang)}**  \n{question.critical.reason.get(lang)}")
-else:
+cap = next((lv for lv in questionnaire.model.results.levels if lv.id == questionnaire.model.results.critical_cap), None)
+for qid in reading.critical_unmet:
+    question = questionnaire.questions[qid]
+    st.error(f"**{plain(question.text.get(lang))}**  \n{plain(question.critical.reason.get(lang))}")
+if reading.critical_unanswered:
+    count = len(reading.critical_unanswered)
+    head = t("results.critical_unanswered_one") if count == 1 else t("results.critical_unanswered_many", count=count)
+    items = "\n".join(f"- {plain(questionnaire.questions[qid].text.get(lang))}" for qid in reading.critical_unanswered)
+    why = t("results.critical_unanswered_why", cap=plain(cap.label.get(lang)) if cap else "—")
+    st.warning(f"**{head}**\n\n{items}\n\n{why}", icon=":material/gavel:")
+    first_critical = result.questions[reading.critical_unanswered[0]].dimension
+    dimension_link(first_critical, t("results.answer_critical"), "results.answer_critical_help", ":material/gavel:")
+if reading.legal_all_clear:
     st.success(t("results.no_critical"))
-if result.critical_unanswered:
-    st.markdown(f"**{t('results.critical_unanswered')}**")
-    for qid in result.critical_unanswered:
-        st.markdown(f"- {questionnaire.questions[qid].text.get(lang)}")
 
 with st.expander(t("results.rules"), expanded=False):
-    cap = next((lv for lv in questionnaire.model.results.levels if lv.id == questionnaire.model.results.critical_cap), None)
     st.markdown(t("results.rules_intro", cap=cap.label.get(lang) if cap else "—"))
     rule_rows = []
     for check in result.level_checks:

@@ -7,9 +7,10 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
-from diagnostic.i18n import t
+from diagnostic.i18n import format_date, format_score, t
 from diagnostic.loading import LoadedQuestionnaire
 from diagnostic.palette import COLORS
+from diagnostic.reading import NOT_FILLED, SCORED, cyclic_runs, dimension_state
 from diagnostic.scoring import Result
 
 
@@ -17,8 +18,36 @@ def _labels(questionnaire: LoadedQuestionnaire, lang: str) -> list[str]:
     return ["<br>".join(textwrap.wrap(d.title.get(lang), 18)) for d in questionnaire.dimensions]
 
 
-def _closed(values: list[float]) -> list[float]:
+def _axis_labels(questionnaire: LoadedQuestionnaire, result: Result, lang: str) -> list[str]:
+    """Each axis's title; a dimension without a score says why under its title (never drawn at 0)."""
+    states = {d.id: dimension_state(d) for d in result.dimensions}
+    labels = []
+    for label, dimension in zip(_labels(questionnaire, lang), questionnaire.dimensions, strict=True):
+        state = states.get(dimension.id, SCORED)
+        if state != SCORED:
+            word = t("results.not_filled" if state == NOT_FILLED else "results.not_concerned", lang)
+            label += f"<br><i><span style='color:{MISSING_TEXT}'>({word})</span></i>"
+        labels.append(label)
+    return labels
+
+
+MISSING_TEXT = "#8a6d00"  # the axis note of a dimension without a score: dark amber, readable on white
+
+
+def _closed(values: list[float | None]) -> list[float | None]:
     return values + values[:1]
+
+
+def _wedges(values: list[float | None], labels: list[str]) -> tuple[list[float | None], list[str]]:
+    """The area of a radar with gaps: for each run of adjacent scored axes, the shape from the centre
+    through its points and back (a gap between runs: plotly fills each segment on its own). The
+    sectors beside a dimension without a score stay empty: nothing is drawn where nothing is known."""
+    r: list[float | None] = []
+    theta: list[str] = []
+    for run in cyclic_runs([v is not None for v in values]):
+        r += [0.0, *[values[i] for i in run], 0.0, None]
+        theta += [labels[run[0]], *[labels[i] for i in run], labels[run[-1]], labels[run[-1]]]
+    return r, theta
 
 
 def radar_figure(
@@ -30,11 +59,13 @@ def radar_figure(
     previous_on: datetime | None = None,
     previous_label: str | None = None,
 ) -> go.Figure:
-    labels = _labels(questionnaire, lang)
+    """Current scores filled, targets dashed, previous assessment dotted. A dimension without a score
+    is a gap in its line (not a 0) and its axis label says "not filled in" or "not concerned"."""
+    labels = _axis_labels(questionnaire, result, lang)
     theta = _closed(labels)
     figure = go.Figure()
     if previous is not None:
-        values = [(previous.dimension(d.id).score or 0) for d in questionnaire.dimensions]
+        values = [previous.dimension(d.id).score for d in questionnaire.dimensions]
         figure.add_trace(
             go.Scatterpolar(
                 r=_closed(values), theta=theta, name=previous_label or t("results.previous", lang, date=""),
@@ -42,19 +73,28 @@ def radar_figure(
             )
         )
     if targets:
-        values = [float(targets.get(d.id, 0)) for d in questionnaire.dimensions]
+        values = [float(targets[d.id]) if targets.get(d.id) is not None else None for d in questionnaire.dimensions]
         figure.add_trace(
             go.Scatterpolar(
                 r=_closed(values), theta=theta, name=t("results.target", lang),
                 line={"color": COLORS["target"], "dash": "dash", "width": 2}, mode="lines",
             )
         )
-    values = [(result.dimension(d.id).score or 0) for d in questionnaire.dimensions]
+    values = [result.dimension(d.id).score for d in questionnaire.dimensions]
+    complete = all(v is not None for v in values)
+    if not complete:
+        area_r, area_theta = _wedges(values, labels)
+        figure.add_trace(
+            go.Scatterpolar(
+                r=area_r, theta=area_theta, fill="toself", fillcolor=CURRENT_FILL, mode="none",
+                hoverinfo="skip", showlegend=False,
+            )
+        )
     figure.add_trace(
         go.Scatterpolar(
-            r=_closed(values), theta=theta, name=t("results.current", lang), fill="toself",
-            fillcolor="rgba(15,118,110,0.25)", line={"color": COLORS["current"], "width": 3}, mode="lines+markers",
-            hovertemplate="%{theta}: %{r:.0f}/100<extra></extra>",
+            r=_closed(values), theta=theta, name=t("results.current", lang), fill="toself" if complete else "none",
+            fillcolor=CURRENT_FILL, line={"color": COLORS["current"], "width": 3}, mode="lines+markers",
+            marker={"size": 9}, hovertemplate="%{theta}: %{r:.0f}/100<extra></extra>",
         )
     )
     figure.update_layout(
@@ -69,8 +109,16 @@ def radar_figure(
     return figure
 
 
+CURRENT_FILL = "rgba(15,118,110,0.25)"
+
+
 def history_figure(points: list[tuple[datetime, str, float | None]], lang: str, title: str) -> go.Figure:
-    """Lines of scores over time: (date, series name, score) points."""
+    """Lines of scores over time: (date, series name, score) points.
+
+    The dates are written by us, in the page's language ("4 avr. 2026" / "4 Apr 2026", Babel), one
+    tick per assessment day (at most HISTORY_TICKS, evenly picked), and so is the hover text:
+    plotly.js names months in English unless a locale file is loaded, and Streamlit bundles none.
+    """
     figure = go.Figure()
     series: dict[str, list[tuple[datetime, float | None]]] = {}
     for moment, name, value in points:
@@ -80,10 +128,30 @@ def history_figure(points: list[tuple[datetime, str, float | None]], lang: str, 
             go.Scatter(
                 x=[m for m, _ in values], y=[v for _, v in values], name=name, mode="lines+markers",
                 line={"width": 4 if index == 0 else 2},
+                text=[f"{format_date(m, lang, 'medium')} · {format_score(v, lang)}/100" for m, v in values],
+                hovertemplate="%{fullData.name}<br>%{text}<extra></extra>",
             )
         )
+    moments = sorted({moment for moment, _, _ in points})
+    first_of_day: dict[object, datetime] = {}
+    for moment in moments:
+        first_of_day.setdefault(moment.date() if isinstance(moment, datetime) else moment, moment)
+    ticks = list(first_of_day.values())
+    if len(ticks) > HISTORY_TICKS:
+        step = (len(ticks) - 1) / (HISTORY_TICKS - 1)
+        ticks = [ticks[round(i * step)] for i in range(HISTORY_TICKS)]
+    xaxis: dict[str, object] = {
+        "tickmode": "array", "tickvals": ticks, "ticktext": [format_date(m, lang, "medium") for m in ticks],
+        "showgrid": False,
+    }  # fmt: skip
+    if len(moments) > 1:  # room on both sides for the first and last date labels
+        pad = (moments[-1] - moments[0]) * 0.08
+        xaxis["range"] = [moments[0] - pad, moments[-1] + pad]
     figure.update_layout(
-        yaxis={"range": [0, 100], "title": "/100"}, height=420, margin={"l": 40, "r": 20, "t": 40, "b": 40}, title=title,
-        legend={"orientation": "h", "y": -0.2},
-    )
+        xaxis=xaxis, yaxis={"range": [0, 100], "title": "/100"}, height=420,
+        margin={"l": 40, "r": 20, "t": 40, "b": 40}, title=title, legend={"orientation": "h", "y": -0.2},
+    )  # fmt: skip
     return figure
+
+
+HISTORY_TICKS = 6  # date labels on the history chart's axis, at most

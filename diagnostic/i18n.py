@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
 LANGS = ("fr", "en")
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -68,6 +73,49 @@ TEXTS: dict[str, tuple[str, str]] = {
     "save.others_changed": (
         "D’autres réponses ont été modifiées par une autre personne : la page les affiche.",
         "Other answers were changed by someone else: the page now shows them.",
+    ),
+    # honest results (diagnostic/reading.py): provisional, not filled in, legal basics not answered
+    "results.provisional": (
+        "**Résultat provisoire** — questions applicables encore sans réponse : **{unanswered} sur {applicable}** (couverture {coverage} ; un résultat n’est confirmé qu’à partir de {threshold}\u00a0%). Le score et le niveau peuvent encore beaucoup changer.",
+        "**Provisional result** — applicable questions not answered yet: **{unanswered} of {applicable}** (coverage {coverage}; a result is confirmed only from {threshold}%). The score and level may still change a lot.",
+    ),
+    "results.overall_provisional": ("Score provisoire", "Provisional score"),
+    "results.level_provisional": ("Niveau provisoire", "Provisional level"),
+    "results.first_unanswered": ("Reprendre le questionnaire", "Go on with the questionnaire"),
+    "results.first_unanswered_help": (
+        "Ouvre le diagnostic sur « {dimension} », la dimension de la première question sans réponse.",
+        "Opens the diagnostic on “{dimension}”, the dimension of the first unanswered question.",
+    ),
+    "results.not_filled": ("non renseignée", "not filled in"),
+    "results.not_concerned": ("non concernée", "not concerned"),
+    "results.not_filled_list": (
+        "Dimensions non renseignées, ni points forts ni points à renforcer : {dims}.",
+        "Dimensions not filled in, neither strengths nor weaknesses: {dims}.",
+    ),
+    "results.radar_gaps": (
+        "Les dimensions non renseignées ne sont pas tracées (ni à 0) : leur axe porte la mention « non renseignée ».",
+        "Dimensions not filled in are not drawn (not at 0 either): their axis says “not filled in”.",
+    ),
+    "results.none_stands_out": (
+        "Aucune dimension ne se détache : il faut au moins deux dimensions renseignées, de scores différents.",
+        "No dimension stands out: it takes at least two filled-in dimensions with different scores.",
+    ),
+    "results.critical_unanswered_one": (
+        "1 obligation légale n’est pas encore renseignée :",
+        "1 legal basic is not answered yet:",
+    ),
+    "results.critical_unanswered_many": (
+        "{count} obligations légales ne sont pas encore renseignées :",
+        "{count} legal basics are not answered yet:",
+    ),
+    "results.critical_unanswered_why": (
+        "Sans réponse, rien ne dit qu’une obligation est remplie ; non remplie, elle plafonne le niveau à « {cap} ».",
+        "Without an answer nothing says a legal basic is met; an unmet one caps the level at “{cap}”.",
+    ),
+    "results.answer_critical": ("Répondre aux obligations légales", "Answer the legal basics"),
+    "results.answer_critical_help": (
+        "Ouvre le diagnostic sur « {dimension} », la dimension de la première obligation légale sans réponse.",
+        "Opens the diagnostic on “{dimension}”, the dimension of the first unanswered legal basic.",
     ),
     # empty states
     "empty.no_company": (
@@ -166,6 +214,80 @@ TEXTS: dict[str, tuple[str, str]] = {
     "company.assessments": ("Diagnostics de l’entreprise", "The company’s assessments"),
     "company.no_assessments": ("Aucun diagnostic pour l’instant.", "No assessment yet."),
     "company.new_assessment": ("Démarrer un nouveau diagnostic", "Start a new assessment"),
+    # company: the next step, profile errors under their field, deletions; the demo (issue "The way through")
+    "company.next_step": ("Prochaine étape\u00a0: choisissez votre diagnostic", "Next step: choose your diagnostic"),
+    "company.next_step_help": (
+        "Chaque réponse est enregistrée aussitôt\u00a0: vous pouvez vous arrêter et reprendre. Le flash donne une première photographie\u00a0; le complet couvre les sept dimensions en détail.",
+        "Each answer is saved at once: you can stop and resume. The flash one gives a first picture; the full one covers the seven dimensions in detail.",
+    ),
+    "company.choice_flash": ("Diagnostic flash, environ {minutes} minutes", "Flash diagnostic, about {minutes} minutes"),
+    "company.choice_full": ("Diagnostic complet, environ {minutes} minutes", "Full diagnostic, about {minutes} minutes"),
+    "company.choice_other": ("{title}, environ {minutes} minutes", "{title}, about {minutes} minutes"),
+    "company.choice_detail": ("{count} questions · {title}", "{count} questions · {title}"),
+    "company.respondent_optional": ("Répondant (nom et fonction) — facultatif", "Respondent (name and role) — optional"),
+    "company.profile_section": ("Profil de l’entreprise (nom, effectif, secteur, sites…)", "Company profile (name, headcount, sector, sites…)"),
+    "company.sites_placeholder": ("par exemple 1", "for example 1"),
+    "company.sites_invalid": (
+        "Nombre de sites\u00a0: un nombre entier de 1 à 100\u00a0000 (ou laissez vide). Rien n’a été enregistré.",
+        "Number of sites: a whole number from 1 to 100,000 (or leave it empty). Nothing was saved.",
+    ),
+    "company.form_has_errors": (
+        "Rien n’a été enregistré\u00a0: corrigez ce qui est signalé en rouge ci-dessus.",
+        "Nothing was saved: correct what is marked in red above.",
+    ),
+    "company.delete_assessment": ("Supprimer ce diagnostic", "Delete this assessment"),
+    "company.delete_assessment_title": ("Supprimer ce diagnostic\u00a0?", "Delete this assessment?"),
+    "company.delete_assessment_body": (
+        "{line}\n\nSes réponses, ses commentaires et son plan d’action seront effacés définitivement (réponses\u00a0: {answers}, actions\u00a0: {actions}). C’est irréversible.",
+        "{line}\n\nIts answers, comments and action plan will be erased for good (answers: {answers}, actions: {actions}). This cannot be undone.",
+    ),
+    "company.delete_confirm": ("Supprimer définitivement", "Delete for good"),
+    "company.cancel": ("Annuler", "Cancel"),
+    "company.assessment_deleted": (
+        "Diagnostic supprimé ({label})\u00a0: ses réponses ({answers}), commentaires et actions ({actions}) sont effacés.",
+        "Assessment deleted ({label}): its answers ({answers}), comments and actions ({actions}) are erased.",
+    ),
+    "company.danger_zone": ("Effacer les données de l’entreprise", "Erase the company’s data"),
+    "company.danger_help": (
+        "Droit à l’effacement\u00a0: supprimez l’entreprise avec tout ce qui lui appartient. Pour un seul diagnostic, utilisez «\u00a0Supprimer ce diagnostic\u00a0» dans la liste ci-dessus.",
+        "Right to erasure: delete the company with everything that belongs to it. For one assessment only, use “Delete this assessment” in the list above.",
+    ),
+    "company.delete_company": ("Supprimer l’entreprise", "Delete the company"),
+    "company.delete_company_title": ("Supprimer l’entreprise\u00a0?", "Delete the company?"),
+    "company.delete_company_body": (
+        "L’entreprise «\u00a0{name}\u00a0» et tout ce qui lui appartient seront effacés définitivement\u00a0: son profil, ses notes, ses diagnostics ({assessments}), leurs réponses et commentaires ({answers}), leurs plans d’action ({actions}). C’est irréversible.",
+        "The company “{name}” and everything that belongs to it will be erased for good: its profile, notes, assessments ({assessments}), their answers and comments ({answers}), their action plans ({actions}). This cannot be undone.",
+    ),
+    "company.delete_type_name": ("Pour confirmer, tapez le nom de l’entreprise\u00a0: {name}", "To confirm, type the company’s name: {name}"),
+    "company.delete_name_mismatch": (
+        "Le nom tapé n’est pas celui de l’entreprise\u00a0: rien n’a été supprimé.",
+        "The name typed is not the company’s: nothing was deleted.",
+    ),
+    "company.company_deleted": (
+        "Entreprise «\u00a0{name}\u00a0» supprimée avec tout ce qui lui appartenait\u00a0: diagnostics ({assessments}), réponses et commentaires ({answers}), actions ({actions}).",
+        "Company “{name}” deleted with everything that belonged to it: assessments ({assessments}), answers and comments ({answers}), actions ({actions}).",
+    ),
+    "company.already_deleted": ("Déjà supprimé entre-temps (par un autre écran).", "Already deleted meanwhile (from another screen)."),
+    "company.import_into_demo": ("Dans l’entreprise d’exemple «\u00a0{name}\u00a0»", "Into the example company “{name}”"),
+    "demo.banner": (
+        "**Ceci est une entreprise d’exemple, fictive.** Regardez le radar et le niveau (Résultats), le plan d’action classé par priorité (Plan d’action) et les progrès depuis le diagnostic précédent (Suivi). Ce que vous y changez ne touche que l’exemple.",
+        "**This is a fictitious example company.** Look at the radar and the level (Results), the action plan ranked by priority (Action plan) and the progress since the previous assessment (Follow-up). What you change here only touches the example.",
+    ),
+    "demo.reset": ("Réinitialiser l’exemple", "Reset the example"),
+    "demo.reset_help": (
+        "Efface l’entreprise d’exemple avec ce que vous y avez changé et la recrée telle qu’au départ.",
+        "Erases the example company with what you changed in it and creates it again as it was.",
+    ),
+    "demo.reset_done": ("L’exemple a été recréé tel qu’au départ.", "The example was created again as it was."),
+    "demo.own_company": ("Créer ma propre entreprise", "Create my own company"),
+    "demo.home_help": (
+        "Ouvre une entreprise fictive déjà diagnostiquée (résultats, plan d’action, suivi), créée au premier clic puis réutilisée.",
+        "Opens a fictitious company already assessed (results, action plan, follow-up), created on the first click and reused afterwards.",
+    ),
+    "demo.banner_short": (
+        "Entreprise d’exemple, fictive\u00a0: regardez le radar (Résultats), le plan d’action et le Suivi. Ce que vous y changez ne touche que l’exemple (« Réinitialiser l’exemple » sur la page Entreprise).",
+        "Fictitious example company: look at the radar (Results), the action plan and the Follow-up. What you change here only touches the example (“Reset the example” on the Company page).",
+    ),
     "company.questionnaire_skipped": (
         "Le fichier de questionnaire « {file} » est invalide et a été ignoré (détails : python -m diagnostic validate questionnaires/).",
         "The questionnaire file “{file}” is invalid and was skipped (details: python -m diagnostic validate questionnaires/).",
@@ -215,6 +337,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "diag.reopen": ("Rouvrir le diagnostic", "Reopen the assessment"),
     "diag.completed": ("Diagnostic terminé. Vous pouvez encore modifier vos réponses.", "Assessment completed. You can still change your answers."),
     "diag.see_results": ("Voir les résultats", "See the results"),
+    # the way through the diagnostic: dimension steps, completion, next unanswered question
+    "diag.dimension_status": (
+        "Dimension {number}/{count} · {answered} / {applicable} questions répondues",
+        "Dimension {number}/{count} · {answered} / {applicable} questions answered",
+    ),
+    "diag.next_dimension": ("Dimension suivante →", "Next dimension →"),
+    "diag.previous_dimension": ("← Dimension précédente", "← Previous dimension"),
+    "diag.next_unanswered": ("Question suivante sans réponse", "Next unanswered question"),
+    "diag.all_answered": ("Toutes les questions ont une réponse.", "Every question has an answer."),
     "diag.level_descriptions": ("Ce que signifie chaque niveau pour cette question", "What each level means for this question"),
     # results
     "results.title": ("Résultats", "Results"),
@@ -417,6 +548,37 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Un plan compte au plus 500 actions : les lignes en trop n’ont pas été enregistrées.",
         "A plan holds at most 500 actions: the extra rows were not saved.",
     ),
+    # the plan as cards, one edit form at a time (phone and wide screen alike)
+    "plan.cards_help": (
+        "Chaque action se modifie avec son bouton « Modifier » ; rien n’est enregistré avant « Enregistrer ».",
+        "Change an action with its “Edit” button; nothing is saved before “Save”.",
+    ),
+    "plan.to_recommendations": ("Recommandations à ajouter ({count}) ↓", "Recommendations to add ({count}) ↓"),
+    "plan.empty_below": (
+        "Le plan est vide : ajoutez des recommandations (ci-dessous) ou créez une action.",
+        "The plan is empty: add recommendations (below) or create an action.",
+    ),
+    "plan.edit": ("Modifier", "Edit"),
+    "plan.save": ("Enregistrer", "Save"),
+    "plan.cancel": ("Annuler", "Cancel"),
+    "plan.delete": ("Supprimer", "Delete"),
+    "plan.deleted": ("Action supprimée.", "Action deleted."),
+    "plan.edited": ("Action enregistrée.", "Action saved."),
+    "plan.new": ("Nouvelle action", "New action"),
+    "plan.create": ("Créer l’action", "Create the action"),
+    "plan.created": ("Action créée.", "Action created."),
+    "plan.no_owner": ("sans responsable", "no owner"),
+    "plan.no_due": ("sans échéance", "no due date"),
+    "plan.due_help": ("Laissez vide s’il n’y a pas d’échéance.", "Leave empty when there is no due date."),
+    "plan.from_priority": ("priorité {priority}", "priority {priority}"),
+    "plan.changed_meanwhile": (
+        "Une autre personne vient de modifier cette action : « Enregistrer » n’écrasera pas ses changements sans vous le dire.",
+        "Someone else has just changed this action: “Save” will not overwrite their changes without telling you.",
+    ),
+    "plan.form_conflict": (
+        "Une autre personne a modifié cette action entre-temps : ses valeurs sont maintenant dans le formulaire, rien de votre saisie n’a été enregistré. Vérifiez, puis enregistrez à nouveau.",
+        "Someone else changed this action meanwhile: their values are now in the form, nothing you typed was saved. Check, then save again.",
+    ),
     "plan.progress": ("{done} action(s) faite(s) sur {total}", "{done} of {total} action(s) done"),
     "plan.more": ("Afficher les {count} autres", "Show the {count} others"),
     # follow-up
@@ -464,19 +626,44 @@ def headcount_label(band: str | None, lang: str) -> str:
     return en if lang == "en" else fr
 
 
-def format_date(moment: object, lang: str) -> str:
-    """20 novembre 2026 / 20 November 2026, without the locale module (not installed everywhere)."""
-    months_fr = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
-    months_en = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-    day, month, year = moment.day, moment.month, moment.year  # type: ignore[attr-defined]
-    names = months_en if lang == "en" else months_fr
-    return f"{day} {names[month - 1]} {year}"
+# Numbers and dates are written the way each language writes them, by Babel (CLDR data): French
+# "1 234,5" (narrow no-break space, decimal comma), "42 %", "30 nov. 2026"; English "1,234.5",
+# "42%", "30 Nov 2026". English is British English: day before month, as the French reader expects.
+_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
-def format_score(value: float | None) -> str:
-    """Scores are rounded once, here, at display."""
-    return "—" if value is None else f"{value:.0f}"
+def _locale(lang: str) -> str:
+    return _LOCALES.get(lang, "fr_FR")
 
 
-def format_percent(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.0f} %"
+def _exact(value: float) -> Decimal:
+    # the float's exact value: Babel then rounds half-even as Python's own formatting does
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def format_date(moment: object, lang: str, width: str = "long") -> str:
+    """"20 novembre 2026" / "20 November 2026" (width "long"); "20 nov. 2026" / "20 Nov 2026"
+    (width "medium", for narrow places); "—" for no date. A datetime is shown by its date."""
+    if moment is None:
+        return "—"
+    return babel_dates.format_date(moment, format=width, locale=_locale(lang))  # type: ignore[arg-type]
+
+
+def format_number(value: float | None, lang: str, decimals: int = 0) -> str:
+    """4 → "4,00" (fr) / "4.00" (en) with decimals=2; 1234.5 → "1 234,5" / "1,234.5" with decimals=1."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return babel_numbers.format_decimal(_exact(value), format=pattern, locale=_locale(lang))
+
+
+def format_score(value: float | None, lang: str = "fr") -> str:
+    """Scores are rounded once, here, at display (a whole number out of 100)."""
+    return format_number(value, lang, 0)
+
+
+def format_percent(value: float | None, lang: str = "fr") -> str:
+    """0.42 → "42 %" (fr, with a no-break space) / "42%" (en)."""
+    if value is None:
+        return "—"
+    return babel_numbers.format_percent(_exact(value), locale=_locale(lang))

@@ -299,7 +299,7 @@ def create_demo(repo: Repository, lang: str = "fr") -> tuple[CompanyRecord, Asse
         "fr": "Entreprise fictive de démonstration : menuiserie industrielle de 32 salariés.",
         "en": "Fictitious demo company: a 32-person industrial joinery.",
     }[lang]
-    company = repo.create_company(DEMO_NAME[lang], profile, notes)
+    company = _mark_demo(repo, repo.create_company(DEMO_NAME[lang], profile, notes).id)
     loaded, _ = shipped_questionnaire("rse-performance-globale")
     assessments = []
     for shift, months_ago, who in ((-1, 8, "Claire Durand"), (0, 0, "Claire Durand")):
@@ -333,6 +333,108 @@ def create_demo(repo: Repository, lang: str = "fr") -> tuple[CompanyRecord, Asse
             status="in_progress" if rank == 0 else "todo",
         )
     return company, repo.get_assessment(current.id)  # type: ignore[return-value]
+
+
+# The demo is marked by a reserved creation instant that no other company row can have: created_at
+# is set to the current time when a company is created or imported, and no form or file sets it.
+# So a company a user names "Menuiserie Durand (démo)", or an imported copy of the demo, is never
+# taken for it. Names and notes can be typed; this cannot. (No schema change: docs/decisions.md.)
+DEMO_MARK = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
+
+
+def _mark_demo(repo: Repository, company_id: int) -> CompanyRecord:
+    from sqlalchemy import update
+
+    from diagnostic.storage.models import Company
+
+    with repo.session() as s, s.begin():
+        s.execute(update(Company).where(Company.id == company_id).values(created_at=DEMO_MARK))
+    marked = repo.get_company(company_id)
+    assert marked is not None
+    return marked
+
+
+def is_demo(company: CompanyRecord | None) -> bool:
+    """Whether `company` is the example company (created by the demo, whatever it is now called)."""
+    return company is not None and company.created_at == DEMO_MARK
+
+
+def demo_companies(repo: Repository) -> list[CompanyRecord]:
+    return sorted((c for c in repo.list_companies() if is_demo(c)), key=lambda c: c.id)
+
+
+def open_demo(repo: Repository, lang: str = "fr") -> tuple[CompanyRecord, AssessmentRecord]:
+    """The example company and its latest assessment: the existing one if any, else a new one."""
+    for company in demo_companies(repo):
+        assessments = repo.list_assessments(company.id)
+        if assessments:
+            return company, assessments[-1]
+    return reset_demo(repo, lang)  # no demo yet, or one whose assessments were all deleted
+
+
+def reset_demo(repo: Repository, lang: str = "fr") -> tuple[CompanyRecord, AssessmentRecord]:
+    """Delete every example company (with what was added to it) and create it afresh."""
+    for company in demo_companies(repo):
+        delete_company(repo, company.id)
+    return create_demo(repo, lang)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What deleting a company or an assessment erases, for the confirmation and the message after."""
+
+    company: str  # the company's name
+    assessments: int
+    answers: int  # answer rows (a comment alone counts as one)
+    actions: int
+
+
+def _erasure(repo: Repository, company_name: str, assessments: list[AssessmentRecord]) -> Erasure:
+    return Erasure(
+        company=company_name,
+        assessments=len(assessments),
+        answers=sum(len(repo.load_answers(a.id)) for a in assessments),
+        actions=sum(len(repo.list_actions(a.id)) for a in assessments),
+    )
+
+
+def company_erasure(repo: Repository, company_id: int) -> Erasure | None:
+    """What deleting the company would erase; None when it does not exist (any more)."""
+    company = repo.get_company(company_id)
+    return _erasure(repo, company.name, repo.list_assessments(company_id)) if company else None
+
+
+def assessment_erasure(repo: Repository, assessment_id: int) -> Erasure | None:
+    """What deleting the assessment would erase; None when it does not exist (any more)."""
+    assessment = repo.get_assessment(assessment_id)
+    if assessment is None:
+        return None
+    company = repo.get_company(assessment.company_id)
+    return _erasure(repo, company.name if company else "", [assessment])
+
+
+def delete_company(repo: Repository, company_id: int) -> Erasure | None:
+    """Erase a company and everything of it: assessments, answers, comments, actions (one transaction).
+
+    Returns what was erased (counted just before), None when the company no longer exists.
+    Questionnaire snapshots stay: they hold a questionnaire's text, shared, nothing of the company.
+    """
+    from diagnostic.storage.repository import retrying
+
+    erasure = company_erasure(repo, company_id)
+    if erasure is not None:
+        retrying(lambda: repo.delete_company(company_id))
+    return erasure
+
+
+def delete_assessment(repo: Repository, assessment_id: int) -> Erasure | None:
+    """Erase one assessment with its answers, comments and actions; None when it no longer exists."""
+    from diagnostic.storage.repository import retrying
+
+    erasure = assessment_erasure(repo, assessment_id)
+    if erasure is not None:
+        retrying(lambda: repo.delete_assessment(assessment_id))
+    return erasure
 
 
 def clean_company_fields(name: str, notes: str) -> tuple[str, str]:
@@ -441,6 +543,32 @@ def apply_action_edits(repo: Repository, assessment_id: int, shown: list[ActionR
         except Conflict:
             problem("plan.delete_conflict")
     return problems
+
+
+def apply_action_form(repo: Repository, assessment_id: int, shown: ActionRecord, values: dict[str, Any]) -> list[str]:
+    """Save the edit form of one action (the plan's cards).
+
+    `shown` is the action as the form was filled in with, `values` what the form holds when saved.
+    Only the fields whose value differs from `shown` are sent, and they are written together only
+    if none of them changed meanwhile: the expected-values rule of `apply_action_edits`, which this
+    calls with the form as an edited row. A field left as shown is not sent, so someone else's
+    change to it is kept and is no conflict. Returns the problems as message keys (`plan.conflict`,
+    `plan.gone`, `plan.too_long`, `plan.bad_date`, `plan.title_required`); [] when saved or unchanged.
+    """
+
+    def normal(key: str, value: Any) -> str:
+        if key == "due_date":
+            return str(value)[:10] if value else ""
+        return str(value or "").strip()
+
+    changed = {
+        key: value
+        for key, value in values.items()
+        if key in ("title", "owner", "due_date", "status", "notes") and normal(key, value) != normal(key, getattr(shown, key))
+    }
+    if not changed:
+        return []
+    return apply_action_edits(repo, assessment_id, [shown], {"edited_rows": {0: changed}})
 
 
 # --- JSON export and import -----------------------------------------------------------------

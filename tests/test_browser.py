@@ -46,7 +46,7 @@ def test_company_diagnostic_reload_results_plan_restart(tmp_path) -> None:
             page.get_by_text("Entreprise « Scierie Moreau » créée.").wait_for()
 
             # 2. start the full diagnostic
-            click_and_wait(page, page.get_by_role("button", name="Démarrer", exact=True))
+            click_and_wait(page, page.get_by_role("button", name="Diagnostic complet, environ 40 minutes"))
             page.get_by_role("heading", name="Diagnostic").wait_for()
             repo = Repository(make_engine(db_url))
             company = repo.list_companies()[0]

@@ -102,7 +102,7 @@ def test_create_company_with_profile_then_start_an_assessment(db) -> None:
     assert companies[0].profile.headcount_band == "11-19" and companies[0].profile.sector == "25.62A"
     assert at.session_state["company_id"] == companies[0].id
 
-    start = next(b for b in at.button if b.label == t("company.start", "fr"))
+    start = next(b for b in at.button if b.label == t("company.choice_full", "fr", minutes=40))
     start.click().run()
     no_unexpected_error(at)
     assessments = db.list_assessments(companies[0].id)

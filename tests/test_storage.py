@@ -9,7 +9,7 @@ from sqlalchemy import inspect, text
 
 from diagnostic import services
 from diagnostic.profile import Profile
-from diagnostic.storage.database import make_engine
+from diagnostic.storage.database import make_engine, migrate
 from diagnostic.storage.repository import Repository
 from tests.conftest import PG_URL, fresh_engine  # noqa: F401  (other test modules import them from here)
 
@@ -145,3 +145,45 @@ def test_demo_company_has_results_and_a_previous_assessment(repo) -> None:
     data = services.report_data(repo, assessment.id, "fr")
     assert data.previous is not None and data.targets and data.company.name == company.name
     assert data.respondents == ["Claire Durand"]
+
+
+def test_a_deleted_id_is_never_given_again(repo) -> None:
+    company = repo.create_company("Atelier", Profile())
+    first = services.start_assessment(repo, company.id, "rse-flash")
+    newest = services.start_assessment(repo, company.id, "rse-flash")
+    repo.delete_assessment(newest.id)
+    again = services.start_assessment(repo, company.id, "rse-flash")
+    assert again.id not in (first.id, newest.id)  # a stale tab on `newest` finds nothing, not `again`
+    other = repo.create_company("Autre", Profile())
+    repo.delete_company(other.id)
+    assert repo.create_company("Nouvelle", Profile()).id != other.id
+
+
+def test_upgrading_an_existing_sqlite_database_keeps_every_row(tmp_path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from diagnostic.storage.database import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:  # a database made before revision 0002
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    old = Repository(engine)
+    company, assessment = services.create_demo(old, "fr")
+    before = (len(old.load_answers(assessment.id)), len(old.list_actions(assessment.id)), len(old.list_assessments(company.id)))
+    engine.dispose()
+    engine = make_engine(url)
+    migrate(engine)  # what the app does at start
+    new = Repository(engine)
+    assert (len(new.load_answers(assessment.id)), len(new.list_actions(assessment.id)), len(new.list_assessments(company.id))) == before
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert "AUTOINCREMENT" in connection.execute(text("SELECT sql FROM sqlite_master WHERE name='assessments'")).scalar()
+    new.delete_company(company.id)  # cascades still work after the rebuild
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM answers")).scalar() == 0
+    engine.dispose()

@@ -62,6 +62,7 @@ from diagnostic.exports.radar import RADAR_RATIO, radar_image
 from diagnostic.exports.report_data import ReportData
 from diagnostic.labels import answer_label, status_label
 from diagnostic.profile import naf_section
+from diagnostic.reading import NOT_FILLED, SCORED, Reading, dimension_state, read
 from diagnostic.scoring import DimensionResult
 
 # --- UI strings ---------------------------------------------------------------------------------
@@ -109,7 +110,29 @@ STRINGS: dict[str, dict[str, Any]] = {
             "légale) est en dessous du minimum attendu : le niveau est plafonné à « {level} » tant "
             "qu’elle n’est pas remplie."
         ),
-        "critical_unanswered": "Questions critiques sans réponse : {items}.",
+        "critical_unanswered_one": "1 obligation légale n’est pas encore renseignée :",
+        "critical_unanswered_many": "{count} obligations légales ne sont pas encore renseignées :",
+        "critical_unanswered_why": (
+            "Sans réponse, rien ne dit qu’une obligation est remplie ; non remplie, elle plafonne le "
+            "niveau à « {cap} »."
+        ),
+        "critical_unanswered_mark": "Exigence légale — pas encore renseignée",
+        "overall_provisional": "Score global provisoire",
+        "level_provisional": "Niveau provisoire",
+        "provisional_title": "Résultat provisoire",
+        "provisional_text": (
+            "Questions applicables encore sans réponse : {unanswered} sur {applicable} (couverture "
+            "{coverage}). Le score et le niveau ne sont confirmés qu’à partir de {threshold} de "
+            "couverture : ils peuvent encore beaucoup changer."
+        ),
+        "not_filled": "Non renseignée",
+        "not_concerned": "Non concernée",
+        "not_filled_dims": "Dimensions non renseignées, ni points forts ni points à renforcer : {dims}.",
+        "none_stands_out": (
+            "Aucune dimension ne se détache : il faut au moins deux dimensions renseignées, de scores "
+            "différents."
+        ),
+        "keywords": ["RSE", "autodiagnostic", "Performance Globale"],
         "next_level": "Pour atteindre le niveau « {label} » : score global ≥ {overall}{floor}.",
         "next_level_capped": "Pour atteindre le niveau « {label} » que permettent vos scores : remplir les exigences légales ci-dessus.",
         "next_floor": " et chaque dimension ≥ {floor}",
@@ -254,7 +277,24 @@ STRINGS: dict[str, dict[str, Any]] = {
             "obligation) is below the expected minimum: the level is capped at “{level}” until it is "
             "met."
         ),
-        "critical_unanswered": "Critical questions not answered: {items}.",
+        "critical_unanswered_one": "1 legal basic is not answered yet:",
+        "critical_unanswered_many": "{count} legal basics are not answered yet:",
+        "critical_unanswered_why": (
+            "Without an answer nothing says a legal basic is met; an unmet one caps the level at “{cap}”."
+        ),
+        "critical_unanswered_mark": "Legal basic — not answered yet",
+        "overall_provisional": "Provisional overall score",
+        "level_provisional": "Provisional level",
+        "provisional_title": "Provisional result",
+        "provisional_text": (
+            "Applicable questions not answered yet: {unanswered} of {applicable} (coverage {coverage}). "
+            "The score and level are confirmed only from {threshold} coverage: they may still change a lot."
+        ),
+        "not_filled": "Not filled in",
+        "not_concerned": "Not concerned",
+        "not_filled_dims": "Dimensions not filled in, neither strengths nor weaknesses: {dims}.",
+        "none_stands_out": "No dimension stands out: it takes at least two filled-in dimensions with different scores.",
+        "keywords": ["CSR", "self-assessment", "Global Performance"],
         "next_level": "To reach the level “{label}”: overall score ≥ {overall}{floor}.",
         "next_level_capped": "To reach the level “{label}” that your scores allow: meet the legal basics above.",
         "next_floor": " and every dimension ≥ {floor}",
@@ -374,6 +414,8 @@ GRID = colors.HexColor("#d5e2df")
 WARN = colors.HexColor("#b42318")
 WARN_BG = colors.HexColor("#fdeeec")
 QUICK = colors.HexColor("#b45309")
+NOTICE = colors.HexColor("#b45309")  # provisional results: amber, apart from the red of unmet legal basics
+NOTICE_BG = colors.HexColor("#fdf3e1")
 
 # Binary (Flate only) streams instead of ASCII85 + Flate: reportlab's ASCII85 encoder is pure Python
 # without its optional C accelerator and took a third of the build time; the files are smaller too.
@@ -578,6 +620,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     add("card_label", fontName=FONT_BOLD, fontSize=8.5, leading=11, textColor=MUTED)
     add("card_value", fontName=FONT_BOLD, fontSize=13, leading=16, textColor=INK)
     add("warn_title", fontName=FONT_BOLD, fontSize=9.5, leading=12.5, textColor=WARN)
+    add("notice_title", fontName=FONT_BOLD, fontSize=9.5, leading=12.5, textColor=colors.HexColor("#92400e"))
     add("warn", fontSize=8.5, leading=11.5, textColor=INK)
     add("long_label", fontName=FONT_BOLD, fontSize=7.8, leading=10, textColor=MUTED, leftIndent=6,
         spaceBefore=4, spaceAfter=1, keepWithNext=1)
@@ -1003,9 +1046,10 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
     result = data.result
     titles = _dimension_titles(data)
     q = data.questionnaire
+    reading = read(q, result)
 
-    # score card, beside the radar
-    card: list[Any] = [Paragraph(_esc(t["overall"]), s["card_label"])]
+    # score card, beside the radar ("provisional" below the coverage threshold)
+    card: list[Any] = [Paragraph(_esc(t["overall_provisional" if reading.provisional else "overall"]), s["card_label"])]
     overall = "—" if result.overall is None else f"{fmt_score(result.overall)}<font size=14 color='#5b6b6a'>/100</font>"
     card.append(Paragraph(overall, s["big_score"]))
     if data.previous is not None:
@@ -1015,14 +1059,15 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
                 Paragraph(_esc(t["since"].format(delta=delta, date=format_date(data.previous_on, lang))), s["muted"])
             )
     card.append(Spacer(1, 3 * mm))
-    card.append(Paragraph(_esc(t["level"]), s["card_label"]))
+    card.append(Paragraph(_esc(t["level_provisional" if reading.provisional else "level"]), s["card_label"]))
     level_text = _esc(result.level.label.get(lang)) if result.level else "—"
     if result.level_rank is not None:
         level_text += f" <font size=9 color='#5b6b6a'>({result.level_rank}/{len(q.model.results.levels)})</font>"
     card.append(Paragraph(level_text, s["card_value"]))
     # a level description too long for the card, beside the radar, goes under both, across the page
     long_description: Paragraph | None = None
-    if result.level and result.level.description:
+    # a level's description speaks of every dimension: it is given only for a confirmed result
+    if result.level and result.level.description and not reading.provisional:
         description = Paragraph(_esc(result.level.description.get(lang)), s["muted"])
         if _too_tall(result.level.description.get(lang), description.text, CONTENT_W - 100 * mm, s["muted"]):
             long_description = description
@@ -1047,15 +1092,17 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
         )
     )
 
-    # strongest and weakest dimensions, side by side
-    scored = [d for d in result.dimensions if d.score is not None]
-    strongest = sorted(scored, key=lambda d: -(d.score or 0))[:3]
-    weakest = sorted(scored, key=lambda d: d.score or 0)[:3]
+    # strongest and weakest dimensions, side by side (never the same one in both: diagnostic/reading.py)
+    by_id = {d.id: d for d in result.dimensions}
+    strongest = [by_id[i] for i in reading.strengths]
+    weakest = [by_id[i] for i in reading.weaknesses]
     half = (CONTENT_W - 6 * mm) / 2
 
     def ranking(title: str, dims: list[DimensionResult]) -> Table:
         rows: list[list[Any]] = [[Paragraph(_esc(title), s["cell_head"]), Paragraph(_esc(t["score"]), s["cell_head"])]]
         rows += [[Paragraph(_esc(titles[d.id]), s["cell"]), fmt_score(d.score)] for d in dims]
+        if not dims:
+            rows.append(["—", ""])
         return _table(
             rows, [half - 16 * mm, 16 * mm], extra=[("ALIGN", (1, 0), (1, -1), "RIGHT")], repeat=False, zebra=False
         )
@@ -1075,11 +1122,19 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
         )
     )
 
-    story: list[Any] = [Paragraph(_esc(t["summary"]), s["h1"]), top]
+    story: list[Any] = [Paragraph(_esc(t["summary"]), s["h1"])]
+    if reading.provisional:
+        story += [_provisional_box(data, t, reading), Spacer(1, 3 * mm)]
+    story.append(top)
     if long_description is not None:
         story += _flowing(long_description.text, s["muted"])
-    if scored:
+    if strongest or weakest:
         story += [Spacer(1, 2 * mm), pair]
+    elif any(d.score is not None for d in result.dimensions):
+        story += [Spacer(1, 2 * mm), Paragraph(_esc(t["none_stands_out"]), s["muted"])]
+    if reading.not_filled:
+        dims = ", ".join(titles[d] for d in reading.not_filled)
+        story.append(Paragraph(_esc(t["not_filled_dims"].format(dims=dims)), s["muted"]))
 
     # capped by a critical question
     if result.capped_by_critical:
@@ -1090,33 +1145,25 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
             for qid in result.critical_unmet
             if qid in q.questions
         )
-        box = _Table(
-            [
-                [
-                    [
-                        Paragraph("⚠ " + _esc(t["capped_title"]), s["warn_title"]),
-                        Paragraph(_esc(t["capped_text"].format(by_score=by_score, level=level)) + items, s["warn"]),
-                    ]
-                ]
-            ],
-            colWidths=[CONTENT_W],
-            hAlign="LEFT",
-        )
-        box.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, -1), WARN_BG),
-                    ("LINEBEFORE", (0, 0), (0, -1), 3, WARN),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                    ("TOPPADDING", (0, 0), (-1, -1), 5),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-                ]
-            )
+        box = _box(
+            Paragraph("⚠ " + _esc(t["capped_title"]), s["warn_title"]),
+            Paragraph(_esc(t["capped_text"].format(by_score=by_score, level=level)) + items, s["warn"]),
         )
         story += [Spacer(1, 3 * mm), box]
-    if result.critical_unanswered:
-        items = "; ".join(_esc(q.questions[qid].text.get(lang)) for qid in result.critical_unanswered)
-        story.append(Paragraph(_esc(t["critical_unanswered"]).format(items=items), s["muted"]))
+    # critical questions not answered yet, said plainly (never "no legal basic unmet")
+    unanswered = [qid for qid in reading.critical_unanswered if qid in q.questions]
+    if unanswered:
+        count = len(unanswered)
+        items = "".join(f"•&nbsp;{_esc(q.questions[qid].text.get(lang))}<br/>" for qid in unanswered)
+        key = "critical_unanswered_one" if count == 1 else "critical_unanswered_many"
+        settings = q.model.results
+        cap = next((lv for lv in settings.levels if lv.id == settings.critical_cap), None)
+        why = t["critical_unanswered_why"].format(cap=cap.label.get(lang) if cap else "—")
+        box = _box(
+            Paragraph("⚠ " + _esc(t[key].format(count=count)), s["warn_title"]),
+            Paragraph(items + _esc(why), s["warn"]),
+        )
+        story += [Spacer(1, 3 * mm), box]
 
     next_line = _next_level(data, t, titles)
     if next_line:
@@ -1151,6 +1198,40 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
     if height <= (FRAME_H - 1) / SUMMARY_MIN_SCALE:
         return [KeepInFrame(CONTENT_W, FRAME_H - 1, story, mode="shrink", hAlign="LEFT"), PageBreak()]
     return [*story, PageBreak()]
+
+
+def _box(*content: Any, colour: Any = WARN, background: Any = WARN_BG) -> Table:
+    """A notice across the page: a coloured rule on its left, a light background."""
+    box = _Table([[list(content)]], colWidths=[CONTENT_W], hAlign="LEFT")
+    box.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), background),
+                ("LINEBEFORE", (0, 0), (0, -1), 3, colour),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return box
+
+
+def _provisional_box(data: ReportData, t: dict[str, Any], reading: Reading) -> Table:
+    """Below the coverage threshold: the score and level are provisional, and how much is missing."""
+    s = _styles()
+    text = t["provisional_text"].format(
+        unanswered=reading.unanswered,
+        applicable=reading.applicable,
+        coverage=_percent(reading.coverage, data.lang),
+        threshold=_percent(reading.threshold, data.lang),
+    )
+    return _box(
+        Paragraph(_esc("◷ " + t["provisional_title"]), s["notice_title"]),
+        Paragraph(_esc(text), s["warn"]),
+        colour=NOTICE,
+        background=NOTICE_BG,
+    )
 
 
 def _next_level(data: ReportData, t: dict[str, Any], titles: dict[str, str]) -> str | None:
@@ -1189,6 +1270,7 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
     story: list[Any] = []
     for number, dimension in enumerate(q.dimensions, start=1):
         dim = result.dimension(dimension.id)
+        state = dimension_state(dim)
         if number > 1:
             # a dimension starts on a new page unless most of the page is still free: no page
             # left with two stray rows, no section title stranded at the bottom of a page
@@ -1197,10 +1279,13 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
         story.append(Spacer(1, 3 * mm))
 
         # key figures
+        # no score is said in words, never shown as 0
         figures = [
             (
                 t["score"],
-                f"{fmt_score(dim.score)}<font size=9 color='#5b6b6a'>/100</font>" if dim.score is not None else "—",
+                f"{fmt_score(dim.score)}<font size=9 color='#5b6b6a'>/100</font>"
+                if state == SCORED
+                else f"<font color='#8a6d00'>{_esc(t['not_filled' if state == NOT_FILLED else 'not_concerned'])}</font>",
             ),
             (t["coverage"], _esc(_percent(dim.coverage, lang))),
         ]
@@ -1217,7 +1302,7 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
         cells = [
             [Paragraph(_esc(label), s["card_label"]), Paragraph(value, s["card_value"])] for label, value in figures
         ]
-        if dim.low_confidence:
+        if dim.low_confidence and state == SCORED:
             cells.append(
                 [
                     Paragraph("", s["card_label"]),
@@ -1238,7 +1323,7 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
             )
         )
         story += [strip, Spacer(1, 3 * mm)]
-        if dim.low_confidence:
+        if dim.low_confidence and state == SCORED:
             story.append(
                 Paragraph(
                     _esc(
@@ -1277,6 +1362,11 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
             if row.critical_unmet:
                 answer_cell: Any = Paragraph(
                     f"<b>{label_markup}</b><br/><font size=7>⚠ {_esc(t['critical_unmet_mark'])}</font>", s["cell_warn"]
+                )
+            elif question.critical is not None and not row.answered and row.max is not None:
+                answer_cell = Paragraph(
+                    f"{label_markup}<br/><font size=7 color='#b42318'>⚠ {_esc(t['critical_unanswered_mark'])}</font>",
+                    cell,
                 )
             elif question.critical is not None:
                 answer_cell = Paragraph(
@@ -1482,7 +1572,10 @@ def build_pdf(data: ReportData) -> bytes:
         title=title,
         author="Autodiag RSE",
         subject=" ".join(visible_text(data.questionnaire.model.title.get(lang)).split()),
-        lang=lang,
+        creator="Autodiag RSE",
+        keywords=t["keywords"],
+        lang=lang,  # the catalogue's /Lang: screen readers pick the voice from it
+        displayDocTitle=True,  # viewers show the title, not the file name (PDF/UA asks for it)
         invariant=True,
     )
     story = [

@@ -22,6 +22,7 @@ from PIL import Image as PILImage  # noqa: E402  (Pillow: a dependency of matplo
 
 from diagnostic.exports.report_data import ReportData  # noqa: E402
 from diagnostic.palette import COLORS  # noqa: E402
+from diagnostic.reading import NOT_CONCERNED, NOT_FILLED, cyclic_runs, dimension_state  # noqa: E402
 
 # the same colours as the screen radar (diagnostic/charts.py)
 CURRENT = COLORS["current"]
@@ -31,25 +32,32 @@ GRID = "#c9d3d1"
 TEXT = "#2b3a38"
 
 LEGEND = {
-    "fr": {"current": "Évaluation actuelle", "target": "Cible", "previous": "Évaluation précédente"},
-    "en": {"current": "Current assessment", "target": "Target", "previous": "Previous assessment"},
+    "fr": {
+        "current": "Évaluation actuelle", "target": "Cible", "previous": "Évaluation précédente",
+        NOT_FILLED: "(non renseignée)", NOT_CONCERNED: "(non concernée)",
+    },
+    "en": {
+        "current": "Current assessment", "target": "Target", "previous": "Previous assessment",
+        NOT_FILLED: "(not filled in)", NOT_CONCERNED: "(not concerned)",
+    },
 }
 NO_SCORE = "—"
+MISSING_TEXT = "#8a6d00"  # the note of an axis without a score (the same dark amber as the screen radar)
 RADAR_RATIO = 0.85  # height / width of the image
 LEGEND_Y = -1.64  # in data units: the radar's outer ring has radius 1
 
 
-def _label(title: str, score: float | None) -> str:
+def _label(title: str, score: float | None, missing: str = NO_SCORE) -> str:
     """A dimension's title on at most three short lines (an ellipsis says when it is cut: the whole
-    title is in the report beside the chart), then its score. Characters the font cannot draw and
-    right-to-left scripts are handled as in the report's text."""
+    title is in the report beside the chart), then its score, or `missing` (why there is none).
+    Characters the font cannot draw and right-to-left scripts are handled as in the report's text."""
     from diagnostic.exports.pdf import _plain  # here: the PDF module imports this one
 
     lines = textwrap.wrap(" ".join(title.split()), width=15, break_long_words=False) or [""]
     if len(lines) > 3:
         lines = [*lines[:2], textwrap.shorten(" ".join(lines[2:]), width=15, placeholder="…")]
     lines = [_plain(line) for line in lines]
-    return "\n".join([*lines, NO_SCORE if score is None else f"{score:.0f}"])
+    return "\n".join([*lines, missing if score is None else f"{score:.0f}"])
 
 
 WIDTH_PX = 660
@@ -91,6 +99,18 @@ def _draw(data: ReportData, width_px: int, dpi: int) -> FigureCanvasAgg:
         ys = [v / 100 * s for v, s in zip(values, sin, strict=True)]
         return [*xs, xs[0]], [*ys, ys[0]]
 
+    def runs(values: list[float | None]) -> list[tuple[list[float], list[float], bool]]:
+        """The lines of a series with gaps: (xs, ys, closed) for each run of adjacent axes with a
+        value; a missing value is a gap, never a 0."""
+        parts = []
+        for run in cyclic_runs([v is not None for v in values]):
+            closed = len(run) == count
+            indices = [*run, run[0]] if closed else run
+            xs = [(values[i] or 0.0) / 100 * cos[i] for i in indices]
+            ys = [(values[i] or 0.0) / 100 * sin[i] for i in indices]
+            parts.append((xs, ys, closed))
+        return parts
+
     width_in = width_px / dpi
     fig = Figure(figsize=(width_in, width_in * RADAR_RATIO), dpi=dpi, facecolor="white")
     canvas = FigureCanvasAgg(fig)
@@ -110,26 +130,35 @@ def _draw(data: ReportData, width_px: int, dpi: int) -> FigureCanvasAgg:
     ax.add_collection(LineCollection(spokes, colors=GRID, linewidths=0.6, zorder=1))
 
     scores = [results[d.id].score if d.id in results else None for d in dimensions]
-    for dimension, value, c, s in zip(dimensions, scores, cos, sin, strict=True):
+    states = [dimension_state(results[d.id]) if d.id in results else NOT_FILLED for d in dimensions]
+    for dimension, value, state, c, s in zip(dimensions, scores, states, cos, sin, strict=True):
         ha = "center" if abs(c) < 0.3 else "left" if c > 0 else "right"
         va = "center" if abs(s) < 0.3 else "bottom" if s > 0 else "top"
-        label = _label(dimension.title.get(lang), value)
-        ax.text(1.1 * c, 1.1 * s, label, fontsize=7.5, color=TEXT, ha=ha, va=va, multialignment=ha, linespacing=1.15)
+        label = _label(dimension.title.get(lang), value, words.get(state, NO_SCORE))
+        ax.text(
+            1.1 * c, 1.1 * s, label, fontsize=7.5, color=TEXT if value is not None else MISSING_TEXT,
+            ha=ha, va=va, multialignment=ha, linespacing=1.15, style="normal" if value is not None else "italic",
+        )
 
     # series, and their legend: (label, colour, line style)
     legend: list[tuple[str, str, str]] = [(words["current"], CURRENT, "-")]
     if data.previous is not None:
         previous = {d.id: d.score for d in data.previous.dimensions}
-        xs, ys = polygon([previous.get(d.id) or 0.0 for d in dimensions])
-        ax.plot(xs, ys, color=PREVIOUS, linewidth=1.6, linestyle=":", zorder=3)
+        for xs, ys, _ in runs([previous.get(d.id) for d in dimensions]):
+            ax.plot(xs, ys, color=PREVIOUS, linewidth=1.6, linestyle=":", marker="o" if len(xs) == 1 else None,
+                    markersize=2.4, zorder=3)
         legend.append((words["previous"], PREVIOUS, ":"))
     if data.targets:
-        xs, ys = polygon([float(data.targets.get(d.id, 0.0)) for d in dimensions])
-        ax.plot(xs, ys, color=TARGET, linewidth=1.6, linestyle="--", zorder=3)
+        target_values = [data.targets.get(d.id) for d in dimensions]
+        for xs, ys, _ in runs([float(v) if v is not None else None for v in target_values]):
+            ax.plot(xs, ys, color=TARGET, linewidth=1.6, linestyle="--", zorder=3)
         legend.append((words["target"], TARGET, "--"))
-    xs, ys = polygon([s or 0.0 for s in scores])
-    ax.fill(xs, ys, color=CURRENT, alpha=0.22, zorder=2)
-    ax.plot(xs, ys, color=CURRENT, linewidth=2.0, marker="o", markersize=3.2, zorder=4)
+    # the area: the whole polygon, or with gaps the shape from the centre through each run of
+    # adjacent scored axes (the sectors beside a dimension without a score stay empty)
+    for xs, ys, closed in runs(scores):
+        ax.fill(xs if closed else [0.0, *xs, 0.0], ys if closed else [0.0, *ys, 0.0], color=CURRENT, alpha=0.22,
+                linewidth=0, zorder=2)
+        ax.plot(xs, ys, color=CURRENT, linewidth=2.0, marker="o", markersize=3.2 if closed else 4.2, zorder=4)
 
     # a hand-placed legend (matplotlib's legend machinery costs as much as the rest of the chart)
     char_w, line_w, gap, sep = 0.048, 0.2, 0.07, 0.2

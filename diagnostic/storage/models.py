@@ -19,6 +19,7 @@ class Base(DeclarativeBase):
 
 class Company(Base):
     __tablename__ = "companies"
+    __table_args__ = {"sqlite_autoincrement": True}  # a deleted id is never given again (migration 0002)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -48,6 +49,7 @@ class QuestionnaireSnapshot(Base):
 
 class Assessment(Base):
     __tablename__ = "assessments"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
@@ -71,7 +73,7 @@ class AnswerRow(Base):
     """One row per assessment and question, written as the answer is given."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("assessment_id", "question_id", name="uq_answer_question"),)
+    __table_args__ = (UniqueConstraint("assessment_id", "question_id", name="uq_answer_question"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
@@ -84,6 +86,7 @@ class AnswerRow(Base):
 
 class Action(Base):
     __tablename__ = "actions"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
