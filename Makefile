@@ -4,13 +4,28 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+# axe-core, the accessibility engine of tests/test_accessibility.py, pinned (version and checksum),
+# from the npm registry. Without npm the test is skipped and says so (.ci/run installs npm).
+AXE_VERSION := 4.14.1
+AXE_SHA256 := 29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
+AXE := $(VENV)/axe-core/axe-$(AXE_VERSION).min.js
+
 .PHONY: run test lint bench schema clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt | $(AXE)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
+
+$(AXE):
+	@if command -v npm >/dev/null; then \
+		rm -rf $(VENV)/axe-core && mkdir -p $(VENV)/axe-core && cd $(VENV)/axe-core && \
+		npm pack --silent --no-fund --no-audit axe-core@$(AXE_VERSION) >/dev/null && \
+		tar -xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js package/LICENSE && \
+		echo "$(AXE_SHA256)  axe.min.js" | sha256sum --check --quiet && \
+		mv axe.min.js $(notdir $(AXE)) && rm axe-core-$(AXE_VERSION).tgz; \
+	else echo "npm not found: tests/test_accessibility.py will be skipped" >&2; fi
 
 run: $(STAMP)
 	$(PY) -m streamlit run serve.py

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
+from diagnostic import services
 from diagnostic.errors import StorageUnavailable
 from ui import state
 from ui.state import t
@@ -18,10 +19,15 @@ log = logging.getLogger("autodiag")
 
 
 @state.guarded
-def _pick(key: str, select: Callable[[int | None], None]) -> None:
-    """A deliberate choice in a selector; an emptied selector (Escape, the clear cross) changes nothing."""
+def _pick(key: str, select: Callable[[int | None], None], ids: list[int]) -> None:
+    """A deliberate choice in a selector; an emptied selector (Escape, the clear cross) changes nothing.
+
+    Neither does a value that is not one of the ids: after a language switch the browser sends the
+    selector's former label back once, which Streamlit hands over as the value (it opened an
+    assessment named after that label).
+    """
     chosen = st.session_state.get(key)
-    if chosen is not None:
+    if chosen in ids:
         select(chosen)
 
 
@@ -48,7 +54,7 @@ def sidebar() -> None:
             st.selectbox(
                 t("sidebar.company"), list(names), key="sidebar-company", format_func=names.__getitem__,
                 placeholder=t("sidebar.choose_company"), index=list(names).index(company.id) if company else None,
-                on_change=_pick, args=("sidebar-company", state.select_company),
+                on_change=_pick, args=("sidebar-company", state.select_company, list(names)),
             )
         else:
             st.caption(t("sidebar.none_company"))
@@ -62,7 +68,7 @@ def sidebar() -> None:
                 st.selectbox(
                     t("sidebar.assessment"), list(labels), key="sidebar-assessment", format_func=labels.__getitem__,
                     placeholder=t("sidebar.choose_assessment"), index=list(labels).index(current.id) if current else None,
-                    on_change=_pick, args=("sidebar-assessment", state.select_assessment),
+                    on_change=_pick, args=("sidebar-assessment", state.select_assessment, list(labels)),
                 )
             else:
                 st.caption(t("sidebar.none_assessment"))
@@ -87,8 +93,12 @@ try:
         title=t("nav.home"), url_path="racine", default=True, visibility="hidden",
     )
     navigation = st.navigation([root, *pages])
+    # each page its own title in the browser tab and for screen readers (WCAG 2.4.2)
+    st.set_page_config(page_title=f"{navigation.title} · {t('app.title')}")
     sidebar()
     state.show_callback_error()
+    if navigation.url_path not in ("accueil", "entreprise") and services.is_demo(state.current_company()):
+        st.info(t("demo.banner_short"), icon=":material/school:")
     navigation.run()
 except (OperationalError, StorageUnavailable):
     log.exception("database error")

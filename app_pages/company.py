@@ -105,7 +105,7 @@ def next_step(company: CompanyRecord, first: bool) -> None:
     """Start the flash or the full diagnostic, then answer it on the Diagnostic page."""
     questionnaires = sorted(services.shipped_questionnaires(), key=lambda q: len(q.questions))  # flash first
     with st.container(border=True):
-        st.subheader(t("company.next_step") if first else t("company.new_assessment"))
+        st.header(t("company.next_step") if first else t("company.new_assessment"))
         st.caption(t("company.next_step_help"))
         for path, _ in services.questionnaire_problems():  # an author's broken file must not go unnoticed
             st.warning(t("company.questionnaire_skipped", file=plain(Path(path).name)), icon=":material/warning:")
@@ -126,7 +126,7 @@ def next_step(company: CompanyRecord, first: bool) -> None:
         assessment = services.start_assessment(repo, company.id, started, respondent=(respondent or "").strip())
         state.select_assessment(assessment.id)
         st.session_state.flash_messages = [t("company.started")]
-        st.switch_page("app_pages/diagnostic.py")
+        state.switch_page("app_pages/diagnostic.py")
 
 
 # --- the assessments: open, delete ---------------------------------------------------------------
@@ -162,7 +162,7 @@ def close_confirmation() -> None:
 
 
 def assessments_list(company: CompanyRecord) -> None:
-    st.subheader(t("company.assessments"))
+    st.header(t("company.assessments"))
     assessments = repo.list_assessments(company.id)
     if not assessments:
         st.caption(t("company.no_assessments"))
@@ -172,7 +172,7 @@ def assessments_list(company: CompanyRecord) -> None:
             text.markdown(("**▶** " if assessment.id == st.session_state.get("assessment_id") else "") + assessment_line(assessment))
             if open_column.button(t("company.open"), key=f"open-{assessment.id}", icon=":material/open_in_new:", width="stretch"):
                 state.select_assessment(assessment.id)
-                st.switch_page("app_pages/diagnostic.py")
+                state.switch_page("app_pages/diagnostic.py")
             delete_column.button(
                 t("company.delete_assessment"), key=f"delete-{assessment.id}", icon=":material/delete:", type="tertiary",
                 on_click=ask_to_delete, args=(DELETE_ASSESSMENT, assessment.id), width="stretch",
@@ -339,7 +339,7 @@ def profile_form(editing: CompanyRecord | None, chosen: int) -> None:
 
     with st.form(f"company-form-{chosen}", border=editing is None, enter_to_submit=False):
         if editing is None:
-            st.subheader(t("company.form_new"))
+            st.header(t("company.form_new"))
         st.text_input(t("company.name"), value=editing.name if editing else "", max_chars=limits.COMPANY_NAME, key=field_key("name", chosen))
         error("name")
         left, right = st.columns(2)

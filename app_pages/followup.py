@@ -47,7 +47,7 @@ def signed(delta: float | None) -> str:
     return text if text.startswith("-") else f"+{text}"
 
 
-st.subheader(t("followup.history"))
+st.header(t("followup.history"))
 points = []
 # one row per score and one column per assessment (few columns: it fits a phone); a dimension an
 # assessment's questionnaire does not have shows "—"
@@ -72,12 +72,12 @@ else:
 dates = [format_date(e.assessment.created_at, lang, "medium").replace(" ", "\u00a0") for e in evaluations]  # one line each
 columns = [f"{d} ({i + 1})" if dates.count(d) > 1 else d for i, d in enumerate(dates)]
 st.table(
-    pd.DataFrame([[name, *(c.get(name, "—") for c in cells)] for name in names], columns=["", *columns]),
+    pd.DataFrame([[name, *(c.get(name, "—") for c in cells)] for name in names], columns=[t("diag.dimension"), *columns]),
     hide_index=True,
 )
 
 if len(evaluations) > 1:
-    st.subheader(t("followup.compare"))
+    st.header(t("followup.compare"))
     labels = state.unique_labels(
         {e.assessment.id: f"{format_date(e.assessment.created_at, lang, 'medium')} · {e.questionnaire.model.title.get(lang)}" for e in evaluations}
     )
@@ -125,7 +125,7 @@ if len(evaluations) > 1:
                     f"**{plain(answer_label(after.questionnaire, qid, new_value, lang))}**"
                 )
 
-st.subheader(t("followup.actions"))
+st.header(t("followup.actions"))
 any_action = False
 for e in reversed(evaluations):
     actions = repo.list_actions(e.assessment.id)

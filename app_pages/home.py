@@ -20,18 +20,18 @@ with left:
     if st.button(t("home.start"), type="primary", width="stretch"):
         if services.is_demo(company):  # a new diagnostic is for the person's own company, not the example
             st.session_state.creating_company = True
-        st.switch_page("app_pages/company.py")
+        state.switch_page("app_pages/company.py")
 with middle:
     if company is not None and assessment is not None:
         title = services.shipped_questionnaire(assessment.questionnaire_id)[0].model.title.get(lang)
         if st.button(t("home.resume", company=plain(company.name), assessment=title), width="stretch"):
-            st.switch_page("app_pages/diagnostic.py")
+            state.switch_page("app_pages/diagnostic.py")
 with right:
     if st.button(t("home.demo"), help=t("demo.home_help"), width="stretch"):
         demo_company, demo_assessment = services.open_demo(repo, lang)  # the existing example, else a new one
         state.select_company(demo_company.id)
         state.select_assessment(demo_assessment.id)
-        st.switch_page("app_pages/results.py")
+        state.switch_page("app_pages/results.py")
 
 
 @state.guarded
@@ -48,11 +48,11 @@ if services.is_demo(company):
     if st.session_state.pop("demo_reset", False):
         st.success(t("demo.reset_done"))
 
-st.subheader(t("home.how"))
+st.header(t("home.how"))
 for key in ("home.step1", "home.step2", "home.step3"):
     st.markdown(t(key))
 
-st.subheader(t("home.questionnaires"))
+st.header(t("home.questionnaires"))
 for questionnaire in services.shipped_questionnaires():
     st.markdown(
         t(

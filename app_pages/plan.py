@@ -235,7 +235,7 @@ elif edit is not None and edit["id"] not in {a.id for a in actions}:  # deleted 
     st.session_state.pop(EDIT, None)
     st.session_state.plan_error = t("plan.gone")
 
-st.subheader(t("plan.actions"))
+st.header(t("plan.actions"))
 done = sum(1 for a in actions if a.status == "done")
 if actions:
     st.progress(done / len(actions), text=t("plan.progress", done=done, total=len(actions)))
@@ -268,7 +268,7 @@ with st.expander(t("plan.new"), icon=":material/add_task:"):
 
 # --- the recommendations to pick from ----------------------------------------------------------------
 
-st.subheader(t("plan.recommendations"), anchor=RECOMMENDATIONS_ANCHOR)
+st.header(t("plan.recommendations"), anchor=RECOMMENDATIONS_ANCHOR)
 st.caption(t("plan.priority_help"))
 if not recommendations:
     st.info(t("plan.none") if evaluation.answers else t("empty.no_answers"))
@@ -298,7 +298,7 @@ for quick, title_key, help_key in ((True, "plan.quick_wins", "plan.quick_wins_he
     items = [r for r in recommendations if r.quick_win == quick]
     if not items:
         continue
-    st.markdown(f"#### {t(title_key)} ({len(items)})")
+    st.markdown(f"### {t(title_key)} ({len(items)})")
     st.caption(t(help_key))
     show_all = len(items) > SHOWN and st.toggle(t("plan.more", count=len(items) - SHOWN), key=f"all-{quick}")
     for rec in items if show_all else items[:SHOWN]:

@@ -83,7 +83,7 @@ if result.capped_by_critical:
 
 radar_col, side_col = st.columns([3, 2])
 with radar_col:
-    st.subheader(t("results.radar"))
+    st.header(t("results.radar"))
     previous_label = t("results.previous", date=format_date(previous.created_at, lang)) if previous else None
     figure = radar_figure(
         questionnaire, result, lang, targets=assessment.targets,
@@ -96,13 +96,13 @@ with radar_col:
 with side_col:
     if reading.strengths or reading.weaknesses:
         for heading, ids in (("results.strengths", reading.strengths), ("results.weaknesses", reading.weaknesses)):
-            st.subheader(t(heading))
+            st.header(t(heading))
             for dimension_id in ids:
                 st.markdown(f"- **{plain(titles[dimension_id])}** — {format_score(result.dimension(dimension_id).score)}/100")
             if not ids:
                 st.markdown("- —")
     else:
-        st.subheader(t("results.strengths") + " / " + t("results.weaknesses"))
+        st.header(t("results.strengths") + " / " + t("results.weaknesses"))
         st.info(t("results.none_stands_out"))
     if reading.not_filled:
         st.caption(t("results.not_filled_list", dims=", ".join(plain(titles[d]) for d in reading.not_filled)))
@@ -115,7 +115,7 @@ def shown_score(d: DimensionResult) -> str:
         return format_score(d.score)
     return t("results.not_filled") if kind == NOT_FILLED else t("results.not_concerned")
 
-st.subheader(t("results.by_dimension"))
+st.header(t("results.by_dimension"))
 rows = []
 for d in result.dimensions:
     before = previous_eval.result.dimension(d.id).score if previous_eval else None
@@ -140,7 +140,7 @@ st.caption(
 st.caption(t("results.score_method"))
 
 
-st.subheader(t("results.critical"))
+st.header(t("results.critical"))
 cap = next((lv for lv in questionnaire.model.results.levels if lv.id == questionnaire.model.results.critical_cap), None)
 for qid in reading.critical_unmet:
     question = questionnaire.questions[qid]

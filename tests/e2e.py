@@ -331,6 +331,26 @@ def wait_idle(page, settle: float = 0.15, timeout: float = TIMEOUT) -> None:
         raise TimeoutError(f"{error}; watcher: {run_state(page)}") from None
 
 
+_STILL = """([quiet]) => {
+  const main = document.querySelector('[data-testid=stMain]');
+  if (!main) return false;
+  const seen = `${main.getElementsByTagName('*').length}:${main.scrollHeight}`, now = performance.now();
+  const s = window.__stStill;
+  if (!s || s.seen !== seen) { window.__stStill = {seen, since: now}; return false; }
+  return now - s.since >= quiet;
+}"""
+
+
+def wait_drawn(page, quiet: float = 0.8, timeout: float = TIMEOUT) -> None:
+    """Wait until the main area stops changing (as many elements, as tall) for `quiet` seconds; bounded.
+
+    Some widgets (radios of a fragment, charts) appear a moment after the run that drew them has ended,
+    so `wait_idle` alone can see a page that is not drawn yet.
+    """
+    page.evaluate("() => { delete window.__stStill; }")
+    wait_for(page, _STILL, f"the page unchanged for {quiet} s", timeout, arg=[quiet * 1000])
+
+
 def click_and_measure(page, locator, timeout: float = TIMEOUT) -> dict[str, Any]:
     """Click and wait for the rerun it triggers to finish: {"ms": time in the browser, "statuses": [...]}.
 

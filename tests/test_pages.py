@@ -29,7 +29,7 @@ def app(page: str | None = None, **state) -> AppTest:
 def texts(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.info] + [e.value for e in at.error]
     parts += [e.value for e in at.warning] + [e.value for e in at.success] + [e.value for e in at.caption]
-    parts += [e.value for e in at.title] + [e.value for e in at.subheader]
+    parts += [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
     return "\n".join(str(p) for p in parts)
 
 

@@ -36,7 +36,7 @@ def plan_page(repo, company_id: int, assessment_id: int) -> AppTest:
 
 def texts(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.info] + [e.value for e in at.warning]
-    parts += [e.value for e in at.caption] + [e.value for e in at.error] + [e.value for e in at.subheader]
+    parts += [e.value for e in at.caption] + [e.value for e in at.error] + [e.value for e in at.header]
     return "\n".join(str(p) for p in parts)
 
 
@@ -139,7 +139,7 @@ def test_plan_comes_first_as_cards_with_whole_titles_and_no_none(db) -> None:
     assert format_date(due, "fr", "medium").replace(" ", NBSP) in shown  # kept on one line
     assert not at.get("arrow_data_frame") and not at.get("data_editor")  # no wide table
     # the plan is above the recommendations
-    subheaders = [s.value for s in at.subheader]
+    subheaders = [s.value for s in at.header]
     assert subheaders.index(t("plan.actions", "fr")) < subheaders.index(t("plan.recommendations", "fr"))
     # priorities with a decimal comma, on the recommendations and on the actions that come from one
     rec = services.evaluate(db, assessment.id).result.recommendations[0]

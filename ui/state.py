@@ -1,6 +1,7 @@
 """The current language, company and assessment, kept in the session and in the URL.
 
-The URL (?lang=fr&c=3&a=7) makes a reload or a restarted server come back to the same place.
+The URL (?lang=fr&c=3&a=7&dim=env) makes a reload or a restarted server come back to the same place;
+it is written once per change, so that one navigation is one entry of the browser's history.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
+from streamlit.errors import StreamlitAPIException
 
 from diagnostic.errors import StorageUnavailable
 from diagnostic.i18n import LANGS, format_date
@@ -36,30 +38,73 @@ def _int_param(name: str) -> int | None:
         return None
 
 
+URL_KEYS = ("lang", "c", "a", "dim")
+URL_SEEN = "url_seen"  # our part of the URL as this session last wrote or read it
+SESSION_KEYS = {"lang": "lang", "company_id": "c", "assessment_id": "a", "dim": "dim"}  # session key -> URL key
+
+
+def _url_place() -> dict[str, object]:
+    """What the URL says: language, company, assessment, open dimension (missing or wrong: the default)."""
+    lang = st.query_params.get("lang", "fr")
+    lang = lang if lang in LANGS else "fr"
+    return {"lang": lang, "c": _int_param("c"), "a": _int_param("a"), "dim": st.query_params.get("dim") or None}
+
+
+def _session_place() -> dict[str, object]:
+    place = {name: st.session_state.get(key) for key, name in SESSION_KEYS.items()}
+    place["lang"] = place["lang"] or "fr"
+    return place
+
+
 def init() -> None:
-    """Read the URL into the session once, and write the session back into the URL."""
-    if "lang" not in st.session_state:
-        lang = st.query_params.get("lang", "fr")
-        st.session_state.lang = lang if lang in LANGS else "fr"
-    if "company_id" not in st.session_state:
-        st.session_state.company_id = _int_param("c")
-    if "assessment_id" not in st.session_state:
-        st.session_state.assessment_id = _int_param("a")
+    """Read the URL into the session: once, and again when the URL changed by itself (Back, Forward,
+    a link that carries a place); otherwise the session is the truth and is written into the URL.
+
+    A URL without any of our parameters is no place: `st.switch_page` empties the URL unless it is
+    given parameters (see `switch_page` below), and the first entry of a visit may have none.
+    """
+    place = _url_place()
+    seen = st.session_state.get(URL_SEEN)
+    carries_a_place = any(name in st.query_params for name in URL_KEYS)
+    if seen is not None and place != seen and carries_a_place:  # Back, Forward, or a link with a place
+        for key, name in SESSION_KEYS.items():
+            st.session_state[key] = place[name]
+    else:  # what the session does not know yet (its first run) comes from the URL
+        for key, name in SESSION_KEYS.items():
+            if key not in st.session_state:
+                st.session_state[key] = place[name]
+    st.session_state[URL_SEEN] = place
     sync_url()
 
 
 def sync_url() -> None:
-    wanted = {"lang": st.session_state.lang}
-    if st.session_state.get("company_id") is not None:
-        wanted["c"] = str(st.session_state.company_id)
-    if st.session_state.get("assessment_id") is not None:
-        wanted["a"] = str(st.session_state.assessment_id)
-    # only our own keys: other parameters (the open dimension of the diagnostic) stay
-    for key in ("lang", "c", "a"):
-        if key in wanted and st.query_params.get(key) != wanted[key]:
-            st.query_params[key] = wanted[key]
-        elif key not in wanted and key in st.query_params:
-            del st.query_params[key]
+    """Write the place into the URL, in one go and only when it changed.
+
+    Each write of the URL is one entry in the browser's history (Streamlit pushes it), so writing
+    key by key made one navigation three or four entries, and Back seemed to do nothing.
+    """
+    wanted = _session_place()
+    if wanted == _url_place():
+        st.session_state[URL_SEEN] = wanted
+        return
+    ours = {name: str(wanted[name]) for name in URL_KEYS if wanted[name] is not None}
+    # parameters that are not ours stay as they are
+    others = {key: st.query_params.get_all(key) for key in st.query_params if key not in URL_KEYS}
+    try:
+        st.query_params.from_dict({**ours, **others})
+    except StreamlitAPIException:  # another parameter is bound to a widget: ours one by one, as before
+        for name in URL_KEYS:
+            if name in ours and st.query_params.get(name) != ours[name]:
+                st.query_params[name] = ours[name]
+            elif name not in ours and name in st.query_params:
+                del st.query_params[name]
+    st.session_state[URL_SEEN] = wanted
+
+
+def switch_page(page: str) -> None:
+    """`st.switch_page` keeping the place in the URL: one entry in the browser's history, not three
+    (without `query_params`, Streamlit empties the URL, then the place is written back)."""
+    st.switch_page(page, query_params={name: st.query_params.get_all(name) for name in st.query_params})
 
 
 def lang() -> str:
@@ -130,17 +175,25 @@ def select_company(company_id: int | None) -> None:
         st.session_state.creating_company = False
     if st.session_state.get("company_id") != company_id:
         st.session_state.company_id = company_id
-        st.session_state.assessment_id = None
+        st.session_state.dim = None
+        _set_assessment(None)
         if company_id is not None:
             assessments = repo().list_assessments(company_id)
             if assessments:
-                st.session_state.assessment_id = assessments[-1].id
+                _set_assessment(assessments[-1].id)
     sync_url()
 
 
 def select_assessment(assessment_id: int | None) -> None:
-    st.session_state.assessment_id = assessment_id
+    _set_assessment(assessment_id)
     sync_url()
+
+
+def _set_assessment(assessment_id: int | None) -> None:
+    """Another assessment opens on its first dimension, not on the one last used in another."""
+    if st.session_state.get("assessment_id") != assessment_id:
+        st.session_state.dim = None
+    st.session_state.assessment_id = assessment_id
 
 
 def current_company() -> CompanyRecord | None:
@@ -150,7 +203,7 @@ def current_company() -> CompanyRecord | None:
     company = repo().get_company(company_id)
     if company is None:  # deleted meanwhile, or a stale link
         st.session_state.company_id = None
-        st.session_state.assessment_id = None
+        _set_assessment(None)
         sync_url()
     return company
 
@@ -162,7 +215,7 @@ def current_assessment() -> AssessmentRecord | None:
         return None
     assessment = repo().get_assessment(assessment_id)
     if assessment is None or assessment.company_id != company_id:
-        st.session_state.assessment_id = None
+        _set_assessment(None)
         sync_url()
         return None
     return assessment
