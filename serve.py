@@ -166,6 +166,9 @@ label:has(input[type="checkbox"]:focus-visible) {
   outline-offset: 2px;
 }
 [data-testid="stMain"]:focus-visible { outline-offset: -2px; }
+/* Question labels are plain text (a screen reader reads a widget's label as its name, Markdown
+   marks included), drawn bold here instead */
+.st-key-questions [data-testid="stWidgetLabel"] p { font-weight: 600; }
 /* A collapsed sidebar (a phone's, or closed by hand) leaves the tab order and the reading order:
    its controls were reached with Tab while off screen. Hidden once its slide-out (0.3 s) is over. */
 [data-testid="stSidebar"][data-collapsed="true"] {

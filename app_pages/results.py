@@ -38,11 +38,10 @@ reading = read(questionnaire, result)
 
 
 def dimension_link(dimension_id: str, label: str, help_key: str, icon: str) -> None:
-    """A link (a real one: it opens in a new tab too) to the Diagnostic page open on a dimension.
-    The page reads the open dimension from the URL parameter "dim", as the dimension's title in the
-    current language (the formatted option of its pills). A page link never wraps: short labels,
-    the dimension in the tooltip."""
-    params = {"lang": lang, "c": str(company.id), "a": str(assessment.id), "dim": titles[dimension_id]}
+    """A link (a real one: it opens in a new tab too) to the Diagnostic page open on a dimension,
+    named by its id in the URL parameter "dim". A page link never wraps: short labels, the
+    dimension in the tooltip."""
+    params = {"lang": lang, "c": str(company.id), "a": str(assessment.id), "dim": dimension_id}
     st.page_link(
         "app_pages/diagnostic.py", label=label, icon=icon, query_params=params,
         help=t(help_key, dimension=plain(titles[dimension_id])),

@@ -197,11 +197,13 @@ def render_question(
 
     # The question is the label of its answer widget (fewer elements per rerun); its help is drawn
     # under it when the dimension's "show the help" toggle is on (tooltips do not open on a phone).
-    label = f"**{number}. {question.text.get(lang)}**"
+    # plain text: the label is also the radio group's accessible name, read aloud Markdown marks and
+    # all (serve.py draws question labels bold)
+    label = f"{number}. {question.text.get(lang)}"
     if question.critical:
-        label += f" :red[({t('diag.critical')})]"
+        label += f" ({t('diag.critical')})"
     if show_help and (question.help or question.critical):
-        st.markdown(label)
+        st.markdown(f"**{label}**")
         st.caption(help_markdown(question, lang))
         label = question.text.get(lang)
         hidden = {"label_visibility": "collapsed"}

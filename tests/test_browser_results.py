@@ -1,0 +1,51 @@
+"""Provisional results in a real browser: said plainly, and one click leads back to the questions."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from diagnostic import services
+from diagnostic.profile import Profile
+from diagnostic.storage.database import make_engine, migrate
+from diagnostic.storage.repository import Repository
+from tests.e2e import ROOT, Server, browser, wait_idle
+
+pytestmark = pytest.mark.browser
+
+if not shutil.which("chromium"):
+    pytest.skip("Chromium is not installed (.ci/run installs it)", allow_module_level=True)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_partly_answered_assessment_shows_a_provisional_result_and_leads_back(tmp_path, width) -> None:
+    db_url = f"sqlite:///{tmp_path / 'results.db'}"
+    engine = make_engine(db_url)
+    migrate(engine)
+    repo = Repository(engine)
+    company = repo.create_company("Atelier Test", Profile(headcount_band="20-49", sector="16.23Z", sites=1))
+    assessment = services.start_assessment(repo, company.id, "rse-flash")
+    questionnaire = services.questionnaire_of(repo, assessment)
+    for question_id in ("gov.demarche-rse", "gov.parties-prenantes", "gov.pilotage-indicateurs", "qual.ecoute-clients"):
+        services.record_answer(repo, questionnaire, assessment.id, question_id, 3)
+    server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log")
+    server.start()
+    try:
+        with browser(width=width, height=900) as page:
+            page.goto(f"{server.url}/resultats?c={company.id}&a={assessment.id}", timeout=30_000)
+            wait_idle(page, settle=0.5)
+            banner = page.locator(".st-key-provisional")
+            banner.wait_for(timeout=30_000)
+            text = banner.inner_text()
+            assert "Résultat provisoire" in text and "16 sur 20" in text, text
+            assert page.get_by_text("Score provisoire").first.is_visible()
+            assert page.get_by_text("non renseignée").count() > 0  # unanswered dimensions are not 0
+            page.get_by_role("link", name="Reprendre le questionnaire").click()
+            page.wait_for_url("**/diagnostic?**dim=qual**", timeout=30_000)
+            wait_idle(page, settle=0.5)
+            # the dimension of the first unanswered question is open: its second question unanswered
+            page.get_by_text(questionnaire.questions["qual.donnees-personnelles"].text.get("fr")).first.wait_for(timeout=30_000)
+    finally:
+        server.stop()
+        engine.dispose()
