@@ -297,7 +297,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "company.start": ("Démarrer", "Start"),
     "company.open": ("Ouvrir", "Open"),
     "company.started": ("Diagnostic démarré : répondez dimension par dimension.", "Assessment started: answer one dimension at a time."),
-    "company.assessment_line": ("{label} — {questionnaire} · {date} · {status} · {answered} réponses", "{label} — {questionnaire} · {date} · {status} · {answered} answers"),
+    "company.assessment_line": ("{label} — {questionnaire} · {date} · {status} · réponses : {answered}", "{label} — {questionnaire} · {date} · {status} · answers: {answered}"),
     "company.profile_changed": (
         "Le profil a changé : les questions qui s’appliquent sont recalculées, aucune réponse n’est effacée.",
         "The profile changed: applicable questions are recomputed; no answer is deleted.",
