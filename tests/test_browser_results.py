@@ -39,8 +39,9 @@ def test_a_partly_answered_assessment_shows_a_provisional_result_and_leads_back(
             banner.wait_for(timeout=30_000)
             text = banner.inner_text()
             assert "Résultat provisoire" in text and "16 sur 20" in text, text
-            assert page.get_by_text("Score provisoire").first.is_visible()
-            assert page.get_by_text("non renseignée").count() > 0  # unanswered dimensions are not 0
+            # drawn a moment after the banner: waited for, not checked at once
+            page.get_by_text("Score provisoire").first.wait_for(timeout=30_000)
+            page.get_by_text("non renseignée").first.wait_for(timeout=30_000)  # unanswered dimensions are not 0
             page.get_by_role("link", name="Reprendre le questionnaire").click()
             page.wait_for_url("**/diagnostic?**dim=qual**", timeout=30_000)
             wait_idle(page, settle=0.5)
