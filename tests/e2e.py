@@ -62,6 +62,7 @@ class Server:
 
     `address`: given to `--server.address`; None leaves it to .streamlit/config.toml (the hardening
     test checks what the configuration alone binds). The health check asks 127.0.0.1 either way.
+    `env`: more environment variables for the server (the app's test knobs, AUTODIAG_*).
     """
 
     def __init__(
@@ -71,8 +72,10 @@ class Server:
         port: int | None = None,
         log: Path | None = None,
         address: str | None = "127.0.0.1",
+        env: dict[str, str] | None = None,
     ):
         self.script, self.database_url = script, database_url
+        self.env = dict(env or {})
         self.port = port or free_port()
         self.log = log
         self.address = address
@@ -83,7 +86,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> None:
-        env = {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, **self.env, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT)}
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
         command = [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.headless", "true",
                    "--server.port", str(self.port), "--browser.gatherUsageStats", "false"]  # fmt: skip

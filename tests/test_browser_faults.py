@@ -22,7 +22,7 @@ from diagnostic import services
 from diagnostic.profile import Profile
 from diagnostic.storage.database import make_engine, migrate
 from diagnostic.storage.repository import Repository
-from tests.e2e import CHROMIUM, CHROMIUM_FLAGS, ROOT, Server, wait_idle
+from tests.e2e import CHROMIUM, CHROMIUM_FLAGS, ROOT, Server, running, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -51,23 +51,9 @@ def browser_contexts(count: int, width: int = 1280) -> Iterator[list]:
             instance.close()
 
 
-@contextmanager
-def app_server(tmp_path, db_url: str, **env: str) -> Iterator[Server]:
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log")
-    try:
-        server.start()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    try:
-        yield server
-    finally:
-        server.stop()
+def app_server(tmp_path, db_url: str, **env: str):
+    """The app (serve.py) on this machine, with the app's test knobs in `env`."""
+    return running(ROOT / "serve.py", db_url, log=tmp_path / "server.log", env=env)
 
 
 def prepared(db_url: str) -> tuple[Repository, int, int]:

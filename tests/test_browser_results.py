@@ -10,7 +10,7 @@ from diagnostic import services
 from diagnostic.profile import Profile
 from diagnostic.storage.database import make_engine, migrate
 from diagnostic.storage.repository import Repository
-from tests.e2e import ROOT, Server, browser, wait_idle
+from tests.e2e import ROOT, browser, running, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -29,10 +29,8 @@ def test_a_partly_answered_assessment_shows_a_provisional_result_and_leads_back(
     questionnaire = services.questionnaire_of(repo, assessment)
     for question_id in ("gov.demarche-rse", "gov.parties-prenantes", "gov.pilotage-indicateurs", "qual.ecoute-clients"):
         services.record_answer(repo, questionnaire, assessment.id, question_id, 3)
-    server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log")
-    server.start()
     try:
-        with browser(width=width, height=900) as page:
+        with running(ROOT / "serve.py", db_url, log=tmp_path / "server.log") as server, browser(width=width, height=900) as page:
             page.goto(f"{server.url}/resultats?c={company.id}&a={assessment.id}", timeout=30_000)
             wait_idle(page, settle=0.5)
             banner = page.locator(".st-key-provisional")
@@ -48,5 +46,4 @@ def test_a_partly_answered_assessment_shows_a_provisional_result_and_leads_back(
             # the dimension of the first unanswered question is open: its second question unanswered
             page.get_by_text(questionnaire.questions["qual.donnees-personnelles"].text.get("fr")).first.wait_for(timeout=30_000)
     finally:
-        server.stop()
         engine.dispose()
