@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from diagnostic import services
-from diagnostic.errors import StorageUnavailable
+from diagnostic.core.errors import StorageUnavailable
 from ui import state
 from ui.state import t
 

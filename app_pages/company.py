@@ -8,13 +8,14 @@ from pathlib import Path
 import streamlit as st
 from pydantic import ValidationError
 
-from diagnostic import limits, services
-from diagnostic.errors import InputRefused
+from diagnostic import services
+from diagnostic.core import limits
+from diagnostic.core.errors import InputRefused
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.profile import Profile
+from diagnostic.core.schema import HEADCOUNT_BANDS
 from diagnostic.exports.assessment_json import ImportRefused
 from diagnostic.i18n import format_date, headcount_label
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.profile import Profile
-from diagnostic.schema import HEADCOUNT_BANDS
 from diagnostic.storage.repository import AssessmentRecord, CompanyRecord
 from ui import state
 from ui.state import t

@@ -7,7 +7,7 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
 from diagnostic import services
-from diagnostic.errors import StorageUnavailable
+from diagnostic.core.errors import StorageUnavailable
 from ui import live, state
 from ui.questions import ERRORS, SHOWN, render_question
 from ui.state import t

@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from diagnostic import services
-from diagnostic.charts import radar_figure
+from diagnostic.core.reading import NOT_FILLED, SCORED, read
+from diagnostic.core.scoring import DimensionResult
 from diagnostic.i18n import format_date, format_percent, format_score
-from diagnostic.reading import NOT_FILLED, SCORED, read
-from diagnostic.scoring import DimensionResult
 from ui import state
+from ui.charts import radar_figure
 from ui.exports import download_buttons
 from ui.state import t
 from ui.text import plain

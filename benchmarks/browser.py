@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from diagnostic import services
-from diagnostic.profile import Profile
+from diagnostic.core.profile import Profile
 from diagnostic.storage.database import make_engine, migrate
 from diagnostic.storage.repository import Repository
 from tests.e2e import ROOT, Server, browser, click_and_measure, new_page, wait_for, wait_idle, wait_selector

@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from diagnostic import limits
-from diagnostic.answers import Answer
+from diagnostic.core import limits
+from diagnostic.core.answers import Answer
+from diagnostic.core.loading import LoadedQuestionnaire, QuestionnaireError, find_questionnaire, load_questionnaire
+from diagnostic.core.schema import Questionnaire
+from diagnostic.core.scoring import Result, score
+from diagnostic.core.values import question_max
 from diagnostic.exports.assessment_json import AssessmentFile, ImportPlan, ImportRefused, parse_file, plan_import
-from diagnostic.loading import LoadedQuestionnaire, QuestionnaireError, find_questionnaire, load_questionnaire
-from diagnostic.schema import Questionnaire
-from diagnostic.scoring import Result, score
-from diagnostic.values import question_max
 
 
 def json_schema() -> dict[str, Any]:

@@ -74,7 +74,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "D’autres réponses ont été modifiées par une autre personne : la page les affiche.",
         "Other answers were changed by someone else: the page now shows them.",
     ),
-    # honest results (diagnostic/reading.py): provisional, not filled in, legal basics not answered
+    # honest results (diagnostic/core/reading.py): provisional, not filled in, legal basics not answered
     "results.provisional": (
         "**Résultat provisoire** — questions applicables encore sans réponse : **{unanswered} sur {applicable}** (couverture {coverage} ; un résultat n’est confirmé qu’à partir de {threshold}\u00a0%). Le score et le niveau peuvent encore beaucoup changer.",
         "**Provisional result** — applicable questions not answered yet: **{unanswered} of {applicable}** (coverage {coverage}; a result is confirmed only from {threshold}%). The score and level may still change a lot.",

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from diagnostic import limits
-from diagnostic.answers import Answer, check_value, mixed_script_problem, text_problem
-from diagnostic.conditions import applicability
-from diagnostic.errors import Conflict, Gone, InputRefused
+from diagnostic.core import limits
+from diagnostic.core.answers import Answer, check_value, mixed_script_problem, text_problem
+from diagnostic.core.conditions import applicability
+from diagnostic.core.errors import Conflict, Gone, InputRefused
+from diagnostic.core.loading import LoadedQuestionnaire, load_folder, parse_questionnaire
+from diagnostic.core.profile import Profile
+from diagnostic.core.schema import MaturityQuestion, MultipleQuestion, NumberQuestion, TextQuestion, YesNoQuestion
+from diagnostic.core.scoring import Result, score
+from diagnostic.core.values import DONT_KNOW, NA
 from diagnostic.exports.report_data import ActionRow, CompanyInfo, ReportData
-from diagnostic.loading import LoadedQuestionnaire, load_folder, parse_questionnaire
-from diagnostic.profile import Profile
-from diagnostic.schema import MaturityQuestion, MultipleQuestion, NumberQuestion, TextQuestion, YesNoQuestion
-from diagnostic.scoring import Result, score
 from diagnostic.storage.repository import (
     ActionRecord,
     AnswerEdit,
@@ -30,7 +31,6 @@ from diagnostic.storage.repository import (
     CompanyRecord,
     Repository,
 )
-from diagnostic.values import DONT_KNOW, NA
 
 _lock = threading.Lock()
 _by_hash: dict[str, LoadedQuestionnaire] = {}

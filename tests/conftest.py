@@ -8,10 +8,10 @@ import pytest
 import yaml
 from sqlalchemy import text as sql_text
 
-from diagnostic.answers import parse_answers
-from diagnostic.loading import LoadedQuestionnaire, load_questionnaire, parse_questionnaire
-from diagnostic.profile import Profile
-from diagnostic.scoring import Result, score
+from diagnostic.core.answers import parse_answers
+from diagnostic.core.loading import LoadedQuestionnaire, load_questionnaire, parse_questionnaire
+from diagnostic.core.profile import Profile
+from diagnostic.core.scoring import Result, score
 from diagnostic.storage.database import get_engine, make_engine, migrate
 from diagnostic.storage.models import Base
 from diagnostic.storage.repository import Repository

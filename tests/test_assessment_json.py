@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from diagnostic import limits, services
+from diagnostic import services
+from diagnostic.core import limits
+from diagnostic.core.profile import Profile
 from diagnostic.exports.assessment_json import FileAction, ImportRefused, to_json
-from diagnostic.profile import Profile
 from diagnostic.storage.repository import Repository
 from tests.conftest import fresh_engine
 
@@ -154,7 +155,7 @@ def test_profile_of_the_file_is_kept(repo) -> None:
 def _text_questionnaire():
     import yaml
 
-    from diagnostic.loading import parse_questionnaire
+    from diagnostic.core.loading import parse_questionnaire
     from tests.conftest import LEVELS
     from tests.conftest import text as texts
 
@@ -209,7 +210,7 @@ def test_a_text_answer_has_a_limit_and_no_nul(repo, answer, key, where) -> None:
     ],
 )
 def test_check_value_refuses_numbers_no_database_can_hold(value, reason) -> None:
-    from diagnostic.answers import AnswerProblem, check_value
+    from diagnostic.core.answers import AnswerProblem, check_value
 
     loaded, _ = _text_questionnaire()
     with pytest.raises(AnswerProblem) as caught:

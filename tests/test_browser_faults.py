@@ -19,7 +19,7 @@ from contextlib import contextmanager
 import pytest
 
 from diagnostic import services
-from diagnostic.profile import Profile
+from diagnostic.core.profile import Profile
 from diagnostic.storage.database import make_engine, migrate
 from diagnostic.storage.repository import Repository
 from tests.e2e import CHROMIUM, CHROMIUM_FLAGS, ROOT, Server, running, wait_idle

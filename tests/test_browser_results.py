@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from diagnostic import services
-from diagnostic.profile import Profile
+from diagnostic.core.profile import Profile
 from diagnostic.storage.database import make_engine, migrate
 from diagnostic.storage.repository import Repository
 from tests.e2e import ROOT, browser, running, wait_idle

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Error
 
 from diagnostic import services
+from diagnostic.core.profile import Profile
 from diagnostic.i18n import t
-from diagnostic.profile import Profile
 from diagnostic.storage.models import Base
 from diagnostic.storage.repository import Repository
 from tests.test_pages import app, no_unexpected_error, texts

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diagnostic import services
-from diagnostic.errors import Conflict, StorageUnavailable
-from diagnostic.profile import Profile
+from diagnostic.core.errors import Conflict, StorageUnavailable
+from diagnostic.core.profile import Profile
 from diagnostic.storage import repository as repository_module
 from diagnostic.storage.repository import Repository
 from tests.conftest import fresh_engine

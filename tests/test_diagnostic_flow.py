@@ -10,11 +10,11 @@ import time
 import pytest
 
 from diagnostic import services
+from diagnostic.core.profile import Profile
+from diagnostic.core.values import DONT_KNOW
 from diagnostic.i18n import t
-from diagnostic.profile import Profile
 from diagnostic.storage.database import make_engine, migrate
 from diagnostic.storage.repository import Repository
-from diagnostic.values import DONT_KNOW
 from tests.e2e import ROOT, Server, browser, click_and_wait, wait_for, wait_idle
 from tests.test_pages import app, no_unexpected_error
 

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, text
 
-from diagnostic import limits, services
+from diagnostic import services
+from diagnostic.core import limits
 from diagnostic.exports.assessment_json import ImportRefused, to_json
 from diagnostic.storage.repository import Repository
 

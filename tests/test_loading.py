@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from diagnostic.loading import (
+from diagnostic.core.loading import (
     QUESTIONNAIRES_DIR,
     QuestionnaireError,
     UnknownQuestionnaireError,
@@ -20,8 +20,8 @@ from diagnostic.loading import (
     load_questionnaire,
     parse_questionnaire,
 )
-from diagnostic.profile import NAF_DIVISIONS, naf_condition_problem, naf_section
-from diagnostic.schema import MaturityQuestion, ProfileCondition, YesNoQuestion
+from diagnostic.core.profile import NAF_DIVISIONS, naf_condition_problem, naf_section
+from diagnostic.core.schema import MaturityQuestion, ProfileCondition, YesNoQuestion
 
 MALFORMED = sorted((Path(__file__).parent / "malformed").glob("*.yaml"))
 

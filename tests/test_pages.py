@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from diagnostic import services
+from diagnostic.core.profile import Profile
 from diagnostic.i18n import format_score, t
-from diagnostic.profile import Profile
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = ["home", "company", "diagnostic", "results", "plan", "followup"]

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy.exc import OperationalError
 
 from diagnostic import services
-from diagnostic.errors import StorageUnavailable
+from diagnostic.core.errors import StorageUnavailable
+from diagnostic.core.profile import Profile
 from diagnostic.i18n import t
-from diagnostic.profile import Profile
 from tests.test_pages import app, no_unexpected_error, texts
 from ui.text import plain
 

@@ -11,9 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from diagnostic import services
-from diagnostic.charts import history_figure
+from diagnostic.core.profile import Profile
 from diagnostic.i18n import format_date, format_number, format_percent, format_score, t
-from diagnostic.profile import Profile
+from ui.charts import history_figure
 from ui.text import plain
 
 APP = Path(__file__).resolve().parent.parent / "app.py"

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diagnostic.loading import QuestionnaireError, _Loader, parse_questionnaire
+from diagnostic.core.loading import QuestionnaireError, _Loader, parse_questionnaire
 from tests.conftest import FIXTURES, ROOT
 
 SOURCES = {"mini": FIXTURES / "mini.yaml", "rse-flash": ROOT / "questionnaires" / "rse-flash.yaml"}

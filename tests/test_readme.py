@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostic.profile import Profile
+from diagnostic.core.profile import Profile
 from tests.conftest import ROOT, run
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """Honest results: a partly answered assessment is said to be provisional, a dimension without a
 score is "not filled in" (never 0), no dimension is both a strength and a weakness, and unanswered
-legal basics are named — in diagnostic/reading.py, on the Results page and in the PDF report."""
+legal basics are named — in diagnostic/core/reading.py, on the Results page and in the PDF report."""
 
 from __future__ import annotations
 
@@ -18,14 +18,10 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from diagnostic import services
-from diagnostic.answers import parse_answers
-from diagnostic.exports.pdf import build_pdf
-from diagnostic.exports.radar import CURRENT, DPI, WIDTH_PX, _draw, radar_png
-from diagnostic.exports.report_data import CompanyInfo, ReportData
-from diagnostic.i18n import format_percent, format_score, t
-from diagnostic.loading import LoadedQuestionnaire, load_questionnaire
-from diagnostic.profile import Profile
-from diagnostic.reading import (
+from diagnostic.core.answers import parse_answers
+from diagnostic.core.loading import LoadedQuestionnaire, load_questionnaire
+from diagnostic.core.profile import Profile
+from diagnostic.core.reading import (
     NOT_CONCERNED,
     NOT_FILLED,
     SCORED,
@@ -36,7 +32,11 @@ from diagnostic.reading import (
     shown,
     strengths_and_weaknesses,
 )
-from diagnostic.scoring import DimensionResult, score
+from diagnostic.core.scoring import DimensionResult, score
+from diagnostic.exports.pdf import build_pdf
+from diagnostic.exports.radar import CURRENT, DPI, WIDTH_PX, _draw, radar_png
+from diagnostic.exports.report_data import CompanyInfo, ReportData
+from diagnostic.i18n import format_percent, format_score, t
 from tests.conftest import ROOT, run
 from tests.test_pages import app, texts
 from tests.test_scoring_properties import cases, load
@@ -70,7 +70,7 @@ def dim(score_: float | None, applicable: int, answered: int) -> DimensionResult
     )  # fmt: skip
 
 
-# --- diagnostic/reading.py, by hand ----------------------------------------------------------------
+# --- diagnostic/core/reading.py, by hand ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -145,7 +145,7 @@ def test_reading_of_a_tenth_of_the_flash_questionnaire(flash) -> None:
     assert reading.critical_unanswered == ["rh.duerp"] and not reading.legal_all_clear
 
 
-# --- diagnostic/reading.py, properties ---------------------------------------------------------------
+# --- diagnostic/core/reading.py, properties ---------------------------------------------------------------
 
 
 @settings(max_examples=200, deadline=None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostic.answers import AnswersError, parse_answers
-from diagnostic.profile import Profile
+from diagnostic.core.answers import AnswersError, parse_answers
+from diagnostic.core.profile import Profile
 from tests.conftest import build, maturity, run, text
 
 SMALL = Profile(headcount_band="1-10")

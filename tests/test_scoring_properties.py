@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnostic.answers import Answer
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.profile import Profile
-from diagnostic.schema import Questionnaire
-from diagnostic.scoring import score
+from diagnostic.core.answers import Answer
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.profile import Profile
+from diagnostic.core.schema import Questionnaire
+from diagnostic.core.scoring import score
 from tests.conftest import LEVELS, text
 
 weights = st.floats(min_value=0.1, max_value=5, allow_nan=False, allow_infinity=False)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from diagnostic import services
-from diagnostic.profile import Profile
+from diagnostic.core.profile import Profile
 from diagnostic.storage.database import make_engine, migrate
 from diagnostic.storage.repository import Repository
 from tests.conftest import PG_URL, fresh_engine  # noqa: F401  (other test modules import them from here)

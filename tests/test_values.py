@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from diagnostic.schema import MultipleQuestion, NumberQuestion, Option, SingleQuestion, Text, YesNoQuestion
-from diagnostic.values import answer_value, question_max, question_min, question_range
+from diagnostic.core.schema import MultipleQuestion, NumberQuestion, Option, SingleQuestion, Text, YesNoQuestion
+from diagnostic.core.values import answer_value, question_max, question_min, question_range
 from tests.conftest import build, run, text
 
 T = Text(fr="t", en="t")

@@ -11,12 +11,13 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from diagnostic import limits, services
-from diagnostic.answers import Answer
-from diagnostic.errors import Conflict, Gone, StorageUnavailable
-from diagnostic.labels import SPECIAL_LABELS, YES_NO
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.schema import (
+from diagnostic import services
+from diagnostic.core import limits
+from diagnostic.core.answers import Answer
+from diagnostic.core.errors import Conflict, Gone, StorageUnavailable
+from diagnostic.core.labels import SPECIAL_LABELS, YES_NO
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.schema import (
     AnyQuestion,
     MaturityQuestion,
     MultipleQuestion,
@@ -25,7 +26,7 @@ from diagnostic.schema import (
     TextQuestion,
     YesNoQuestion,
 )
-from diagnostic.values import DONT_KNOW, NA
+from diagnostic.core.values import DONT_KNOW, NA
 from ui import state
 from ui.state import t
 from ui.text import plain

@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError
 from streamlit.errors import StreamlitAPIException
 
-from diagnostic.errors import StorageUnavailable
+from diagnostic.core.errors import StorageUnavailable
 from diagnostic.i18n import LANGS, format_date
 from diagnostic.i18n import t as translate
 from diagnostic.storage.database import database_url, get_engine

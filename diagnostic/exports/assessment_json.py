@@ -4,7 +4,7 @@ The file is also an answers file: `python -m diagnostic score` and `report` acce
 read it with the same `parse_file` and `plan_import`, so that the page and the command line accept
 and refuse exactly the same files. Every refusal is an ImportRefused: a message key of
 diagnostic/i18n.py (the user's language) and details in English saying what and where, as a JSON
-path (`answers.env.energie: ...`, `actions[3].title: ...`). The limits are in diagnostic/limits.py
+path (`answers.env.energie: ...`, `actions[3].title: ...`). The limits are in diagnostic/core/limits.py
 and docs/formats.md.
 """
 
@@ -31,11 +31,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from diagnostic import limits
-from diagnostic.answers import Answer, AnswerProblem, check_value, mixed_script_problem, shown, text_problem
+from diagnostic.core import limits
+from diagnostic.core.answers import Answer, AnswerProblem, check_value, mixed_script_problem, shown, text_problem
+from diagnostic.core.loading import LoadedQuestionnaire, format_path
+from diagnostic.core.profile import Profile
 from diagnostic.exports.report_data import ActionRow, CompanyInfo
-from diagnostic.loading import LoadedQuestionnaire, format_path
-from diagnostic.profile import Profile
 
 FORMAT = "autodiag-rse/assessment"
 FORMAT_VERSION = 1

@@ -58,12 +58,12 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _Paragraph
 
+from diagnostic.core.labels import answer_label, status_label
+from diagnostic.core.profile import naf_section
+from diagnostic.core.reading import NOT_FILLED, SCORED, Reading, dimension_state, read
+from diagnostic.core.scoring import DimensionResult
 from diagnostic.exports.radar import RADAR_RATIO, radar_image
 from diagnostic.exports.report_data import ReportData
-from diagnostic.labels import answer_label, status_label
-from diagnostic.profile import naf_section
-from diagnostic.reading import NOT_FILLED, SCORED, Reading, dimension_state, read
-from diagnostic.scoring import DimensionResult
 
 # --- UI strings ---------------------------------------------------------------------------------
 
@@ -1092,7 +1092,7 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
         )
     )
 
-    # strongest and weakest dimensions, side by side (never the same one in both: diagnostic/reading.py)
+    # strongest and weakest dimensions, side by side (never the same one in both: diagnostic/core/reading.py)
     by_id = {d.id: d for d in result.dimensions}
     strongest = [by_id[i] for i in reading.strengths]
     weakest = [by_id[i] for i in reading.weaknesses]

@@ -20,11 +20,11 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image as PILImage  # noqa: E402  (Pillow: a dependency of matplotlib)
 
+from diagnostic.core.palette import COLORS  # noqa: E402
+from diagnostic.core.reading import NOT_CONCERNED, NOT_FILLED, cyclic_runs, dimension_state  # noqa: E402
 from diagnostic.exports.report_data import ReportData  # noqa: E402
-from diagnostic.palette import COLORS  # noqa: E402
-from diagnostic.reading import NOT_CONCERNED, NOT_FILLED, cyclic_runs, dimension_state  # noqa: E402
 
-# the same colours as the screen radar (diagnostic/charts.py)
+# the same colours as the screen radar (ui/charts.py)
 CURRENT = COLORS["current"]
 TARGET = COLORS["target"]
 PREVIOUS = COLORS["previous"]

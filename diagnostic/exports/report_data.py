@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from diagnostic.answers import Answer
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.profile import Profile
-from diagnostic.scoring import Result
+from diagnostic.core.answers import Answer
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.profile import Profile
+from diagnostic.core.scoring import Result
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from diagnostic.errors import Conflict, Gone, StorageUnavailable
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.profile import Profile
+from diagnostic.core.errors import Conflict, Gone, StorageUnavailable
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.profile import Profile
 from diagnostic.storage.database import get_engine
 from diagnostic.storage.models import Action, AnswerRow, Assessment, Base, Company, QuestionnaireSnapshot, utcnow
 

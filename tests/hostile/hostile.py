@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from diagnostic import limits
+from diagnostic.core import limits
 
 MATURITY = "gov.engagement-direction"  # maturity 0..4, "don't know" allowed, N/A not
 SINGLE = "gov.pilotage-rse"  # single choice

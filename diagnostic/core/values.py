@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from diagnostic.schema import (
+from diagnostic.core.schema import (
     MATURITY_MAX,
     AnyQuestion,
     MaturityQuestion,

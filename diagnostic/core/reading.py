@@ -3,7 +3,7 @@ strengths or weaknesses, what is left to answer.
 
 Pure functions of the engine's `Result` (no Streamlit, no SQLAlchemy, no rounding of the scores
 themselves): the Results page and the PDF report both call `read`, so that the screen and the
-report say the same thing. The scoring rules are in `diagnostic/scoring.py` and are not changed here.
+report say the same thing. The scoring rules are in `diagnostic/core/scoring.py` and are not changed here.
 
 - A result is **provisional** when fewer applicable questions are answered than the
   questionnaire's coverage threshold (`results.low_coverage`): the score and level are shown, marked
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.scoring import DimensionResult, Result
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.scoring import DimensionResult, Result
 
 SCORED = "scored"
 NOT_FILLED = "not_filled"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from diagnostic.answers import AnswerValue
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.schema import MaturityQuestion, MultipleQuestion, NumberQuestion, SingleQuestion, YesNoQuestion
-from diagnostic.values import DONT_KNOW, NA
+from diagnostic.core.answers import AnswerValue
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.schema import MaturityQuestion, MultipleQuestion, NumberQuestion, SingleQuestion, YesNoQuestion
+from diagnostic.core.values import DONT_KNOW, NA
 
 SPECIAL_LABELS = {
     NA: {"fr": "Non concerné (N/A)", "en": "Not applicable (N/A)"},

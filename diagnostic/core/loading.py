@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from diagnostic.profile import naf_condition_problem
-from diagnostic.schema import (
+from diagnostic.core.profile import naf_condition_problem
+from diagnostic.core.schema import (
     HEADCOUNT_BAND_MAX,
     HEADCOUNT_BAND_MIN,
     HEADCOUNT_BANDS,
@@ -39,9 +39,9 @@ from diagnostic.schema import (
     TextQuestion,
     YesNoQuestion,
 )
-from diagnostic.values import question_max
+from diagnostic.core.values import question_max
 
-QUESTIONNAIRES_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
+QUESTIONNAIRES_DIR = Path(__file__).resolve().parents[2] / "questionnaires"
 
 # Union tags that pydantic inserts in error locations; they are not keys of the file.
 _UNION_TAGS = {"maturity", "single", "multiple", "yes_no", "number", "text", "profile", "answer", "all", "any", "not"}

@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from math import fsum
 
-from diagnostic.answers import Answer
-from diagnostic.conditions import applicability
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.profile import Profile
-from diagnostic.recommendations import RankedRecommendation, rank_recommendations
-from diagnostic.schema import Level
-from diagnostic.values import DONT_KNOW, NA, answer_value, question_max
+from diagnostic.core.answers import Answer
+from diagnostic.core.conditions import applicability
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.profile import Profile
+from diagnostic.core.recommendations import RankedRecommendation, rank_recommendations
+from diagnostic.core.schema import Level
+from diagnostic.core.values import DONT_KNOW, NA, answer_value, question_max
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from diagnostic import limits
-from diagnostic.schema import HEADCOUNT_BAND_MIN
+from diagnostic.core import limits
+from diagnostic.core.schema import HEADCOUNT_BAND_MIN
 
 HeadcountBand = Literal["0", "1-10", "11-19", "20-49", "50-249", "250+"]
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from diagnostic import limits
+from diagnostic.core import limits
 
 SCHEMA_VERSION = 1
 MATURITY_MAX = 4

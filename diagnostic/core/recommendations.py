@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from diagnostic.answers import Answer
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.schema import AnyQuestion, MultipleQuestion, Recommendation, Text, YesNoQuestion
-from diagnostic.values import DONT_KNOW, question_min
+from diagnostic.core.answers import Answer
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.schema import AnyQuestion, MultipleQuestion, Recommendation, Text, YesNoQuestion
+from diagnostic.core.values import DONT_KNOW, question_min
 
 if TYPE_CHECKING:
-    from diagnostic.scoring import QuestionResult
+    from diagnostic.core.scoring import QuestionResult
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.palette import COLORS
+from diagnostic.core.reading import NOT_FILLED, SCORED, cyclic_runs, dimension_state
+from diagnostic.core.scoring import Result
 from diagnostic.i18n import format_date, format_score, t
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.palette import COLORS
-from diagnostic.reading import NOT_FILLED, SCORED, cyclic_runs, dimension_state
-from diagnostic.scoring import Result
 
 # Tick, legend and axis text (Streamlit's plotly theme draws them at 3.7:1 on white; this is 8.6:1)
 CHART_TEXT = "#4d4c4a"

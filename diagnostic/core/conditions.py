@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from diagnostic.answers import Answer
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.profile import Profile
-from diagnostic.schema import (
+from diagnostic.core.answers import Answer
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.profile import Profile
+from diagnostic.core.schema import (
     AllCondition,
     AnswerCondition,
     AnyCondition,
@@ -20,7 +20,7 @@ from diagnostic.schema import (
     NumberQuestion,
     ProfileCondition,
 )
-from diagnostic.values import DONT_KNOW, NA, answer_value
+from diagnostic.core.values import DONT_KNOW, NA, answer_value
 
 
 def _between(value: float, low: float | None, high: float | None) -> bool:

@@ -12,9 +12,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from diagnostic import limits
-from diagnostic.loading import LoadedQuestionnaire
-from diagnostic.schema import (
+from diagnostic.core import limits
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.schema import (
     MATURITY_MAX,
     MaturityQuestion,
     MultipleQuestion,
@@ -23,7 +23,7 @@ from diagnostic.schema import (
     TextQuestion,
     YesNoQuestion,
 )
-from diagnostic.values import DONT_KNOW, NA
+from diagnostic.core.values import DONT_KNOW, NA
 
 AnswerValue = int | float | str | list[str]
 
