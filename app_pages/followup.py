@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from diagnostic import services
-from diagnostic.core.labels import answer_label
 from diagnostic.i18n import format_date, format_number, format_score
+from diagnostic.labels import answer_label
 from ui import state
 from ui.charts import history_figure
 from ui.state import t

@@ -12,8 +12,8 @@ import streamlit as st
 
 from diagnostic import services
 from diagnostic.core import limits
-from diagnostic.core.labels import ACTION_STATUSES, status_label
 from diagnostic.i18n import format_date, format_number
+from diagnostic.labels import ACTION_STATUSES, status_label
 from ui import live, state
 from ui.exports import download_buttons
 from ui.questions import failure_message

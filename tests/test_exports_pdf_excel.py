@@ -24,12 +24,12 @@ from benchmarks.sample_report import (
     PLUS_TITLE,
     sample_report_data,
 )
-from diagnostic.core.labels import answer_label, status_label
 from diagnostic.core.scoring import score
 from diagnostic.exports.excel import build_workbook, formula_like, safe_text
 from diagnostic.exports.pdf import build_pdf, fmt_score, format_date
 from diagnostic.exports.radar import radar_png
 from diagnostic.exports.report_data import ReportData
+from diagnostic.labels import answer_label, status_label
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SHEETS = {

@@ -15,7 +15,6 @@ from diagnostic import services
 from diagnostic.core import limits
 from diagnostic.core.answers import Answer
 from diagnostic.core.errors import Conflict, Gone, StorageUnavailable
-from diagnostic.core.labels import SPECIAL_LABELS, YES_NO
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.schema import (
     AnyQuestion,
@@ -27,6 +26,7 @@ from diagnostic.core.schema import (
     YesNoQuestion,
 )
 from diagnostic.core.values import DONT_KNOW, NA
+from diagnostic.labels import SPECIAL_LABELS, YES_NO
 from ui import state
 from ui.state import t
 from ui.text import plain

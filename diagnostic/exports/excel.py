@@ -31,9 +31,9 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from diagnostic.core.labels import answer_label, status_label
 from diagnostic.core.values import DONT_KNOW, NA
 from diagnostic.exports.report_data import ReportData
+from diagnostic.labels import answer_label, status_label
 
 STRINGS: dict[str, dict[str, Any]] = {
     "fr": {

@@ -58,12 +58,12 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _Paragraph
 
-from diagnostic.core.labels import answer_label, status_label
 from diagnostic.core.profile import naf_section
 from diagnostic.core.reading import NOT_FILLED, SCORED, Reading, dimension_state, read
 from diagnostic.core.scoring import DimensionResult
 from diagnostic.exports.radar import RADAR_RATIO, radar_image
 from diagnostic.exports.report_data import ReportData
+from diagnostic.labels import answer_label, status_label
 
 # --- UI strings ---------------------------------------------------------------------------------
 
