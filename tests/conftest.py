@@ -14,7 +14,9 @@ from diagnostic.core.profile import Profile
 from diagnostic.core.scoring import Result, score
 from diagnostic.storage.database import get_engine, make_engine, migrate
 from diagnostic.storage.models import Base
-from diagnostic.storage.repository import Repository
+from diagnostic.services import workspaces
+from diagnostic.services.context import Context
+from diagnostic.storage.uow import SqlUnitOfWork
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -82,25 +84,33 @@ def db_url(request, tmp_path) -> str:
     return PG_URL
 
 
+def local_context(engine, lang: str = "fr") -> Context:
+    """What the app hands its pages in local mode: the implicit owner, on this database."""
+    uow = SqlUnitOfWork(engine)
+    return Context(uow, workspaces.local_actor(uow), lang)
+
+
 @pytest.fixture
-def repo(db_url) -> Repository:
+def ctx(db_url) -> Context:
+    """The local owner's context on a fresh database (SQLite, and PostgreSQL when configured)."""
     engine = fresh_engine(db_url)
-    yield Repository(engine)
+    yield local_context(engine)
     engine.dispose()
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch) -> Repository:
+def db(tmp_path, monkeypatch) -> Context:
+    """The database the app under AppTest uses (DATABASE_URL), as the local owner's context."""
     url = f"sqlite:///{tmp_path / 'pages.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    return Repository(get_engine(url))
+    return local_context(get_engine(url))
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def demo_export(request, tmp_path_factory) -> tuple[Repository, bytes]:
+def demo_export(request, tmp_path_factory) -> tuple[Context, bytes]:
     """A fresh database holding the demo company, and the JSON export of its current assessment."""
-    from diagnostic import services
     from diagnostic.exports.assessment_json import to_json
+    from diagnostic.services import demo, reports
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
@@ -109,7 +119,7 @@ def demo_export(request, tmp_path_factory) -> tuple[Repository, bytes]:
     else:
         url = PG_URL
     engine = fresh_engine(url)
-    repo = Repository(engine)
-    _, assessment = services.create_demo(repo, "fr")
-    yield repo, to_json(services.export_document(repo, assessment.id))
+    context = local_context(engine)
+    _, assessment = demo.create_demo(context)
+    yield context, to_json(reports.export_document(context, assessment.id))
     engine.dispose()

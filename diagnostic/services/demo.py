@@ -1,0 +1,139 @@
+"""The demo company: an example to explore, the same on every machine, reset at will."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from diagnostic.core.answers import Answer, check_value
+from diagnostic.core.conditions import applicability
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.profile import Profile
+from diagnostic.core.roles import Permission
+from diagnostic.core.schema import MaturityQuestion, MultipleQuestion, NumberQuestion, TextQuestion, YesNoQuestion
+from diagnostic.core.values import DONT_KNOW, NA
+from diagnostic.services import access, assessments, companies
+from diagnostic.services.context import Context
+from diagnostic.services.questionnaires import shipped_questionnaire
+from diagnostic.storage.records import AssessmentRecord, CompanyRecord
+from diagnostic.storage.uow import UnitOfWork
+
+DEMO_NAME = {"fr": "Menuiserie Durand (démo)", "en": "Durand Joinery (demo)"}
+
+
+def _demo_value(questionnaire: LoadedQuestionnaire, question_id: str, shift: int) -> Any:
+    """A plausible answer, the same on every machine (derived from the question id)."""
+    question = questionnaire.questions[question_id]
+    seed = int(hashlib.sha256(question_id.encode()).hexdigest(), 16)
+    level = max(0, min(4, seed % 4 + shift))  # 0..3 before the shift
+    if isinstance(question, MaturityQuestion):
+        if seed % 17 == 0 and question.allow_dont_know:
+            return DONT_KNOW
+        if seed % 13 == 0 and question.allow_na:
+            return NA
+        return level
+    if isinstance(question, YesNoQuestion):
+        best = "yes" if question.scores.yes >= question.scores.no else "no"
+        return best if level >= 2 or not question.scored else ("no" if best == "yes" else "yes")
+    options = sorted(questionnaire.options(question), key=lambda o: o.score)
+    if isinstance(question, MultipleQuestion):
+        usable = [o.id for o in options if not o.exclusive and o.score > 0]
+        return usable[: max(1, len(usable) * level // 4)]
+    if options:
+        return options[min(len(options) - 1, len(options) * level // 4)].id
+    if isinstance(question, NumberQuestion):
+        low = question.minimum or 0
+        high = question.maximum if question.maximum is not None else low + 100
+        return round(low + (high - low) * level / 4, 1)
+    if isinstance(question, TextQuestion):
+        return None
+    return None
+
+
+def create_demo(ctx: Context) -> tuple[CompanyRecord, AssessmentRecord]:
+    """A demo company with a previous and a completed current assessment, targets and actions."""
+    lang = ctx.lang
+    profile = Profile(headcount_band="20-49", sector="16.23Z", sites=1, production_site=True, tertiary_area_1000m2=False)
+    notes = {
+        "fr": "Entreprise fictive de démonstration : menuiserie industrielle de 32 salariés.",
+        "en": "Fictitious demo company: a 32-person industrial joinery.",
+    }[lang]
+    created = companies.save_company(ctx, None, DEMO_NAME[lang], profile, notes)
+    company = ctx.uow.run(lambda uow: uow.companies.update(
+        access.scope(ctx, Permission.EDIT), created.id, created.name, profile, notes, created_at=DEMO_MARK
+    ))  # fmt: skip
+    loaded, _ = shipped_questionnaire("rse-performance-globale")
+    current = None
+    for shift, months_ago, who in ((-1, 8, "Claire Durand"), (0, 0, "Claire Durand")):
+        assessment = assessments.start_assessment(ctx, company.id, loaded.id, respondent=who)
+        answers: dict[str, Answer] = {}
+        for qid in loaded.questions:
+            if not applicability(loaded, profile, answers).get(qid, False):
+                continue
+            value = _demo_value(loaded, qid, shift)
+            if value is not None:
+                answers[qid] = Answer(value)
+        rows = {qid: (check_value(loaded, qid, a.value), "") for qid, a in answers.items()}
+        first = next(iter(rows))
+        rows[first] = (rows[first][0], {"fr": "Vu en comité de direction.", "en": "Discussed by the management team."}[lang])
+        created_on = datetime.now(assessment.created_at.tzinfo) - timedelta(days=30 * months_ago)
+
+        current = ctx.uow.run(lambda uow, a=assessment.id, r=rows, on=created_on, w=who: _fill(ctx, uow, a, r, on, w))
+    assert current is not None
+    current = assessments.set_targets(ctx, current.id, {d.id: 60.0 for d in loaded.dimensions})
+    evaluation = assessments.evaluate(ctx, current.id)
+    assert evaluation is not None
+    recommendations = evaluation.result.recommendations[:3]
+
+    def plan(uow: UnitOfWork) -> None:
+        edit = access.scope(ctx, Permission.EDIT)
+        for rank, rec in enumerate(recommendations):
+            uow.actions.add(
+                edit, current.id, rec.text.get(lang), recommendation_id=rec.id, question_id=rec.question,
+                owner="Claire Durand", due_date=date.today() + timedelta(days=30 * (rank + 1)),
+                status="in_progress" if rank == 0 else "todo",
+            )  # fmt: skip
+
+    ctx.uow.run(plan)
+    return company, current
+
+
+def _fill(
+    ctx: Context, uow: UnitOfWork, assessment_id: int, rows: dict[str, tuple[Any, str]], created_on: datetime, who: str
+) -> AssessmentRecord:
+    edit = access.scope(ctx, Permission.EDIT)
+    uow.answers.replace(edit, assessment_id, rows, answered_by=who)
+    return uow.assessments.update(edit, assessment_id, status="completed", created_at=created_on)
+
+
+# The demo is marked by a reserved creation instant that no other company row can have: created_at
+# is set to the current time when a company is created or imported, and no form or file sets it.
+# So a company a user names "Menuiserie Durand (démo)", or an imported copy of the demo, is never
+# taken for it. Names and notes can be typed; this cannot. (No schema change: docs/decisions.md.)
+DEMO_MARK = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
+
+
+def is_demo(company: CompanyRecord | None) -> bool:
+    """Whether `company` is the example company (created by the demo, whatever it is now called)."""
+    return company is not None and company.created_at == DEMO_MARK
+
+
+def demo_companies(ctx: Context) -> list[CompanyRecord]:
+    return sorted((c for c in companies.list_companies(ctx) if is_demo(c)), key=lambda c: c.id)
+
+
+def open_demo(ctx: Context) -> tuple[CompanyRecord, AssessmentRecord]:
+    """The example company and its latest assessment: the existing one if any, else a new one."""
+    for company in demo_companies(ctx):
+        found = assessments.list_assessments(ctx, company.id)
+        if found:
+            return company, found[-1]
+    return reset_demo(ctx)  # no demo yet, or one whose assessments were all deleted
+
+
+def reset_demo(ctx: Context) -> tuple[CompanyRecord, AssessmentRecord]:
+    """Delete every example company (with what was added to it) and create it afresh."""
+    for company in demo_companies(ctx):
+        companies.delete_company(ctx, company.id)
+    return create_demo(ctx)

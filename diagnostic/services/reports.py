@@ -1,0 +1,92 @@
+"""Report data for the PDF, the workbook and the JSON file; downloads are logged in the audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from diagnostic.core.roles import NotFound
+from diagnostic.exports.report_data import ActionRow, CompanyInfo, ReportData
+from diagnostic.services import access
+from diagnostic.services.actions import list_actions
+from diagnostic.services.assessments import evaluate, previous_assessment
+from diagnostic.services.context import Context
+from diagnostic.storage.records import ActionRecord
+
+
+def action_row(action: ActionRecord) -> ActionRow:
+    return ActionRow(
+        title=action.title,
+        owner=action.owner,
+        due_date=action.due_date,
+        status=action.status,
+        notes=action.notes,
+        recommendation_id=action.recommendation_id,
+        question_id=action.question_id,
+    )
+
+
+def report_data(ctx: Context, assessment_id: int) -> ReportData | None:
+    """Everything a report shows, in the context's language; None when out of reach."""
+    evaluation = evaluate(ctx, assessment_id)
+    if evaluation is None:
+        return None
+    previous = previous_assessment(ctx, evaluation.assessment)
+    previous_eval = evaluate(ctx, previous.id) if previous else None
+    respondents = sorted({r.answered_by for r in evaluation.records.values() if r.answered_by})
+    if evaluation.assessment.respondent and evaluation.assessment.respondent not in respondents:
+        respondents.insert(0, evaluation.assessment.respondent)
+    company = evaluation.company
+    return ReportData(
+        lang=ctx.lang,
+        questionnaire=evaluation.questionnaire,
+        company=CompanyInfo(
+            name=company.name,
+            sector=company.profile.sector,
+            headcount_band=company.profile.headcount_band,
+            sites=company.profile.sites,
+            notes=company.notes,
+        ),
+        profile=company.profile,
+        answers=evaluation.answers,
+        result=evaluation.result,
+        assessed_on=evaluation.assessment.updated_at,
+        respondents=respondents,
+        targets=evaluation.assessment.targets,
+        previous=previous_eval.result if previous_eval else None,
+        previous_on=previous_eval.assessment.updated_at if previous_eval else None,
+        actions=[action_row(a) for a in list_actions(ctx, assessment_id)],
+    )
+
+
+def export_document(ctx: Context, assessment_id: int) -> dict[str, Any] | None:
+    """The assessment as the JSON document of docs/formats.md; None when out of reach."""
+    from diagnostic.exports.assessment_json import FileAssessment, build_document
+
+    evaluation = evaluate(ctx, assessment_id)
+    if evaluation is None:
+        return None
+    a = evaluation.assessment
+    company = evaluation.company
+    return build_document(
+        evaluation.questionnaire,
+        CompanyInfo(name=company.name, notes=company.notes),
+        company.profile,
+        evaluation.answers,
+        evaluation.comments,
+        a.targets,
+        [action_row(x) for x in list_actions(ctx, assessment_id)],
+        FileAssessment(label=a.label, status=a.status, respondent=a.respondent, created_at=a.created_at, completed_at=a.completed_at),  # type: ignore[arg-type]
+    )
+
+
+def log_download(ctx: Context, assessment_id: int, kind: str) -> None:
+    """A report left the application: one audit line (pdf, xlsx, json)."""
+
+    def work(_: object) -> None:
+        try:
+            _, company = access.assessment(ctx, assessment_id)
+        except NotFound:
+            return
+        access.audit(ctx, company.workspace_id, "report.export", f"assessment:{assessment_id}", kind)
+
+    ctx.uow.run(work)

@@ -1,0 +1,550 @@
+"""One repository per aggregate, each bound to the session of a unit of work.
+
+Every query on companies and what belongs to them takes the `Scope` of the acting user: a row
+outside it is not found, exactly like a row that does not exist. Methods return records
+(`records.py`), never ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from diagnostic.core.errors import Conflict, Gone
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.profile import Profile
+from diagnostic.core.roles import Scope
+from diagnostic.storage.models import (
+    Action,
+    AnswerRow,
+    Assessment,
+    AuditEvent,
+    Company,
+    Invitation,
+    Membership,
+    QuestionnaireSnapshot,
+    User,
+    Workspace,
+    utcnow,
+)
+from diagnostic.storage.records import (
+    ActionRecord,
+    AnswerEdit,
+    AnswerRecord,
+    AssessmentRecord,
+    AuditRecord,
+    CompanyRecord,
+    InvitationRecord,
+    MembershipRecord,
+    UserRecord,
+    WorkspaceRecord,
+)
+
+ACTION_FIELDS = {"title", "owner", "due_date", "status", "notes", "position"}
+ASSESSMENT_FIELDS = {"label", "respondent", "status", "targets", "created_at"}
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    # SQLite gives back naive datetimes; everything is stored in UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _within(scope: Scope) -> ColumnElement[bool]:
+    """The SQL condition of a scope, on the companies table."""
+    parts = []
+    if scope.workspaces:
+        parts.append(Company.workspace_id.in_(sorted(scope.workspaces)))
+    if scope.companies:
+        parts.append(Company.id.in_(sorted(scope.companies)))
+    return or_(*parts) if parts else false()
+
+
+def _profile_columns(profile: Profile) -> dict[str, Any]:
+    return {
+        "sector": profile.sector,
+        "headcount_band": profile.headcount_band,
+        "sites": profile.sites,
+        "production_site": profile.production_site,
+        "tertiary_area_1000m2": profile.tertiary_area_1000m2,
+    }
+
+
+def company_record(row: Company) -> CompanyRecord:
+    profile = Profile(
+        headcount_band=row.headcount_band,  # type: ignore[arg-type]
+        sector=row.sector,
+        sites=row.sites,
+        production_site=row.production_site,
+        tertiary_area_1000m2=row.tertiary_area_1000m2,
+    )
+    return CompanyRecord(
+        id=row.id, name=row.name, profile=profile, notes=row.notes or "", created_at=aware(row.created_at),  # type: ignore[arg-type]
+        workspace_id=row.workspace_id,
+    )  # fmt: skip
+
+
+def assessment_record(row: Assessment) -> AssessmentRecord:
+    return AssessmentRecord(
+        id=row.id,
+        company_id=row.company_id,
+        questionnaire_id=row.questionnaire_id,
+        questionnaire_version=row.questionnaire_version,
+        content_hash=row.content_hash,
+        label=row.label or "",
+        status=row.status,
+        respondent=row.respondent or "",
+        targets={k: float(v) for k, v in (row.targets or {}).items()},
+        created_at=aware(row.created_at),  # type: ignore[arg-type]
+        updated_at=aware(row.updated_at),  # type: ignore[arg-type]
+        completed_at=aware(row.completed_at),
+    )
+
+
+def answer_record(row: AnswerRow) -> AnswerRecord:
+    return AnswerRecord(row.question_id, row.value, row.comment or "", row.answered_by or "", aware(row.answered_at))  # type: ignore[arg-type]
+
+
+def action_record(row: Action) -> ActionRecord:
+    return ActionRecord(
+        id=row.id,
+        assessment_id=row.assessment_id,
+        title=row.title,
+        owner=row.owner or "",
+        due_date=row.due_date,
+        status=row.status,
+        notes=row.notes or "",
+        recommendation_id=row.recommendation_id,
+        question_id=row.question_id,
+        position=row.position,
+    )
+
+
+def _check_expected(row: Action, expected: dict[str, Any] | None) -> None:
+    for key, value in (expected or {}).items():
+        if getattr(row, key) != value:
+            raise Conflict(action_record(row))
+
+
+class _Repository:
+    def __init__(self, session: Session):
+        self.s = session
+
+
+class CompanyRepository(_Repository):
+    def _row(self, scope: Scope, company_id: int) -> Company | None:
+        return self.s.scalar(select(Company).where(Company.id == company_id, _within(scope)))
+
+    def list(self, scope: Scope) -> list[CompanyRecord]:
+        query = select(Company).where(_within(scope)).order_by(func.lower(Company.name), Company.id)
+        return [company_record(r) for r in self.s.scalars(query)]
+
+    def get(self, scope: Scope, company_id: int) -> CompanyRecord | None:
+        row = self._row(scope, company_id)
+        return company_record(row) if row else None
+
+    def find_by_name(self, scope: Scope, name: str) -> list[CompanyRecord]:
+        query = select(Company).where(func.lower(Company.name) == name.strip().lower(), _within(scope)).order_by(Company.id)
+        return [company_record(r) for r in self.s.scalars(query)]
+
+    def add(self, workspace_id: int, name: str, profile: Profile, notes: str = "") -> CompanyRecord:
+        row = Company(workspace_id=workspace_id, name=name.strip(), notes=notes, **_profile_columns(profile))
+        self.s.add(row)
+        self.s.flush()
+        return company_record(row)
+
+    def update(
+        self, scope: Scope, company_id: int, name: str, profile: Profile, notes: str = "", created_at: datetime | None = None
+    ) -> CompanyRecord:
+        row = self._row(scope, company_id)
+        if row is None:
+            raise Gone(f"company {company_id}")
+        row.name = name.strip()
+        row.notes = notes
+        for key, value in _profile_columns(profile).items():
+            setattr(row, key, value)
+        if created_at is not None:
+            row.created_at = created_at
+        self.s.flush()
+        return company_record(row)
+
+    def delete(self, scope: Scope, company_id: int) -> bool:
+        row = self._row(scope, company_id)
+        if row is None:
+            return False
+        self.s.delete(row)
+        self.s.flush()
+        return True
+
+
+class SnapshotRepository(_Repository):
+    """Questionnaire texts by content hash: shared content, not anyone's data (no scope)."""
+
+    def save(self, loaded: LoadedQuestionnaire, source_text: str) -> None:
+        if self.s.get(QuestionnaireSnapshot, loaded.content_hash) is None:
+            self.s.add(
+                QuestionnaireSnapshot(
+                    content_hash=loaded.content_hash, questionnaire_id=loaded.id, version=loaded.version, source_text=source_text
+                )
+            )
+            self.s.flush()
+
+    def text(self, content_hash: str) -> str | None:
+        row = self.s.get(QuestionnaireSnapshot, content_hash)
+        return row.source_text if row else None
+
+
+class AssessmentRepository(_Repository):
+    def _row(self, scope: Scope, assessment_id: int, lock: bool = False) -> Assessment | None:
+        query = select(Assessment).join(Company).where(Assessment.id == assessment_id, _within(scope))
+        return self.s.scalar(query.with_for_update(of=Assessment) if lock else query)
+
+    def get(self, scope: Scope, assessment_id: int) -> AssessmentRecord | None:
+        row = self._row(scope, assessment_id)
+        return assessment_record(row) if row else None
+
+    def company_of(self, scope: Scope, assessment_id: int) -> CompanyRecord | None:
+        row = self._row(scope, assessment_id)
+        return company_record(row.company) if row else None
+
+    def list(self, scope: Scope, company_id: int) -> list[AssessmentRecord]:
+        query = (
+            select(Assessment).join(Company)
+            .where(Assessment.company_id == company_id, _within(scope))
+            .order_by(Assessment.created_at, Assessment.id)
+        )  # fmt: skip
+        return [assessment_record(r) for r in self.s.scalars(query)]
+
+    def add(
+        self,
+        scope: Scope,
+        company_id: int,
+        loaded: LoadedQuestionnaire,
+        label: str = "",
+        respondent: str = "",
+        status: str = "in_progress",
+        targets: dict[str, float] | None = None,
+        created_at: datetime | None = None,
+        completed_at: datetime | None = None,
+    ) -> AssessmentRecord:
+        if self.s.scalar(select(Company.id).where(Company.id == company_id, _within(scope))) is None:
+            raise Gone(f"company {company_id}")
+        row = Assessment(
+            company_id=company_id,
+            questionnaire_id=loaded.id,
+            questionnaire_version=loaded.version,
+            content_hash=loaded.content_hash,
+            label=label,
+            respondent=respondent,
+            status=status,
+            targets=dict(targets or {}),
+            completed_at=completed_at,
+        )
+        if created_at is not None:
+            row.created_at = created_at
+        self.s.add(row)
+        self.s.flush()
+        return assessment_record(row)
+
+    def update(self, scope: Scope, assessment_id: int, **fields: Any) -> AssessmentRecord:
+        unknown = set(fields) - ASSESSMENT_FIELDS
+        if unknown:
+            raise ValueError(f"cannot update {', '.join(sorted(unknown))}")
+        row = self._row(scope, assessment_id, lock=True)
+        if row is None:
+            raise Gone(f"assessment {assessment_id}")
+        for key, value in fields.items():
+            setattr(row, key, dict(value) if key == "targets" else value)
+        if fields.get("status") == "completed" and row.completed_at is None:
+            row.completed_at = utcnow()
+        elif fields.get("status") == "in_progress":
+            row.completed_at = None
+        row.updated_at = utcnow()
+        self.s.flush()
+        return assessment_record(row)
+
+    def delete(self, scope: Scope, assessment_id: int) -> bool:
+        row = self._row(scope, assessment_id)
+        if row is None:
+            return False
+        self.s.delete(row)
+        self.s.flush()
+        return True
+
+    def stamp(self, scope: Scope, assessment_id: int) -> datetime | None:
+        """When anything of the assessment last changed (answers, comments, plan): a cheap poll."""
+        query = select(Assessment.updated_at).join(Company).where(Assessment.id == assessment_id, _within(scope))
+        return aware(self.s.scalar(query))
+
+
+class AnswerRepository(_Repository):
+    def _assessment(self, scope: Scope, assessment_id: int, lock: bool = False) -> Assessment:
+        query = select(Assessment).join(Company).where(Assessment.id == assessment_id, _within(scope))
+        row = self.s.scalar(query.with_for_update(of=Assessment) if lock else query)
+        if row is None:
+            raise Gone(f"assessment {assessment_id}")
+        return row
+
+    def load(self, scope: Scope, assessment_id: int) -> dict[str, AnswerRecord]:
+        query = (
+            select(AnswerRow).join(Assessment).join(Company)
+            .where(AnswerRow.assessment_id == assessment_id, _within(scope))
+            .order_by(AnswerRow.id)
+        )  # fmt: skip
+        return {r.question_id: answer_record(r) for r in self.s.scalars(query)}
+
+    def edit(
+        self,
+        scope: Scope,
+        assessment_id: int,
+        question_id: str,
+        edit: Callable[[AnswerRecord | None], AnswerEdit],
+        answered_by: str = "",
+    ) -> AnswerRecord | None:
+        """Compare-and-set one answer: `edit` sees the stored row (locked) and returns its new state.
+
+        `edit` may raise (a Conflict) to write nothing. A row with neither value nor comment is
+        deleted. Returns the stored answer afterwards (None when there is none). Raises Gone when the
+        assessment is not there (deleted, or outside the scope).
+        """
+        assessment = self._assessment(scope, assessment_id, lock=True)
+        query = select(AnswerRow).where(AnswerRow.assessment_id == assessment_id, AnswerRow.question_id == question_id)
+        row = self.s.scalar(query.with_for_update())
+        new = edit(answer_record(row) if row else None)
+        if row is None:
+            if new.value is None and not new.comment:
+                return None
+            row = AnswerRow(assessment_id=assessment_id, question_id=question_id, comment="", answered_by="")
+            self.s.add(row)
+        elif new.value is None and not new.comment:
+            self.s.delete(row)
+            assessment.updated_at = utcnow()
+            return None
+        if new.value != row.value or row.id is None:
+            row.value = new.value
+            row.answered_by = answered_by or row.answered_by or ""
+        row.comment = new.comment
+        row.answered_at = utcnow()
+        assessment.updated_at = utcnow()
+        self.s.flush()
+        return answer_record(row)
+
+    def replace(self, scope: Scope, assessment_id: int, answers: dict[str, tuple[Any, str]], answered_by: str = "") -> None:
+        """All the answers of an assessment at once (an import, the demo)."""
+        assessment = self._assessment(scope, assessment_id, lock=True)
+        self.s.execute(delete(AnswerRow).where(AnswerRow.assessment_id == assessment_id))
+        for question_id, (value, comment) in answers.items():
+            self.s.add(
+                AnswerRow(
+                    assessment_id=assessment_id, question_id=question_id, value=value, comment=comment or "", answered_by=answered_by
+                )
+            )
+        assessment.updated_at = utcnow()
+        self.s.flush()
+
+
+class ActionRepository(_Repository):
+    def _row(self, scope: Scope, action_id: int) -> Action | None:
+        query = select(Action).join(Assessment).join(Company).where(Action.id == action_id, _within(scope))
+        return self.s.scalar(query.with_for_update(of=Action))
+
+    def _assessment(self, scope: Scope, assessment_id: int) -> Assessment:
+        row = self.s.scalar(select(Assessment).join(Company).where(Assessment.id == assessment_id, _within(scope)))
+        if row is None:
+            raise Gone(f"assessment {assessment_id}")
+        return row
+
+    def list(self, scope: Scope, assessment_id: int) -> list[ActionRecord]:
+        query = (
+            select(Action).join(Assessment).join(Company)
+            .where(Action.assessment_id == assessment_id, _within(scope))
+            .order_by(Action.position, Action.id)
+        )  # fmt: skip
+        return [action_record(r) for r in self.s.scalars(query)]
+
+    def add(self, scope: Scope, assessment_id: int, title: str, **fields: Any) -> ActionRecord:
+        unknown = set(fields) - ACTION_FIELDS - {"recommendation_id", "question_id"}
+        if unknown:
+            raise ValueError(f"unknown action fields: {', '.join(sorted(unknown))}")
+        assessment = self._assessment(scope, assessment_id)
+        if "position" not in fields:
+            last = self.s.scalar(select(func.max(Action.position)).where(Action.assessment_id == assessment_id))
+            fields["position"] = (last or 0) + 1
+        row = Action(assessment_id=assessment_id, title=title, **fields)
+        self.s.add(row)
+        assessment.updated_at = utcnow()
+        self.s.flush()
+        return action_record(row)
+
+    def update(self, scope: Scope, action_id: int, expected: dict[str, Any] | None = None, **fields: Any) -> ActionRecord:
+        """Change some fields; with `expected`, only if those fields still hold those values.
+
+        Raises Gone when the action was deleted meanwhile, Conflict when a field changed meanwhile.
+        """
+        unknown = set(fields) - ACTION_FIELDS
+        if unknown:
+            raise ValueError(f"unknown action fields: {', '.join(sorted(unknown))}")
+        row = self._row(scope, action_id)
+        if row is None:
+            raise Gone(f"action {action_id}")
+        _check_expected(row, expected)
+        for key, value in fields.items():
+            setattr(row, key, value)
+        self.s.get_one(Assessment, row.assessment_id).updated_at = utcnow()
+        self.s.flush()
+        return action_record(row)
+
+    def delete(self, scope: Scope, action_id: int, expected: dict[str, Any] | None = None) -> None:
+        """Delete an action; with `expected`, only if it was not changed meanwhile (else Conflict)."""
+        row = self._row(scope, action_id)
+        if row is None:
+            return  # already gone: the wish is fulfilled
+        _check_expected(row, expected)
+        self.s.get_one(Assessment, row.assessment_id).updated_at = utcnow()
+        self.s.delete(row)
+        self.s.flush()
+
+
+def workspace_record(row: Workspace) -> WorkspaceRecord:
+    return WorkspaceRecord(row.id, row.name, row.kind, aware(row.created_at))  # type: ignore[arg-type]
+
+
+def user_record(row: User) -> UserRecord:
+    return UserRecord(row.id, row.issuer, row.subject, row.email or "", row.name or "")
+
+
+def invitation_record(row: Invitation) -> InvitationRecord:
+    return InvitationRecord(
+        id=row.id, workspace_id=row.workspace_id, role=row.role, company_ids=tuple(row.company_ids or ()),
+        email=row.email or "", created_by=row.created_by or "", created_at=aware(row.created_at),  # type: ignore[arg-type]
+        expires_at=aware(row.expires_at), used_at=aware(row.used_at), used_by=row.used_by,  # type: ignore[arg-type]
+        revoked_at=aware(row.revoked_at),
+    )  # fmt: skip
+
+
+class WorkspaceRepository(_Repository):
+    """Workspaces with their memberships and invitations."""
+
+    def get(self, workspace_id: int) -> WorkspaceRecord | None:
+        row = self.s.get(Workspace, workspace_id)
+        return workspace_record(row) if row else None
+
+    def list(self, ids: list[int] | None = None) -> list[WorkspaceRecord]:
+        """The workspaces of `ids` (all of them for None: the command line of the operator)."""
+        query = select(Workspace).order_by(func.lower(Workspace.name), Workspace.id)
+        if ids is not None:
+            query = query.where(Workspace.id.in_(ids))
+        return [workspace_record(r) for r in self.s.scalars(query)]
+
+    def find(self, name_or_id: str) -> list[WorkspaceRecord]:
+        if name_or_id.isdigit():
+            row = self.s.get(Workspace, int(name_or_id))
+            return [workspace_record(row)] if row else []
+        query = select(Workspace).where(func.lower(Workspace.name) == name_or_id.strip().lower()).order_by(Workspace.id)
+        return [workspace_record(r) for r in self.s.scalars(query)]
+
+    def add(self, name: str, kind: str) -> WorkspaceRecord:
+        row = Workspace(name=name.strip(), kind=kind)
+        self.s.add(row)
+        self.s.flush()
+        return workspace_record(row)
+
+    # memberships
+    def memberships_of(self, user_id: int) -> list[MembershipRecord]:
+        query = select(Membership).where(Membership.user_id == user_id).order_by(Membership.workspace_id)
+        return [
+            MembershipRecord(m.id, m.workspace_id, m.user_id, m.role, tuple(m.company_ids or ())) for m in self.s.scalars(query)
+        ]
+
+    def members(self, workspace_id: int) -> list[MembershipRecord]:
+        query = select(Membership, User).join(User).where(Membership.workspace_id == workspace_id).order_by(Membership.id)
+        return [
+            MembershipRecord(m.id, m.workspace_id, m.user_id, m.role, tuple(m.company_ids or ()), user_record(u).label)
+            for m, u in self.s.execute(query).tuples()
+        ]
+
+    def put_member(self, workspace_id: int, user_id: int, role: str, company_ids: tuple[int, ...] = ()) -> None:
+        """Add the membership, or change its role when the user is already a member."""
+        row = self.s.scalar(select(Membership).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id))
+        if row is None:
+            self.s.add(Membership(workspace_id=workspace_id, user_id=user_id, role=role, company_ids=list(company_ids)))
+        else:
+            row.role = role
+            row.company_ids = sorted(set(row.company_ids or ()) | set(company_ids)) if role == "company_manager" else []
+        self.s.flush()
+
+    def remove_member(self, workspace_id: int, user_id: int) -> bool:
+        result = self.s.execute(delete(Membership).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # invitations
+    def add_invitation(
+        self, workspace_id: int, token_hash: str, role: str, company_ids: tuple[int, ...], email: str, created_by: str,
+        expires_at: datetime,
+    ) -> InvitationRecord:  # fmt: skip
+        row = Invitation(
+            workspace_id=workspace_id, token_hash=token_hash, role=role, company_ids=list(company_ids), email=email,
+            created_by=created_by, expires_at=expires_at,
+        )  # fmt: skip
+        self.s.add(row)
+        self.s.flush()
+        return invitation_record(row)
+
+    def invitation_by_hash(self, token_hash: str) -> InvitationRecord | None:
+        row = self.s.scalar(select(Invitation).where(Invitation.token_hash == token_hash).with_for_update())
+        return invitation_record(row) if row else None
+
+    def invitations(self, workspace_id: int) -> list[InvitationRecord]:
+        query = select(Invitation).where(Invitation.workspace_id == workspace_id).order_by(Invitation.id)
+        return [invitation_record(r) for r in self.s.scalars(query)]
+
+    def mark_invitation(self, invitation_id: int, *, used_by: int | None = None, revoked: bool = False) -> None:
+        row = self.s.get_one(Invitation, invitation_id)
+        if revoked:
+            row.revoked_at = utcnow()
+        else:
+            row.used_at, row.used_by = utcnow(), used_by
+        self.s.flush()
+
+
+class UserRepository(_Repository):
+    def get(self, user_id: int) -> UserRecord | None:
+        row = self.s.get(User, user_id)
+        return user_record(row) if row else None
+
+    def find(self, issuer: str, subject: str) -> UserRecord | None:
+        row = self.s.scalar(select(User).where(User.issuer == issuer, User.subject == subject))
+        return user_record(row) if row else None
+
+    def by_email(self, email: str) -> list[UserRecord]:
+        query = select(User).where(func.lower(User.email) == email.strip().lower()).order_by(User.id)
+        return [user_record(r) for r in self.s.scalars(query)]
+
+    def sign_in(self, issuer: str, subject: str, email: str = "", name: str = "") -> UserRecord:
+        """The user of this identity, created at the first sign-in; e-mail and name refreshed."""
+        row = self.s.scalar(select(User).where(User.issuer == issuer, User.subject == subject))
+        if row is None:
+            row = User(issuer=issuer, subject=subject, email=email, name=name)
+            self.s.add(row)
+        else:
+            row.email, row.name = email or row.email, name or row.name
+        row.last_seen_at = utcnow()
+        self.s.flush()
+        return user_record(row)
+
+
+class AuditRepository(_Repository):
+    def add(self, workspace_id: int, user_id: int | None, actor: str, action: str, target: str = "", detail: str = "") -> None:
+        self.s.add(AuditEvent(workspace_id=workspace_id, user_id=user_id, actor=actor, action=action, target=target, detail=detail))
+
+    def list(self, workspace_id: int, limit: int = 1000) -> list[AuditRecord]:
+        query = select(AuditEvent).where(AuditEvent.workspace_id == workspace_id).order_by(AuditEvent.id.desc()).limit(limit)
+        return [
+            AuditRecord(r.id, r.workspace_id, aware(r.at), r.actor, r.action, r.target, r.detail)  # type: ignore[arg-type]
+            for r in self.s.scalars(query)
+        ]
