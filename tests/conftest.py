@@ -12,10 +12,10 @@ from diagnostic.core.answers import parse_answers
 from diagnostic.core.loading import LoadedQuestionnaire, load_questionnaire, parse_questionnaire
 from diagnostic.core.profile import Profile
 from diagnostic.core.scoring import Result, score
-from diagnostic.storage.database import get_engine, make_engine, migrate
-from diagnostic.storage.models import Base
 from diagnostic.services import workspaces
 from diagnostic.services.context import Context
+from diagnostic.storage.database import get_engine, make_engine, migrate
+from diagnostic.storage.models import Base
 from diagnostic.storage.uow import SqlUnitOfWork
 
 ROOT = Path(__file__).resolve().parent.parent
