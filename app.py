@@ -1,4 +1,9 @@
-"""Autodiag RSE — entry point: page config, sidebar (language, company, assessment), navigation."""
+"""Autodiag RSE — composition root: page config, who is acting, the context handed to the pages,
+the sidebar (language, workspace, company, assessment) and the navigation.
+
+Pages are `main(ctx)` functions in app_pages/ (each file ends with `main(state.context())`);
+nothing below reads or writes the database but through the services.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from collections.abc import Callable
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from diagnostic import services
 from diagnostic.core.errors import StorageUnavailable
-from ui import state
+from diagnostic.core.roles import NotAllowed, NotFound, Permission
+from diagnostic.services import assessments, companies, demo, workspaces
+from diagnostic.services.context import Context
+from ui import session, state
 from ui.state import t
 
 st.set_page_config(page_title="Autodiag RSE", page_icon=":material/eco:", layout="wide", initial_sidebar_state="auto")
@@ -19,7 +26,7 @@ log = logging.getLogger("autodiag")
 
 
 @state.guarded
-def _pick(key: str, select: Callable[[int | None], None], ids: list[int]) -> None:
+def _pick(key: str, select: Callable[[Context, int | None], None], ctx: Context, ids: list[int]) -> None:
     """A deliberate choice in a selector; an emptied selector (Escape, the clear cross) changes nothing.
 
     Neither does a value that is not one of the ids: after a language switch the browser sends the
@@ -28,48 +35,78 @@ def _pick(key: str, select: Callable[[int | None], None], ids: list[int]) -> Non
     """
     chosen = st.session_state.get(key)
     if chosen in ids:
-        select(chosen)
+        select(ctx, chosen)
 
 
-def sidebar() -> None:
+def _pick_workspace(ctx: Context, workspace_id: int | None) -> None:
+    if st.session_state.get("workspace_id") != workspace_id:
+        st.session_state.workspace_id = workspace_id
+        state.select_company(ctx, None)
+
+
+def language_switch() -> None:
+    lang = st.segmented_control(
+        t("sidebar.language"), ["fr", "en"], default=state.lang(), format_func=lambda x: x.upper(), required=True
+    )
+    if lang and lang != state.lang():
+        st.session_state.lang = lang
+        state.sync_url()
+        st.rerun()
+
+
+def workspace_choice(ctx: Context) -> None:
+    """The workspace worked in: chosen in the sidebar when the actor belongs to several."""
+    mine = workspaces.my_workspaces(ctx)
+    ids = [w.id for w, _ in mine]
+    if st.session_state.get("workspace_id") not in ids:
+        st.session_state.workspace_id = ids[0] if ids else None
+    ctx.workspace_id = st.session_state.workspace_id
+    if len(mine) > 1:
+        names = state.unique_labels({w.id: w.name for w, _ in mine})
+        state.set_widget("sidebar-workspace", ctx.workspace_id)
+        st.selectbox(
+            t("sidebar.workspace"), ids, key="sidebar-workspace", format_func=names.__getitem__,
+            on_change=_pick, args=("sidebar-workspace", _pick_workspace, ctx, ids),
+        )  # fmt: skip
+
+
+def sidebar(ctx: Context) -> None:
     with st.sidebar:
         st.markdown(f"### :material/eco: {t('app.title')}")
         st.caption(t("app.tagline"))
-        lang = st.segmented_control(
-            t("sidebar.language"), ["fr", "en"], default=state.lang(), format_func=lambda x: x.upper(), required=True
-        )
-        if lang and lang != state.lang():
-            st.session_state.lang = lang
-            state.sync_url()
-            st.rerun()
+        language_switch()
+        if not ctx.actor.local:
+            st.caption(t("auth.signed_in_as", who=ctx.actor.label))
+            st.button(t("auth.sign_out"), on_click=st.logout, icon=":material/logout:", key="sign-out")
 
-        repo = state.repo()
-        companies = repo.list_companies()
-        company = state.current_company()
-        if companies:
-            names = state.unique_labels({c.id: c.name for c in companies})
+        company = state.current_company(ctx)
+        listed = [c for c in companies.list_companies(ctx) if ctx.workspace_id in (None, c.workspace_id)]
+        if company is not None and company.id not in {c.id for c in listed}:
+            listed.append(company)  # a link to a company of another of the actor's workspaces
+        if listed:
+            names = state.unique_labels({c.id: c.name for c in listed})
             # The choice changes only by a deliberate pick (on_change), never by reading the widget
             # back on a later run; the widget is set from the session before it is drawn.
             state.set_widget("sidebar-company", company.id if company else None)
             st.selectbox(
                 t("sidebar.company"), list(names), key="sidebar-company", format_func=names.__getitem__,
                 placeholder=t("sidebar.choose_company"), index=list(names).index(company.id) if company else None,
-                on_change=_pick, args=("sidebar-company", state.select_company, list(names)),
-            )
+                on_change=_pick, args=("sidebar-company", state.select_company, ctx, list(names)),
+            )  # fmt: skip
         else:
             st.caption(t("sidebar.none_company"))
 
         if company is not None:
-            assessments = repo.list_assessments(company.id)
-            current = state.current_assessment()
-            if assessments:
-                labels = state.assessment_labels(reversed(assessments))
+            found = assessments.list_assessments(ctx, company.id)
+            current = state.current_assessment(ctx)
+            if found:
+                labels = state.assessment_labels(reversed(found))
                 state.set_widget("sidebar-assessment", current.id if current else None)
                 st.selectbox(
                     t("sidebar.assessment"), list(labels), key="sidebar-assessment", format_func=labels.__getitem__,
                     placeholder=t("sidebar.choose_assessment"), index=list(labels).index(current.id) if current else None,
-                    on_change=_pick, args=("sidebar-assessment", state.select_assessment, list(labels)),
-                )
+                    on_change=_pick, args=("sidebar-assessment", state.select_assessment, ctx, list(labels)),
+                )  # fmt: skip
             else:
                 st.caption(t("sidebar.none_assessment"))
 
@@ -82,27 +119,51 @@ PAGES = [
     ("app_pages/plan.py", "nav.plan", ":material/task_alt:", "plan"),
     ("app_pages/followup.py", "nav.followup", ":material/timeline:", "suivi"),
 ]
+WORKSPACE_PAGE = ("app_pages/workspace.py", "nav.workspace", ":material/groups:", "espace")
 
-try:
-    pages = [st.Page(path, title=t(key), icon=icon, url_path=url) for path, key, icon, url in PAGES]
+
+def run() -> None:
+    ctx = session.context()
+    if ctx is None:  # shared mode, nobody signed in
+        session.sign_in_page()
+        return
+    session.accept_pending_invitation(ctx)
+    if not workspaces.my_workspaces(ctx):
+        session.no_access_page(ctx)
+        return
+    shown = list(PAGES)
+    if companies.may(ctx, Permission.READ_AUDIT) or companies.may(ctx, Permission.MANAGE_MEMBERS):
+        shown.append(WORKSPACE_PAGE)
+    pages = [st.Page(path, title=t(key), icon=icon, url_path=url) for path, key, icon, url in shown]
     home = pages[0]
     # Streamlit serves its default page at "/" only: "/" is a hidden page that sends to /accueil,
     # so that every page, the home page included, has one address that works.
     root = st.Page(
         lambda: st.switch_page(home, query_params=st.query_params.to_dict()),
         title=t("nav.home"), url_path="racine", default=True, visibility="hidden",
-    )
+    )  # fmt: skip
     navigation = st.navigation([root, *pages])
     # each page its own title in the browser tab and for screen readers (WCAG 2.4.2)
     st.set_page_config(page_title=f"{navigation.title} · {t('app.title')}")
-    sidebar()
+    with st.sidebar:
+        workspace_choice(ctx)
+    sidebar(ctx)
+    session.show_invitation_message()
     state.show_callback_error()
-    if navigation.url_path not in ("accueil", "entreprise") and services.is_demo(state.current_company()):
+    if navigation.url_path not in ("accueil", "entreprise") and demo.is_demo(state.current_company(ctx)):
         st.info(t("demo.banner_short"), icon=":material/school:")
     navigation.run()
+
+
+try:
+    run()
 except (OperationalError, StorageUnavailable):
     log.exception("database error")
     st.error(t("error.database"))
+except NotFound:  # a stale link, or another workspace's id: the same words
+    st.warning(t("access.not_found"), icon=":material/search_off:")
+except NotAllowed:
+    st.error(t("access.not_allowed"), icon=":material/lock:")
 except Exception:  # never a traceback in front of a client; the log keeps it for us
     log.exception("unexpected error")
     st.error(t("error.unexpected"))

@@ -22,6 +22,7 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from diagnostic import settings
 from diagnostic.i18n import LANGS
 
 # Nobody may frame the app (clickjacking): the old header for old browsers, the CSP one for the others.
@@ -249,4 +250,51 @@ class PageShell:
         await self.app(scope, receive, mend)
 
 
-app = st.App("app.py", middleware=[Middleware(Hardening), Middleware(PageShell)])
+# --- invitations: the link survives the sign-in round trip ------------------------------------------
+
+INVITE_COOKIE = "autodiag_invite"  # read by ui/session.py
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+
+class InvitationCookie:
+    """A page opened with ?invite=TOKEN keeps the token in a short-lived cookie (15 minutes, HttpOnly).
+
+    After the OpenID Connect sign-in, Streamlit sends the browser back to "/" without the query: the
+    app then finds the invitation in the cookie. Only a well-formed token is kept; it is worth
+    nothing without the sign-in, is single use, and the database holds only its SHA-256.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not _is_page(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        token = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("invite") or [""])[0]
+        if not TOKEN.match(token):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append(
+                    "set-cookie", f"{INVITE_COOKIE}={token}; Max-Age=900; Path=/; HttpOnly; SameSite=Lax"
+                )
+            await send(message)
+
+        await self.app(scope, receive, with_cookie)
+
+
+def check_binding() -> None:
+    """Local mode has no login: refuse to listen beyond the loopback address."""
+    from streamlit import config
+
+    problem = settings.binding_problem(config.get_option("server.address"))
+    if problem:
+        logging.getLogger("autodiag").critical(problem)
+        raise SystemExit(problem)
+
+
+check_binding()
+app = st.App("app.py", middleware=[Middleware(Hardening), Middleware(PageShell), Middleware(InvitationCookie)])

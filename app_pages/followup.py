@@ -7,132 +7,139 @@ long dimension names wrap and every column shows on a phone.
 import pandas as pd
 import streamlit as st
 
-from diagnostic import services
 from diagnostic.i18n import format_date, format_number, format_score
 from diagnostic.labels import answer_label
+from diagnostic.services import actions as action_service
+from diagnostic.services import assessments as assessment_service
+from diagnostic.services.context import Context
 from ui import state
 from ui.charts import history_figure
 from ui.state import t
 from ui.text import plain
 
-lang = state.lang()
-repo = state.repo()
 
-st.title(t("followup.title"))
-company = state.current_company()
-if company is None:
-    st.info(t("empty.no_company"))
-    st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
-    st.stop()
+def main(ctx: Context) -> None:
+    lang = ctx.lang
 
-assessments = repo.list_assessments(company.id)
-if not assessments:
-    st.info(t("empty.no_assessment"))
-    st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
-    st.stop()
+    st.title(t("followup.title"))
+    company = state.current_company(ctx)
+    if company is None:
+        st.info(t("empty.no_company"))
+        st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
+        st.stop()
 
-evaluations = [e for e in (services.evaluate(repo, a.id) for a in assessments) if e is not None]
-first_q = evaluations[-1].questionnaire
-titles = {d.id: d.title.get(lang) for d in first_q.dimensions}
-st.caption(plain(company.name))
+    assessments = assessment_service.list_assessments(ctx, company.id)
+    if not assessments:
+        st.info(t("empty.no_assessment"))
+        st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
+        st.stop()
 
-
-def signed(delta: float | None) -> str:
-    """+14 / -3 / 0 as the page's language writes numbers; "—" when one side has no score."""
-    if delta is None:
-        return "—"
-    text = format_number(delta, lang, 0)
-    if text in ("0", "-0"):
-        return "0"
-    return text if text.startswith("-") else f"+{text}"
+    evaluations = [e for e in (assessment_service.evaluate(ctx, a.id) for a in assessments) if e is not None]
+    first_q = evaluations[-1].questionnaire
+    titles = {d.id: d.title.get(lang) for d in first_q.dimensions}
+    st.caption(plain(company.name))
 
 
-st.header(t("followup.history"))
-points = []
-# one row per score and one column per assessment (few columns: it fits a phone); a dimension an
-# assessment's questionnaire does not have shows "—"
-overall, level = t("followup.overall"), t("followup.level")
-names = [overall, level] + [titles[d.id] for d in first_q.dimensions]
-cells: list[dict[str, str]] = []
-for e in evaluations:
-    moment = e.assessment.created_at
-    column = {overall: format_score(e.result.overall, lang), level: e.result.level.label.get(lang) if e.result.level else "—"}
-    points.append((moment, overall, e.result.overall))
-    for d in e.result.dimensions:
-        name = titles.get(d.id, d.id)
-        points.append((moment, name, d.score))
-        column[name] = format_score(d.score, lang)
-        if name not in names:
-            names.append(name)
-    cells.append(column)
-if len(evaluations) > 1:
-    st.plotly_chart(history_figure(points, lang, ""), config={"displayModeBar": False}, key="history")
-else:
-    st.info(t("followup.only_one"))
-dates = [format_date(e.assessment.created_at, lang, "medium").replace(" ", "\u00a0") for e in evaluations]  # one line each
-columns = [f"{d} ({i + 1})" if dates.count(d) > 1 else d for i, d in enumerate(dates)]
-st.table(
-    pd.DataFrame([[name, *(c.get(name, "—") for c in cells)] for name in names], columns=[t("diag.dimension"), *columns]),
-    hide_index=True,
-)
+    def signed(delta: float | None) -> str:
+        """+14 / -3 / 0 as the page's language writes numbers; "—" when one side has no score."""
+        if delta is None:
+            return "—"
+        text = format_number(delta, lang, 0)
+        if text in ("0", "-0"):
+            return "0"
+        return text if text.startswith("-") else f"+{text}"
 
-if len(evaluations) > 1:
-    st.header(t("followup.compare"))
-    labels = state.unique_labels(
-        {e.assessment.id: f"{format_date(e.assessment.created_at, lang, 'medium')} · {e.questionnaire.model.title.get(lang)}" for e in evaluations}
+
+    st.header(t("followup.history"))
+    points = []
+    # one row per score and one column per assessment (few columns: it fits a phone); a dimension an
+    # assessment's questionnaire does not have shows "—"
+    overall, level = t("followup.overall"), t("followup.level")
+    names = [overall, level] + [titles[d.id] for d in first_q.dimensions]
+    cells: list[dict[str, str]] = []
+    for e in evaluations:
+        moment = e.assessment.created_at
+        column = {overall: format_score(e.result.overall, lang), level: e.result.level.label.get(lang) if e.result.level else "—"}
+        points.append((moment, overall, e.result.overall))
+        for d in e.result.dimensions:
+            name = titles.get(d.id, d.id)
+            points.append((moment, name, d.score))
+            column[name] = format_score(d.score, lang)
+            if name not in names:
+                names.append(name)
+        cells.append(column)
+    if len(evaluations) > 1:
+        st.plotly_chart(history_figure(points, lang, ""), config={"displayModeBar": False}, key="history")
+    else:
+        st.info(t("followup.only_one"))
+    dates = [format_date(e.assessment.created_at, lang, "medium").replace(" ", "\u00a0") for e in evaluations]  # one line each
+    columns = [f"{d} ({i + 1})" if dates.count(d) > 1 else d for i, d in enumerate(dates)]
+    st.table(
+        pd.DataFrame([[name, *(c.get(name, "—") for c in cells)] for name in names], columns=[t("diag.dimension"), *columns]),
+        hide_index=True,
     )
-    ids = [e.assessment.id for e in evaluations]
-    left, right = st.columns(2)
-    before_id = left.selectbox(t("followup.before"), ids, index=len(ids) - 2, format_func=labels.__getitem__)
-    after_id = right.selectbox(t("followup.after"), ids, index=len(ids) - 1, format_func=labels.__getitem__)
-    before = next(e for e in evaluations if e.assessment.id == before_id)
-    after = next(e for e in evaluations if e.assessment.id == after_id)
-    comparison = []
-    for d in after.result.dimensions:
-        old = before.result.dimension(d.id).score if d.id in {x.id for x in before.result.dimensions} else None
-        delta = None if old is None or d.score is None else d.score - old
-        comparison.append(
-            {
-                t("results.col_dimension"): titles.get(d.id, d.id),
-                t("followup.before"): format_score(old, lang),
-                t("followup.after"): format_score(d.score, lang),
-                t("followup.delta"): signed(delta),
-            }
+
+    if len(evaluations) > 1:
+        st.header(t("followup.compare"))
+        labels = state.unique_labels(
+            {e.assessment.id: f"{format_date(e.assessment.created_at, lang, 'medium')} · {e.questionnaire.model.title.get(lang)}" for e in evaluations}
         )
-    st.table(pd.DataFrame(comparison), hide_index=True)
+        ids = [e.assessment.id for e in evaluations]
+        left, right = st.columns(2)
+        before_id = left.selectbox(t("followup.before"), ids, index=len(ids) - 2, format_func=labels.__getitem__)
+        after_id = right.selectbox(t("followup.after"), ids, index=len(ids) - 1, format_func=labels.__getitem__)
+        before = next(e for e in evaluations if e.assessment.id == before_id)
+        after = next(e for e in evaluations if e.assessment.id == after_id)
+        comparison = []
+        for d in after.result.dimensions:
+            old = before.result.dimension(d.id).score if d.id in {x.id for x in before.result.dimensions} else None
+            delta = None if old is None or d.score is None else d.score - old
+            comparison.append(
+                {
+                    t("results.col_dimension"): titles.get(d.id, d.id),
+                    t("followup.before"): format_score(old, lang),
+                    t("followup.after"): format_score(d.score, lang),
+                    t("followup.delta"): signed(delta),
+                }
+            )
+        st.table(pd.DataFrame(comparison), hide_index=True)
 
-    changes = []
-    for qid, row in after.result.questions.items():
-        old_row = before.result.questions.get(qid)
-        if not row.counted or old_row is None or not old_row.counted or row.value == old_row.value or not row.max:
+        changes = []
+        for qid, row in after.result.questions.items():
+            old_row = before.result.questions.get(qid)
+            if not row.counted or old_row is None or not old_row.counted or row.value == old_row.value or not row.max:
+                continue
+            changes.append((100 * (row.value - old_row.value) / row.max, qid))
+        if not changes:
+            st.caption(t("followup.nothing_changed"))
+        up_col, down_col = st.columns(2)
+        for column, title_key, items in (
+            (up_col, "followup.went_up", sorted((c for c in changes if c[0] > 0), reverse=True)),
+            (down_col, "followup.went_down", sorted(c for c in changes if c[0] < 0)),
+        ):
+            with column:
+                st.markdown(f"**{t(title_key)}** ({len(items)})")
+                for _, qid in items[:10]:
+                    question = after.questionnaire.questions[qid]
+                    old_value = before.answers[qid].value
+                    new_value = after.answers[qid].value
+                    st.markdown(
+                        f"- {question.text.get(lang)}  \n  {plain(answer_label(before.questionnaire, qid, old_value, lang))} → "
+                        f"**{plain(answer_label(after.questionnaire, qid, new_value, lang))}**"
+                    )
+
+    st.header(t("followup.actions"))
+    any_action = False
+    for e in reversed(evaluations):
+        actions = action_service.list_actions(ctx, e.assessment.id)
+        if not actions:
             continue
-        changes.append((100 * (row.value - old_row.value) / row.max, qid))
-    if not changes:
-        st.caption(t("followup.nothing_changed"))
-    up_col, down_col = st.columns(2)
-    for column, title_key, items in (
-        (up_col, "followup.went_up", sorted((c for c in changes if c[0] > 0), reverse=True)),
-        (down_col, "followup.went_down", sorted(c for c in changes if c[0] < 0)),
-    ):
-        with column:
-            st.markdown(f"**{t(title_key)}** ({len(items)})")
-            for _, qid in items[:10]:
-                question = after.questionnaire.questions[qid]
-                old_value = before.answers[qid].value
-                new_value = after.answers[qid].value
-                st.markdown(
-                    f"- {question.text.get(lang)}  \n  {plain(answer_label(before.questionnaire, qid, old_value, lang))} → "
-                    f"**{plain(answer_label(after.questionnaire, qid, new_value, lang))}**"
-                )
+        any_action = True
+        done = sum(1 for a in actions if a.status == "done")
+        st.progress(done / len(actions), text=f"{format_date(e.assessment.created_at, lang, 'medium')} — {t('plan.progress', done=done, total=len(actions))}")
+    if not any_action:
+        st.caption(t("followup.no_actions"))
 
-st.header(t("followup.actions"))
-any_action = False
-for e in reversed(evaluations):
-    actions = repo.list_actions(e.assessment.id)
-    if not actions:
-        continue
-    any_action = True
-    done = sum(1 for a in actions if a.status == "done")
-    st.progress(done / len(actions), text=f"{format_date(e.assessment.created_at, lang, 'medium')} — {t('plan.progress', done=done, total=len(actions))}")
-if not any_action:
-    st.caption(t("followup.no_actions"))
+
+if __name__ == "__main__":
+    main(state.context())

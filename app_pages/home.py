@@ -2,70 +2,79 @@
 
 import streamlit as st
 
-from diagnostic import services
+from diagnostic.core.roles import Permission
+from diagnostic.services import companies as company_service
+from diagnostic.services import demo
+from diagnostic.services.context import Context
+from diagnostic.services.questionnaires import shipped_questionnaire, shipped_questionnaires
 from ui import state
 from ui.state import t
 from ui.text import plain
 
-lang = state.lang()
-repo = state.repo()
-
-st.title(t("home.title"))
-st.markdown(t("home.intro"))
-
-company = state.current_company()
-assessment = state.current_assessment()
-left, middle, right = st.columns(3)
-with left:
-    if st.button(t("home.start"), type="primary", width="stretch"):
-        if services.is_demo(company):  # a new diagnostic is for the person's own company, not the example
-            st.session_state.creating_company = True
-        state.switch_page("app_pages/company.py")
-with middle:
-    if company is not None and assessment is not None:
-        title = services.shipped_questionnaire(assessment.questionnaire_id)[0].model.title.get(lang)
-        if st.button(t("home.resume", company=plain(company.name), assessment=title), width="stretch"):
-            state.switch_page("app_pages/diagnostic.py")
-with right:
-    if st.button(t("home.demo"), help=t("demo.home_help"), width="stretch"):
-        demo_company, demo_assessment = services.open_demo(repo, lang)  # the existing example, else a new one
-        state.select_company(demo_company.id)
-        state.select_assessment(demo_assessment.id)
-        state.switch_page("app_pages/results.py")
-
 
 @state.guarded
-def reset_demo() -> None:
-    demo_company, demo_assessment = services.reset_demo(repo, lang)
-    state.select_company(demo_company.id)
-    state.select_assessment(demo_assessment.id)
+def reset_demo(ctx: Context) -> None:
+    demo_company, demo_assessment = demo.reset_demo(ctx)
+    state.select_company(ctx, demo_company.id)
+    state.select_assessment(ctx, demo_assessment.id)
     st.session_state.demo_reset = True
 
 
-if services.is_demo(company):
-    st.info(t("demo.banner"), icon=":material/school:")
-    st.button(t("demo.reset"), help=t("demo.reset_help"), on_click=reset_demo, icon=":material/restart_alt:")
-    if st.session_state.pop("demo_reset", False):
-        st.success(t("demo.reset_done"))
+def main(ctx: Context) -> None:
+    lang = ctx.lang
+    st.title(t("home.title"))
+    st.markdown(t("home.intro"))
 
-st.header(t("home.how"))
-for key in ("home.step1", "home.step2", "home.step3"):
-    st.markdown(t(key))
+    company = state.current_company(ctx)
+    assessment = state.current_assessment(ctx)
+    may_create = company_service.may(ctx, Permission.CREATE_COMPANY)
+    left, middle, right = st.columns(3)
+    with left:
+        if may_create and st.button(t("home.start"), type="primary", width="stretch"):
+            if demo.is_demo(company):  # a new diagnostic is for the person's own company, not the example
+                st.session_state.creating_company = True
+            state.switch_page("app_pages/company.py")
+    with middle:
+        if company is not None and assessment is not None:
+            title = shipped_questionnaire(assessment.questionnaire_id)[0].model.title.get(lang)
+            if st.button(t("home.resume", company=plain(company.name), assessment=title), width="stretch"):
+                state.switch_page("app_pages/diagnostic.py")
+    with right:
+        if may_create and st.button(t("home.demo"), help=t("demo.home_help"), width="stretch"):
+            demo_company, demo_assessment = demo.open_demo(ctx)  # the existing example, else a new one
+            state.select_company(ctx, demo_company.id)
+            state.select_assessment(ctx, demo_assessment.id)
+            state.switch_page("app_pages/results.py")
 
-st.header(t("home.questionnaires"))
-for questionnaire in services.shipped_questionnaires():
-    st.markdown(
-        t(
-            "home.questionnaire_line",
-            title=questionnaire.model.title.get(lang),
-            count=len(questionnaire.questions),
-            minutes=questionnaire.model.estimated_minutes or "—",
+    if demo.is_demo(company):
+        st.info(t("demo.banner"), icon=":material/school:")
+        if may_create:
+            st.button(t("demo.reset"), help=t("demo.reset_help"), on_click=reset_demo, args=(ctx,), icon=":material/restart_alt:")
+        if st.session_state.pop("demo_reset", False):
+            st.success(t("demo.reset_done"))
+
+    st.header(t("home.how"))
+    for key in ("home.step1", "home.step2", "home.step3"):
+        st.markdown(t(key))
+
+    st.header(t("home.questionnaires"))
+    for questionnaire in shipped_questionnaires():
+        st.markdown(
+            t(
+                "home.questionnaire_line",
+                title=questionnaire.model.title.get(lang),
+                count=len(questionnaire.questions),
+                minutes=questionnaire.model.estimated_minutes or "—",
+            )
         )
-    )
-    if questionnaire.model.description:
-        st.caption(questionnaire.model.description.get(lang))
+        if questionnaire.model.description:
+            st.caption(questionnaire.model.description.get(lang))
 
-with st.expander(t("home.scale")):
-    scale = services.shipped_questionnaires()[0].model.maturity_scale
-    for level in scale:
-        st.markdown(f"**{level.value} — {level.label.get(lang)}** · {level.description.get(lang)}")
+    with st.expander(t("home.scale")):
+        scale = shipped_questionnaires()[0].model.maturity_scale
+        for level in scale:
+            st.markdown(f"**{level.value} — {level.label.get(lang)}** · {level.description.get(lang)}")
+
+
+if __name__ == "__main__":
+    main(state.context())

@@ -3,189 +3,195 @@
 import pandas as pd
 import streamlit as st
 
-from diagnostic import services
 from diagnostic.core.reading import NOT_FILLED, SCORED, read
 from diagnostic.core.scoring import DimensionResult
 from diagnostic.i18n import format_date, format_percent, format_score
+from diagnostic.services import assessments as assessment_service
+from diagnostic.services.context import Context
 from ui import state
 from ui.charts import radar_figure
 from ui.exports import download_buttons
 from ui.state import t
 from ui.text import plain
 
-lang = state.lang()
-repo = state.repo()
 
-st.title(t("results.title"))
-company, assessment = state.require_assessment()
+def main(ctx: Context) -> None:
+    lang = ctx.lang
 
-evaluation = services.evaluate(repo, assessment.id)
-result = evaluation.result
-questionnaire = evaluation.questionnaire
-st.caption(f"{plain(company.name)} · {questionnaire.model.title.get(lang)} · {format_date(assessment.created_at, lang)}")
-if result.overall is None:
-    st.info(t("empty.no_answers"))
-    st.page_link("app_pages/diagnostic.py", label=t("empty.go_diagnostic"), icon=":material/checklist:")
-    st.stop()
+    st.title(t("results.title"))
+    company, assessment = state.require_assessment(ctx)
 
-titles = {d.id: d.title.get(lang) for d in questionnaire.dimensions}
-previous = services.previous_assessment(repo, assessment)
-previous_eval = services.evaluate(repo, previous.id) if previous else None
+    evaluation = assessment_service.evaluate(ctx, assessment.id)
+    result = evaluation.result
+    questionnaire = evaluation.questionnaire
+    st.caption(f"{plain(company.name)} · {questionnaire.model.title.get(lang)} · {format_date(assessment.created_at, lang)}")
+    if result.overall is None:
+        st.info(t("empty.no_answers"))
+        st.page_link("app_pages/diagnostic.py", label=t("empty.go_diagnostic"), icon=":material/checklist:")
+        st.stop()
 
-download_buttons(assessment.id, company.name, assessment.created_at.date().isoformat())
+    titles = {d.id: d.title.get(lang) for d in questionnaire.dimensions}
+    previous = assessment_service.previous_assessment(ctx, assessment)
+    previous_eval = assessment_service.evaluate(ctx, previous.id) if previous else None
 
-reading = read(questionnaire, result)
+    download_buttons(ctx, assessment.id, company.name, assessment.created_at.date().isoformat())
+
+    reading = read(questionnaire, result)
 
 
-def dimension_link(dimension_id: str, label: str, help_key: str, icon: str) -> None:
-    """A link (a real one: it opens in a new tab too) to the Diagnostic page open on a dimension,
-    named by its id in the URL parameter "dim". A page link never wraps: short labels, the
-    dimension in the tooltip."""
-    params = {"lang": lang, "c": str(company.id), "a": str(assessment.id), "dim": dimension_id}
-    st.page_link(
-        "app_pages/diagnostic.py", label=label, icon=icon, query_params=params,
-        help=t(help_key, dimension=plain(titles[dimension_id])),
+    def dimension_link(dimension_id: str, label: str, help_key: str, icon: str) -> None:
+        """A link (a real one: it opens in a new tab too) to the Diagnostic page open on a dimension,
+        named by its id in the URL parameter "dim". A page link never wraps: short labels, the
+        dimension in the tooltip."""
+        params = {"lang": lang, "c": str(company.id), "a": str(assessment.id), "dim": dimension_id}
+        st.page_link(
+            "app_pages/diagnostic.py", label=label, icon=icon, query_params=params,
+            help=t(help_key, dimension=plain(titles[dimension_id])),
+        )
+
+
+    if reading.provisional:
+        with st.container(border=True, key="provisional"):
+            st.warning(
+                t(
+                    "results.provisional", unanswered=reading.unanswered, applicable=reading.applicable,
+                    coverage=format_percent(result.coverage, lang), threshold=round(100 * reading.threshold),
+                ),
+                icon=":material/hourglass_top:",
+            )
+            if reading.first_unanswered_dimension is not None:
+                first = reading.first_unanswered_dimension
+                dimension_link(first, t("results.first_unanswered"), "results.first_unanswered_help", ":material/edit_note:")
+
+    score_col, level_col, coverage_col = st.columns(3)
+    score_col.metric(
+        t("results.overall_provisional" if reading.provisional else "results.overall"), f"{format_score(result.overall)}/100"
     )
-
-
-if reading.provisional:
-    with st.container(border=True, key="provisional"):
+    level_col.metric(
+        t("results.level_provisional" if reading.provisional else "results.level"),
+        f"{result.level_rank} · {result.level.label.get(lang)}",
+    )
+    coverage_col.metric(t("results.coverage"), format_percent(result.coverage, lang))
+    # a level's description speaks of every dimension: it is shown only for a confirmed result
+    if result.level.description and not reading.provisional:
+        st.markdown(f"**{plain(result.level.label.get(lang))}** — {plain(result.level.description.get(lang))}")
+    if result.capped_by_critical:
         st.warning(
             t(
-                "results.provisional", unanswered=reading.unanswered, applicable=reading.applicable,
-                coverage=format_percent(result.coverage, lang), threshold=round(100 * reading.threshold),
-            ),
-            icon=":material/hourglass_top:",
+                "results.capped", level=plain(result.level.label.get(lang)), by_score=plain(result.level_by_score.label.get(lang))
+            )
         )
-        if reading.first_unanswered_dimension is not None:
-            first = reading.first_unanswered_dimension
-            dimension_link(first, t("results.first_unanswered"), "results.first_unanswered_help", ":material/edit_note:")
 
-score_col, level_col, coverage_col = st.columns(3)
-score_col.metric(
-    t("results.overall_provisional" if reading.provisional else "results.overall"), f"{format_score(result.overall)}/100"
-)
-level_col.metric(
-    t("results.level_provisional" if reading.provisional else "results.level"),
-    f"{result.level_rank} · {result.level.label.get(lang)}",
-)
-coverage_col.metric(t("results.coverage"), format_percent(result.coverage, lang))
-# a level's description speaks of every dimension: it is shown only for a confirmed result
-if result.level.description and not reading.provisional:
-    st.markdown(f"**{plain(result.level.label.get(lang))}** — {plain(result.level.description.get(lang))}")
-if result.capped_by_critical:
-    st.warning(
-        t(
-            "results.capped", level=plain(result.level.label.get(lang)), by_score=plain(result.level_by_score.label.get(lang))
+    radar_col, side_col = st.columns([3, 2])
+    with radar_col:
+        st.header(t("results.radar"))
+        previous_label = t("results.previous", date=format_date(previous.created_at, lang)) if previous else None
+        figure = radar_figure(
+            questionnaire, result, lang, targets=assessment.targets,
+            previous=previous_eval.result if previous_eval else None, previous_label=previous_label,
         )
-    )
+        st.plotly_chart(figure, config={"displayModeBar": False}, key="radar")
+        if reading.not_filled:
+            st.caption(t("results.radar_gaps"))
 
-radar_col, side_col = st.columns([3, 2])
-with radar_col:
-    st.header(t("results.radar"))
-    previous_label = t("results.previous", date=format_date(previous.created_at, lang)) if previous else None
-    figure = radar_figure(
-        questionnaire, result, lang, targets=assessment.targets,
-        previous=previous_eval.result if previous_eval else None, previous_label=previous_label,
-    )
-    st.plotly_chart(figure, config={"displayModeBar": False}, key="radar")
-    if reading.not_filled:
-        st.caption(t("results.radar_gaps"))
-
-with side_col:
-    if reading.strengths or reading.weaknesses:
-        for heading, ids in (("results.strengths", reading.strengths), ("results.weaknesses", reading.weaknesses)):
-            st.header(t(heading))
-            for dimension_id in ids:
-                st.markdown(f"- **{plain(titles[dimension_id])}** — {format_score(result.dimension(dimension_id).score)}/100")
-            if not ids:
-                st.markdown("- —")
-    else:
-        st.header(t("results.strengths") + " / " + t("results.weaknesses"))
-        st.info(t("results.none_stands_out"))
-    if reading.not_filled:
-        st.caption(t("results.not_filled_list", dims=", ".join(plain(titles[d]) for d in reading.not_filled)))
-
-
-def shown_score(d: DimensionResult) -> str:
-    """A dimension's score, or in words why it has none (never a 0 it does not have)."""
-    kind = reading.states[d.id]
-    if kind == SCORED:
-        return format_score(d.score)
-    return t("results.not_filled") if kind == NOT_FILLED else t("results.not_concerned")
-
-st.header(t("results.by_dimension"))
-rows = []
-for d in result.dimensions:
-    before = previous_eval.result.dimension(d.id).score if previous_eval else None
-    rows.append(
-        {
-            t("results.col_dimension"): titles[d.id],
-            t("results.col_score"): shown_score(d),
-            t("results.col_coverage"): format_percent(d.coverage, lang),
-            t("results.col_target"): format_score(assessment.targets.get(d.id)),
-            t("results.col_previous"): format_score(before),
-            t("results.col_confidence"): (
-                "—" if reading.states[d.id] != SCORED
-                else t("results.low_confidence") if d.low_confidence else t("results.ok_confidence")
-            ),
-        }
-    )
-st.dataframe(pd.DataFrame(rows), hide_index=True)
-settings = questionnaire.model.results
-st.caption(
-    t("results.low_confidence_help", coverage=round(100 * settings.low_coverage), dont_know=round(100 * settings.high_dont_know))
-)
-st.caption(t("results.score_method"))
-
-
-st.header(t("results.critical"))
-cap = next((lv for lv in questionnaire.model.results.levels if lv.id == questionnaire.model.results.critical_cap), None)
-for qid in reading.critical_unmet:
-    question = questionnaire.questions[qid]
-    st.error(f"**{plain(question.text.get(lang))}**  \n{plain(question.critical.reason.get(lang))}")
-if reading.critical_unanswered:
-    count = len(reading.critical_unanswered)
-    head = t("results.critical_unanswered_one") if count == 1 else t("results.critical_unanswered_many", count=count)
-    items = "\n".join(f"- {plain(questionnaire.questions[qid].text.get(lang))}" for qid in reading.critical_unanswered)
-    why = t("results.critical_unanswered_why", cap=plain(cap.label.get(lang)) if cap else "—")
-    st.warning(f"**{head}**\n\n{items}\n\n{why}", icon=":material/gavel:")
-    first_critical = result.questions[reading.critical_unanswered[0]].dimension
-    dimension_link(first_critical, t("results.answer_critical"), "results.answer_critical_help", ":material/gavel:")
-if reading.legal_all_clear:
-    st.success(t("results.no_critical"))
-
-with st.expander(t("results.rules"), expanded=False):
-    st.markdown(t("results.rules_intro", cap=cap.label.get(lang) if cap else "—"))
-    rule_rows = []
-    for check in result.level_checks:
-        if check.reached:
-            verdict = t("results.rule_yes")
-        elif not check.overall_ok:
-            verdict = t("results.rule_no_overall")
+    with side_col:
+        if reading.strengths or reading.weaknesses:
+            for heading, ids in (("results.strengths", reading.strengths), ("results.weaknesses", reading.weaknesses)):
+                st.header(t(heading))
+                for dimension_id in ids:
+                    st.markdown(f"- **{plain(titles[dimension_id])}** — {format_score(result.dimension(dimension_id).score)}/100")
+                if not ids:
+                    st.markdown("- —")
         else:
-            verdict = t("results.rule_no_floor", dims=", ".join(titles[d] for d in check.dimensions_below_floor))
-        rule_rows.append(
+            st.header(t("results.strengths") + " / " + t("results.weaknesses"))
+            st.info(t("results.none_stands_out"))
+        if reading.not_filled:
+            st.caption(t("results.not_filled_list", dims=", ".join(plain(titles[d]) for d in reading.not_filled)))
+
+
+    def shown_score(d: DimensionResult) -> str:
+        """A dimension's score, or in words why it has none (never a 0 it does not have)."""
+        kind = reading.states[d.id]
+        if kind == SCORED:
+            return format_score(d.score)
+        return t("results.not_filled") if kind == NOT_FILLED else t("results.not_concerned")
+
+    st.header(t("results.by_dimension"))
+    rows = []
+    for d in result.dimensions:
+        before = previous_eval.result.dimension(d.id).score if previous_eval else None
+        rows.append(
             {
-                t("results.rule_level"): f"{check.rank} · {check.level.label.get(lang)}",
-                t("results.rule_threshold"): f"{check.level.min_overall:g}",
-                t("results.rule_floor"): "—" if check.level.min_dimension is None else f"{check.level.min_dimension:g}",
-                t("results.rule_reached"): verdict,
+                t("results.col_dimension"): titles[d.id],
+                t("results.col_score"): shown_score(d),
+                t("results.col_coverage"): format_percent(d.coverage, lang),
+                t("results.col_target"): format_score(assessment.targets.get(d.id)),
+                t("results.col_previous"): format_score(before),
+                t("results.col_confidence"): (
+                    "—" if reading.states[d.id] != SCORED
+                    else t("results.low_confidence") if d.low_confidence else t("results.ok_confidence")
+                ),
             }
         )
-    st.dataframe(pd.DataFrame(rule_rows), hide_index=True)
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    settings = questionnaire.model.results
+    st.caption(
+        t("results.low_confidence_help", coverage=round(100 * settings.low_coverage), dont_know=round(100 * settings.high_dont_know))
+    )
+    st.caption(t("results.score_method"))
 
-with st.expander(t("results.targets")):
-    st.caption(t("results.targets_help"))
-    with st.form("targets"):
-        columns = st.columns(2)
-        chosen = {}
-        for index, d in enumerate(questionnaire.dimensions):
-            with columns[index % 2]:
-                chosen[d.id] = st.slider(
-                    titles[d.id], 0, 100, int(assessment.targets.get(d.id, 60)), step=5, key=f"target-{assessment.id}-{d.id}"
-                )
-        if st.form_submit_button(t("results.targets_save"), type="primary"):
-            repo.update_assessment(assessment.id, targets={k: float(v) for k, v in chosen.items()})
-            st.toast(t("results.targets_saved"))
-            st.rerun()
+
+    st.header(t("results.critical"))
+    cap = next((lv for lv in questionnaire.model.results.levels if lv.id == questionnaire.model.results.critical_cap), None)
+    for qid in reading.critical_unmet:
+        question = questionnaire.questions[qid]
+        st.error(f"**{plain(question.text.get(lang))}**  \n{plain(question.critical.reason.get(lang))}")
+    if reading.critical_unanswered:
+        count = len(reading.critical_unanswered)
+        head = t("results.critical_unanswered_one") if count == 1 else t("results.critical_unanswered_many", count=count)
+        items = "\n".join(f"- {plain(questionnaire.questions[qid].text.get(lang))}" for qid in reading.critical_unanswered)
+        why = t("results.critical_unanswered_why", cap=plain(cap.label.get(lang)) if cap else "—")
+        st.warning(f"**{head}**\n\n{items}\n\n{why}", icon=":material/gavel:")
+        first_critical = result.questions[reading.critical_unanswered[0]].dimension
+        dimension_link(first_critical, t("results.answer_critical"), "results.answer_critical_help", ":material/gavel:")
+    if reading.legal_all_clear:
+        st.success(t("results.no_critical"))
+
+    with st.expander(t("results.rules"), expanded=False):
+        st.markdown(t("results.rules_intro", cap=cap.label.get(lang) if cap else "—"))
+        rule_rows = []
+        for check in result.level_checks:
+            if check.reached:
+                verdict = t("results.rule_yes")
+            elif not check.overall_ok:
+                verdict = t("results.rule_no_overall")
+            else:
+                verdict = t("results.rule_no_floor", dims=", ".join(titles[d] for d in check.dimensions_below_floor))
+            rule_rows.append(
+                {
+                    t("results.rule_level"): f"{check.rank} · {check.level.label.get(lang)}",
+                    t("results.rule_threshold"): f"{check.level.min_overall:g}",
+                    t("results.rule_floor"): "—" if check.level.min_dimension is None else f"{check.level.min_dimension:g}",
+                    t("results.rule_reached"): verdict,
+                }
+            )
+        st.dataframe(pd.DataFrame(rule_rows), hide_index=True)
+
+    with st.expander(t("results.targets")):
+        st.caption(t("results.targets_help"))
+        with st.form("targets"):
+            columns = st.columns(2)
+            chosen = {}
+            for index, d in enumerate(questionnaire.dimensions):
+                with columns[index % 2]:
+                    chosen[d.id] = st.slider(
+                        titles[d.id], 0, 100, int(assessment.targets.get(d.id, 60)), step=5, key=f"target-{assessment.id}-{d.id}"
+                    )
+            if st.form_submit_button(t("results.targets_save"), type="primary"):
+                assessment_service.set_targets(ctx, assessment.id, chosen)
+                st.toast(t("results.targets_saved"))
+                st.rerun()
+
+
+if __name__ == "__main__":
+    main(state.context())

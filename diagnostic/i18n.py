@@ -21,7 +21,7 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
-from diagnostic.core.errors import Message
+from diagnostic.core.errors import DomainError, Message
 
 LANGS = ("fr", "en")
 LOCALES_DIR = Path(__file__).with_name("locales")
@@ -96,19 +96,24 @@ TEXTS: Mapping[str, tuple[str, str]] = _Texts()
 
 
 def error_text(exc: BaseException, lang: str) -> str:
-    """What a domain error says to the user, in `lang`: its catalogue key (`code`) with its `params`.
+    """What an error says to the user, in `lang`: its catalogue key (`code`) with its `params`.
 
-    A parameter that is itself a Message (a key and its parameters, e.g. "someone else" for a
-    conflict by an unnamed person) is translated too. Errors that only have the older
-    `message_key` / `details` pair (the import's ImportRefused) are read the same way. Anything
-    else, which carries no message for users, reads as "error.unexpected"."""
-    code = getattr(exc, "code", None) or getattr(exc, "message_key", None)
-    if not isinstance(code, str):
+    A DomainError (diagnostic/core/errors.py) is always read so, and an unknown code is as loud as in
+    t(). Another exception is read so when its `code` (or the older `message_key`, with `details`: the
+    import's ImportRefused) is a key of the catalogue; anything else carries no message for users and
+    reads as "error.unexpected" (a library's own codes, such as SQLAlchemy's, are not ours).
+    A parameter that is itself a Message (e.g. "someone else" for a conflict by nobody named) is
+    translated too."""
+    code = getattr(exc, "code", None)
+    if not isinstance(code, str) or not code:
+        code = getattr(exc, "message_key", None)
+    if not isinstance(exc, DomainError) and not (isinstance(code, str) and code in catalogue(lang)):
         return t("error.unexpected", lang)
     params = getattr(exc, "params", None)
-    if params is None:
-        params = {"details": exc.details} if isinstance(getattr(exc, "details", None), str) else {}
-    return message_text(Message(code, params), lang)
+    if not isinstance(params, Mapping):
+        details = getattr(exc, "details", None)
+        params = {"details": details} if isinstance(details, str) else {}
+    return message_text(Message(str(code), params), lang)
 
 
 def message_text(message: Message, lang: str) -> str:

@@ -1,4 +1,4 @@
-"""A real OpenID Connect provider for browser tests: `oidc-provider-mock` on 127.0.0.1, and the app signed in through it.
+"""A real OpenID Connect provider for browser tests: oidc-provider-mock on 127.0.0.1, the app signed in through it.
 
 How the pieces fit (Streamlit 1.67, oidc-provider-mock 0.3.4):
 

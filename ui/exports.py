@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from diagnostic import services
 from diagnostic.exports.assessment_json import to_json
-from ui import state
+from diagnostic.services import reports
+from diagnostic.services.context import Context
 from ui.state import t
 
 log = logging.getLogger("autodiag")
@@ -78,28 +78,38 @@ def _builds() -> _Builds:
     return st.session_state[_BUILDS_KEY]
 
 
+def _data(ctx: Context, assessment_id: int, kind: str):  # type: ignore[no-untyped-def]
+    """The report data, read and logged in the download thread with a unit of work of its own."""
+    mine = ctx.fresh()
+    data = reports.report_data(mine, assessment_id)
+    reports.log_download(mine, assessment_id, kind)
+    return data
+
+
 def _slug(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "entreprise"
 
 
-def download_buttons(assessment_id: int, company_name: str, day: str) -> None:
-    repo, lang = state.repo(), state.lang()
+def download_buttons(ctx: Context, assessment_id: int, company_name: str, day: str) -> None:
     stem = f"autodiag-rse-{_slug(company_name)}-{day}"
     builds = _builds()
 
     def pdf() -> bytes:
         from diagnostic.exports.pdf import build_pdf
 
-        return build_pdf(services.report_data(repo, assessment_id, lang))
+        return build_pdf(_data(ctx, assessment_id, "pdf"))
 
     def xlsx() -> bytes:
         from diagnostic.exports.excel import build_workbook
 
-        return build_workbook(services.report_data(repo, assessment_id, lang))
+        return build_workbook(_data(ctx, assessment_id, "xlsx"))
 
     def json_file() -> bytes:
-        return to_json(services.export_document(repo, assessment_id))
+        mine = ctx.fresh()  # the build runs in a download thread: a unit of work of its own
+        document = reports.export_document(mine, assessment_id)
+        reports.log_download(mine, assessment_id, "json")
+        return to_json(document)
 
     st.markdown(f"**{t('export.title')}**")
     buttons = (

@@ -13,7 +13,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from ui import state
+from diagnostic.services import assessments
+from diagnostic.services.context import Context
 from ui.state import t
 
 POLL = timedelta(seconds=float(os.environ.get("AUTODIAG_POLL_SECONDS", "4")))
@@ -22,10 +23,10 @@ OUTAGE = "database_outage"
 
 
 @st.fragment(run_every=POLL)
-def watch(assessment_id: int, is_stale: Callable[[], bool]) -> None:
+def watch(ctx: Context, assessment_id: int, is_stale: Callable[[], bool]) -> None:
     seen = st.session_state.setdefault("seen_stamps", {})
     try:
-        stamp = state.repo().assessment_stamp(assessment_id)
+        stamp = assessments.stamp(ctx, assessment_id)
     except Exception:  # a database outage is reported where the person acts, not every 4 seconds
         st.session_state[OUTAGE] = True
         return

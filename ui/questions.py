@@ -11,7 +11,6 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from diagnostic import services
 from diagnostic.core import limits
 from diagnostic.core.answers import Answer
 from diagnostic.core.errors import Conflict, Gone, StorageUnavailable
@@ -27,6 +26,8 @@ from diagnostic.core.schema import (
 )
 from diagnostic.core.values import DONT_KNOW, NA
 from diagnostic.labels import SPECIAL_LABELS, YES_NO
+from diagnostic.services import answers as answer_service
+from diagnostic.services.context import Context
 from ui import state
 from ui.state import t
 from ui.text import plain
@@ -84,13 +85,15 @@ def failure_message(exc: BaseException) -> str:
     return t("save.failed")
 
 
-def _who_label(by: str) -> str:
-    # without accounts every screen writes under the assessment's respondent name: naming it would
+def _who_label(by: str, who: str) -> str:
+    # in local mode every screen writes under the assessment's respondent name: naming it would
     # tell a person that they changed the answer themselves
-    return by if by and by != _who() else t("save.someone")
+    return by if by and by != who else t("save.someone")
 
 
-def _save(questionnaire: LoadedQuestionnaire, assessment_id: int, question_id: str, key: str, widget: str) -> None:
+def _save(
+    ctx: Context, questionnaire: LoadedQuestionnaire, assessment_id: int, question_id: str, key: str, widget: str, who: str
+) -> None:
     """Widget callback: save the answer, or put the widgets back to the stored answer and say why."""
     question = questionnaire.questions[question_id]
     base = f"q-{assessment_id}-{question_id}"
@@ -114,11 +117,9 @@ def _save(questionnaire: LoadedQuestionnaire, assessment_id: int, question_id: s
             return
         value = specials[0] if specials else value
     try:
-        stored = services.record_answer(
-            state.repo(), questionnaire, assessment_id, question_id, value, answered_by=_who(), shown=shown
-        )
+        stored = answer_service.record_answer(ctx, questionnaire, assessment_id, question_id, value, answered_by=who, shown=shown)
     except Conflict as conflict:
-        errors[question_id] = t("save.conflict", who=plain(_who_label(conflict.by)))
+        errors[question_id] = t("save.conflict", who=plain(_who_label(conflict.by, who)))
         restore(conflict.current)
     except ValueError as exc:
         exclusive = next((o for o in questionnaire.options(question) if o.exclusive and o.id in (value or [])), None)
@@ -137,15 +138,15 @@ def _save(questionnaire: LoadedQuestionnaire, assessment_id: int, question_id: s
         restore(stored)
 
 
-def _save_comment(assessment_id: int, question_id: str, key: str) -> None:
+def _save_comment(ctx: Context, assessment_id: int, question_id: str, key: str, who: str) -> None:
     shown = _shown().get(key, "")
     mine = (st.session_state.get(key) or "").strip()
     errors = st.session_state.setdefault(ERRORS, {})
     errors.pop(question_id, None)
     try:
-        stored = services.record_comment(state.repo(), assessment_id, question_id, mine, answered_by=_who(), shown=shown)
+        stored = answer_service.record_comment(ctx, assessment_id, question_id, mine, answered_by=who, shown=shown)
     except Conflict as conflict:
-        errors[question_id] = t("save.conflict_comment", who=plain(_who_label(conflict.by)), mine=plain(mine))
+        errors[question_id] = t("save.conflict_comment", who=plain(_who_label(conflict.by, who)), mine=plain(mine))
         stored = conflict.current
     except ValueError:
         errors[question_id] = t("save.comment_too_long", max=f"{limits.COMMENT:,}".replace(",", "\u202f"))
@@ -156,11 +157,6 @@ def _save_comment(assessment_id: int, question_id: str, key: str) -> None:
         stored = shown
     st.session_state[key] = stored
     _shown()[key] = stored
-
-
-def _who() -> str:
-    assessment = state.current_assessment()
-    return assessment.respondent if assessment else ""
 
 
 def help_markdown(question: AnyQuestion, lang: str) -> str:
@@ -181,6 +177,8 @@ def help_markdown(question: AnyQuestion, lang: str) -> str:
 
 
 def render_question(
+    ctx: Context,
+    who: str,
     questionnaire: LoadedQuestionnaire,
     question: AnyQuestion,
     number: int,
@@ -192,7 +190,7 @@ def render_question(
     lang = state.lang()
     key = f"q-{assessment_id}-{question.id}"
     value = answer.value if answer else None
-    callback = {"on_change": _save, "args": (questionnaire, assessment_id, question.id, key, key)}
+    callback = {"on_change": _save, "args": (ctx, questionnaire, assessment_id, question.id, key, key, who)}
     specials = _specials(question)
     sync_widgets(question, key, value)
 
@@ -254,7 +252,7 @@ def render_question(
                 st.pills(
                     label, specials, key=key + "-special",
                     format_func=lambda s: SPECIAL_LABELS[s][lang], label_visibility="collapsed",
-                    on_change=_save, args=(questionnaire, assessment_id, question.id, key, key + "-special"),
+                    on_change=_save, args=(ctx, questionnaire, assessment_id, question.id, key, key + "-special", who),
                 )
     elif isinstance(question, TextQuestion):
         st.text_area(label, key=key, max_chars=limits.TEXT_ANSWER, **hidden, **callback)
@@ -271,5 +269,5 @@ def render_question(
         _shown()[comment_key] = comment
     st.text_input(
         t("diag.comment"), key=comment_key, placeholder=t("diag.comment_placeholder"), max_chars=limits.COMMENT,
-        label_visibility="collapsed", on_change=_save_comment, args=(assessment_id, question.id, comment_key),
+        label_visibility="collapsed", on_change=_save_comment, args=(ctx, assessment_id, question.id, comment_key, who),
     )

@@ -15,19 +15,13 @@ from sqlalchemy.exc import DBAPIError
 from streamlit.errors import StreamlitAPIException
 
 from diagnostic.core.errors import StorageUnavailable
+from diagnostic.core.roles import NotAllowed
 from diagnostic.i18n import LANGS, format_date
 from diagnostic.i18n import t as translate
-from diagnostic.storage.database import database_url, get_engine
-from diagnostic.storage.repository import AssessmentRecord, CompanyRecord, Repository
-
-
-@st.cache_resource(show_spinner=False)
-def _repository(url: str) -> Repository:
-    return Repository(get_engine(url))
-
-
-def repo() -> Repository:
-    return _repository(database_url())
+from diagnostic.services import assessments, companies
+from diagnostic.services.context import Context
+from diagnostic.services.questionnaires import shipped_questionnaires
+from diagnostic.storage.records import AssessmentRecord, CompanyRecord
 
 
 def _int_param(name: str) -> int | None:
@@ -126,6 +120,8 @@ def guarded(callback: Callable[..., None]) -> Callable[..., None]:
         except (DBAPIError, StorageUnavailable):
             logging.getLogger("autodiag").exception("callback failed")
             st.session_state[CALLBACK_ERROR] = t("error.database")
+        except NotAllowed:
+            st.session_state[CALLBACK_ERROR] = t("access.not_allowed")
         except Exception:
             logging.getLogger("autodiag").exception("callback failed")
             st.session_state[CALLBACK_ERROR] = t("error.unexpected")
@@ -134,6 +130,12 @@ def guarded(callback: Callable[..., None]) -> Callable[..., None]:
 
 
 CALLBACK_ERROR = "callback_error"
+CONTEXT = "_context"  # the Context app.py built for this run (who acts, language, unit of work)
+
+
+def context() -> Context:
+    """The context of this run, for a page file run by st.navigation (`main(state.context())`)."""
+    return st.session_state[CONTEXT]
 
 
 def show_callback_error() -> None:
@@ -158,8 +160,6 @@ def unique_labels(labels: dict[int, str]) -> dict[int, str]:
 
 def assessment_labels(assessments: Iterable[AssessmentRecord]) -> dict[int, str]:
     """One distinct label per assessment: its name or questionnaire, its date and status."""
-    from diagnostic.services import shipped_questionnaires
-
     titles = {q.id: q.model.title.get(lang()) for q in shipped_questionnaires()}
     return unique_labels(
         {
@@ -170,7 +170,8 @@ def assessment_labels(assessments: Iterable[AssessmentRecord]) -> dict[int, str]
     )
 
 
-def select_company(company_id: int | None) -> None:
+def select_company(ctx: Context, company_id: int | None) -> None:
+    forget_current_company(ctx)
     if company_id is not None:
         st.session_state.creating_company = False
     if st.session_state.get("company_id") != company_id:
@@ -178,13 +179,13 @@ def select_company(company_id: int | None) -> None:
         st.session_state.dim = None
         _set_assessment(None)
         if company_id is not None:
-            assessments = repo().list_assessments(company_id)
-            if assessments:
-                _set_assessment(assessments[-1].id)
+            found = assessments.list_assessments(ctx, company_id)
+            if found:
+                _set_assessment(found[-1].id)
     sync_url()
 
 
-def select_assessment(assessment_id: int | None) -> None:
+def select_assessment(ctx: Context, assessment_id: int | None) -> None:
     _set_assessment(assessment_id)
     sync_url()
 
@@ -196,24 +197,30 @@ def _set_assessment(assessment_id: int | None) -> None:
     st.session_state.assessment_id = assessment_id
 
 
-def current_company() -> CompanyRecord | None:
+def current_company(ctx: Context) -> CompanyRecord | None:
+    """The company of the session, read once per run; None when there is none or it is out of
+    reach (deleted meanwhile, a stale link, another workspace's id: all the same)."""
     company_id = st.session_state.get("company_id")
     if company_id is None:
         return None
-    company = repo().get_company(company_id)
-    if company is None:  # deleted meanwhile, or a stale link
+    cached = _run_cache(ctx).get(("company", company_id))
+    if cached is not None:
+        return cached
+    company = companies.get_company(ctx, company_id)
+    _run_cache(ctx)[("company", company_id)] = company
+    if company is None:
         st.session_state.company_id = None
         _set_assessment(None)
         sync_url()
     return company
 
 
-def current_assessment() -> AssessmentRecord | None:
+def current_assessment(ctx: Context) -> AssessmentRecord | None:
     assessment_id = st.session_state.get("assessment_id")
     company_id = st.session_state.get("company_id")
     if assessment_id is None:
         return None
-    assessment = repo().get_assessment(assessment_id)
+    assessment = assessments.get_assessment(ctx, assessment_id)
     if assessment is None or assessment.company_id != company_id:
         _set_assessment(None)
         sync_url()
@@ -221,12 +228,26 @@ def current_assessment() -> AssessmentRecord | None:
     return assessment
 
 
-def require_assessment() -> tuple[CompanyRecord, AssessmentRecord]:
+def require_assessment(ctx: Context) -> tuple[CompanyRecord, AssessmentRecord]:
     """The current company and assessment, or a message saying what to do first (and stop)."""
-    company = current_company()
-    assessment = current_assessment() if company is not None else None
+    company = current_company(ctx)
+    assessment = current_assessment(ctx) if company is not None else None
     if company is None or assessment is None:
         st.info(t("empty.no_company") if company is None else t("empty.no_assessment"))
         st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
         st.stop()
     return company, assessment  # type: ignore[return-value]
+
+
+def _run_cache(ctx: Context) -> dict[object, object]:
+    """Reads shared by the sidebar, the banner and the page within one run (one context per run)."""
+    cache = getattr(ctx, "_run_cache", None)
+    if cache is None:
+        cache = {}
+        object.__setattr__(ctx, "_run_cache", cache)
+    return cache
+
+
+def forget_current_company(ctx: Context) -> None:
+    """After the company changed in this run (saved, renamed, deleted): read it again."""
+    _run_cache(ctx).clear()

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from openpyxl import Workbook
@@ -33,120 +35,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from diagnostic.core.values import DONT_KNOW, NA
 from diagnostic.exports.report_data import ReportData
+from diagnostic.i18n import t as translate
 from diagnostic.labels import answer_label, status_label
 
-STRINGS: dict[str, dict[str, Any]] = {
-    "fr": {
-        "sheets": ("Synthèse", "Réponses", "Plan d'action", "Méthode"),
-        "company": "Entreprise",
-        "assessed_on": "Date de l'évaluation",
-        "questionnaire": "Questionnaire",
-        "version": "Version",
-        "respondents": "Répondants",
-        "sector": "Secteur (code NAF)",
-        "headcount": "Effectif",
-        "sites": "Nombre de sites",
-        "overall": "Score global (/100)",
-        "level": "Niveau",
-        "level_by_score": "Niveau permis par les scores",
-        "capped": "Niveau plafonné par une exigence légale",
-        "critical_unmet": "Exigences légales non remplies",
-        "coverage": "Couverture",
-        "previous_on": "Évaluation précédente",
-        "previous_overall": "Score global précédent",
-        "dimensions": "Scores par dimension",
-        "dim_headers": ("Dimension", "Score", "Couverture", "Cible", "Précédent", "Confiance faible"),
-        "chart_title": "Scores par dimension (0–100)",
-        "answer_headers": (
-            "Dimension", "ID question", "Question", "S'applique", "Valeur", "Réponse", "N/A", "Ne sait pas", "Commentaire",
-        ),
-        "action_headers": ("Action", "Responsable", "Échéance", "Statut", "Notes", "Recommandation"),
-        "no_actions": "Aucune action n'a encore été inscrite au plan d'action.",
-        "notes": "Notes",
-        "continued": "Texte trop long pour une cellule (32 767 caractères au plus) : il continue dans {cells}.",
-        "yes": "Oui",
-        "no": "Non",
-        "date_format": "DD/MM/YYYY",
-        "method_title": "Méthode de calcul",
-        "scale": "Échelle de réponse",
-        "scale_headers": ("Valeur", "Niveau de maturité", "Ce que cela signifie"),
-        "na": ("N/A", "Non concerné", "Seulement là où la question le permet : la question sort du calcul."),
-        "dk": ("Ne sait pas", "Je ne sais pas", "Compte 0 et est signalé comme un manque d'information."),
-        "rules": "Règles de calcul",
-        "rule_list": [
-            "Réponses : une question de maturité vaut de 0 à 4 ; oui = 4, non = 0 sauf mention contraire ; chaque option "
-            "a un score ; un choix multiple additionne ses options (plafonné) ; un nombre tombe dans une tranche.",
-            "Une question compte quand elle s'applique, a une réponse, est notée et n'est pas N/A.",
-            "Score d'une dimension (0–100) = 100 × Σ(poids × valeur) ÷ Σ(poids × maximum) sur les questions comptées.",
-            "Score global = moyenne des scores des dimensions pondérée par leur poids, sur les dimensions qui ont un score.",
-            "Couverture = questions répondues ÷ questions applicables notées. Confiance faible sous {cov} % de "
-            "couverture ou au-delà de {dk} % de « je ne sais pas ».",
-            "Niveau = le plus haut niveau dont le seuil global et le plancher par dimension sont atteints.",
-            "Une question critique (obligation légale) en dessous de son minimum — « je ne sais pas » compris — "
-            "plafonne le niveau à « {cap} ».",
-            "Priorité d'une recommandation = poids de la dimension × poids de la question × écart × impact ÷ effort, "
-            "écart = (maximum − valeur) ÷ maximum. Gain rapide = effort 1 et impact 2 ou 3.",
-            "Les scores ne sont arrondis qu'à l'affichage : les cellules gardent la valeur exacte.",
-        ],
-        "levels": "Niveaux",
-        "level_headers": ("Niveau", "Libellé", "Score global ≥", "Chaque dimension ≥", "Description"),
-    },
-    "en": {
-        "sheets": ("Summary", "Answers", "Action plan", "Method"),
-        "company": "Company",
-        "assessed_on": "Assessment date",
-        "questionnaire": "Questionnaire",
-        "version": "Version",
-        "respondents": "Respondents",
-        "sector": "Sector (NAF code)",
-        "headcount": "Headcount",
-        "sites": "Number of sites",
-        "overall": "Overall score (/100)",
-        "level": "Level",
-        "level_by_score": "Level allowed by the scores",
-        "capped": "Level capped by a legal basic",
-        "critical_unmet": "Legal basics not met",
-        "coverage": "Coverage",
-        "previous_on": "Previous assessment",
-        "previous_overall": "Previous overall score",
-        "dimensions": "Scores by dimension",
-        "dim_headers": ("Dimension", "Score", "Coverage", "Target", "Previous", "Low confidence"),
-        "chart_title": "Scores by dimension (0–100)",
-        "answer_headers": (
-            "Dimension", "Question ID", "Question", "Applies", "Value", "Answer", "N/A", "Don't know", "Comment",
-        ),
-        "action_headers": ("Action", "Owner", "Due date", "Status", "Notes", "Recommendation"),
-        "no_actions": "No action has been added to the action plan yet.",
-        "notes": "Notes",
-        "continued": "Text too long for one cell (32,767 characters at most): it continues in {cells}.",
-        "yes": "Yes",
-        "no": "No",
-        "date_format": "YYYY-MM-DD",
-        "method_title": "Scoring method",
-        "scale": "Answer scale",
-        "scale_headers": ("Value", "Maturity level", "What it means"),
-        "na": ("N/A", "Not applicable", "Only where the question allows it: the question leaves the calculation."),
-        "dk": ("Don't know", "Don't know", "Scores 0 and is flagged as an information gap."),
-        "rules": "Scoring rules",
-        "rule_list": [
-            "Answers: a maturity question is worth 0 to 4; yes = 4, no = 0 unless stated; each option has a score; a "
-            "multiple choice adds its options (capped); a number falls in a band.",
-            "A question counts when it applies, is answered, is scored and is not N/A.",
-            "Dimension score (0–100) = 100 × Σ(weight × value) ÷ Σ(weight × maximum) over the counted questions.",
-            "Overall score = the dimension scores averaged with their weights, over the dimensions that have a score.",
-            "Coverage = answered ÷ applicable scored questions. Low confidence below {cov}% coverage or above {dk}% "
-            "“don't know”.",
-            "Level = the highest level whose overall threshold and per-dimension floor are both met.",
-            "A critical question (legal basic) answered below its minimum — “don't know” included — caps the level at "
-            "“{cap}”.",
-            "Priority of a recommendation = dimension weight × question weight × gap × impact ÷ effort, gap = (maximum − "
-            "value) ÷ maximum. Quick win = effort 1 and impact 2 or 3.",
-            "Scores are rounded only for display: cells keep the exact value.",
-        ],
-        "levels": "Levels",
-        "level_headers": ("Level", "Label", "Overall score ≥", "Every dimension ≥", "Description"),
-    },
-}  # fmt: skip
+Text = Callable[..., str]  # t(key, **values): a text of the catalogues (keys xlsx.*) in the workbook's language
+
+
+def _texts(lang: str) -> Text:
+    return partial(translate, lang=lang)
+
 
 ACCENT = "0F766E"
 ACCENT_LIGHT = "E3F1EE"
@@ -222,7 +119,7 @@ def _continue(ws: Worksheet, cell: Any, pieces: list[str], style: str | None) ->
     cells = get_column_letter(first) + str(cell.row)
     if last > first:
         cells += ":" + get_column_letter(last) + str(cell.row)
-    note = STRINGS[ws.__dict__.get("_lang", "fr")]["continued"].format(cells=cells)
+    note = translate("xlsx.continued", ws.__dict__.get("_lang", "fr"), cells=cells)
     cell.comment = Comment(note, "Autodiag RSE", width=300, height=80)
 
 
@@ -271,51 +168,54 @@ def _date(value: date | datetime | None) -> date | None:
 # --- sheets -------------------------------------------------------------------------------------
 
 
-def _summary(ws: Worksheet, data: ReportData, t: dict[str, Any]) -> None:
+def _summary(ws: Worksheet, data: ReportData, t: Text) -> None:
     lang = data.lang
     q = data.questionnaire
     result = data.result
-    yes_no = {True: t["yes"], False: t["no"]}
+    yes_no = {True: t("xlsx.yes"), False: t("xlsx.no")}
     _widths(ws, [44, 16, 14, 12, 12, 16])
     _put(ws, 1, 1, q.model.title.get(lang), "title")
     ws.row_dimensions[1].height = 22
 
     facts: list[tuple[str, Any, str | None]] = [
-        (t["company"], data.company.name, None),
-        (t["assessed_on"], _date(data.assessed_on), t["date_format"]),
-        (t["questionnaire"], f"{q.id} {q.version} ({q.content_hash[:8]})", None),
-        (t["respondents"], ", ".join(data.respondents), None),
-        (t["notes"], data.company.notes or None, None),
-        (t["sector"], data.company.sector or data.profile.sector or "—", None),
-        (t["headcount"], data.company.headcount_band or data.profile.headcount_band or "—", None),
-        (t["sites"], data.company.sites if data.company.sites is not None else data.profile.sites, None),
-        (t["overall"], result.overall, "0"),
-        (t["level"], result.level.label.get(lang) if result.level else "—", None),
+        (t("xlsx.company"), data.company.name, None),
+        (t("xlsx.assessed_on"), _date(data.assessed_on), t("xlsx.date_format")),
+        (t("xlsx.questionnaire"), f"{q.id} {q.version} ({q.content_hash[:8]})", None),
+        (t("xlsx.respondents"), ", ".join(data.respondents), None),
+        (t("xlsx.notes"), data.company.notes or None, None),
+        (t("xlsx.sector"), data.company.sector or data.profile.sector or "—", None),
+        (t("xlsx.headcount"), data.company.headcount_band or data.profile.headcount_band or "—", None),
+        (t("xlsx.sites"), data.company.sites if data.company.sites is not None else data.profile.sites, None),
+        (t("xlsx.overall"), result.overall, "0"),
+        (t("xlsx.level"), result.level.label.get(lang) if result.level else "—", None),
     ]
     if result.capped_by_critical:
         facts += [
-            (t["level_by_score"], result.level_by_score.label.get(lang) if result.level_by_score else "—", None),
-            (t["capped"], t["yes"], None),
-            (t["critical_unmet"], "; ".join(q.questions[i].text.get(lang) for i in result.critical_unmet), None),
+            (t("xlsx.level_by_score"), result.level_by_score.label.get(lang) if result.level_by_score else "—", None),
+            (t("xlsx.capped"), t("xlsx.yes"), None),
+            (t("xlsx.critical_unmet"), "; ".join(q.questions[i].text.get(lang) for i in result.critical_unmet), None),
         ]
-    facts.append((t["coverage"], result.coverage, "0%"))
+    facts.append((t("xlsx.coverage"), result.coverage, "0%"))
     if data.previous is not None:
         if data.previous_on is not None:
-            facts.append((t["previous_on"], _date(data.previous_on), t["date_format"]))
-        facts.append((t["previous_overall"], data.previous.overall, "0"))
+            facts.append((t("xlsx.previous_on"), _date(data.previous_on), t("xlsx.date_format")))
+        facts.append((t("xlsx.previous_overall"), data.previous.overall, "0"))
     row = 3
     for label, value, fmt in facts:
-        if label == t["notes"] and value is None:
+        if label == t("xlsx.notes") and value is None:
             continue
         _put(ws, row, 1, label, "label")
         _put(ws, row, 2, value, "top", fmt)
         row += 1
 
     row += 1
-    _put(ws, row, 1, t["dimensions"], "section")
+    _put(ws, row, 1, t("xlsx.dimensions"), "section")
     row += 1
     header_row = row
-    _header(ws, row, t["dim_headers"])
+    _header(ws, row, [
+        t("xlsx.dim_header.dimension"), t("xlsx.dim_header.score"), t("xlsx.dim_header.coverage"),
+        t("xlsx.dim_header.target"), t("xlsx.dim_header.previous"), t("xlsx.dim_header.low_confidence"),
+    ])  # fmt: skip
     previous = {d.id: d for d in data.previous.dimensions} if data.previous else {}
     for dimension in q.dimensions:
         row += 1
@@ -332,7 +232,7 @@ def _summary(ws: Worksheet, data: ReportData, t: dict[str, Any]) -> None:
     chart = RadarChart()
     chart.type = "marker"
     chart.style = 2
-    chart.title = t["chart_title"]
+    chart.title = t("xlsx.chart_title")
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 100
     chart.y_axis.majorUnit = 20
@@ -364,13 +264,17 @@ def _summary(ws: Worksheet, data: ReportData, t: dict[str, Any]) -> None:
     ws.freeze_panes = "A2"
 
 
-def _answers(ws: Worksheet, data: ReportData, t: dict[str, Any]) -> None:
+def _answers(ws: Worksheet, data: ReportData, t: Text) -> None:
     lang = data.lang
     q = data.questionnaire
     result = data.result
-    yes_no = {True: t["yes"], False: t["no"]}
+    yes_no = {True: t("xlsx.yes"), False: t("xlsx.no")}
     _widths(ws, [30, 30, 70, 11, 16, 32, 8, 12, 60])
-    _header(ws, 1, t["answer_headers"])
+    _header(ws, 1, [
+        t("xlsx.answer_header.dimension"), t("xlsx.answer_header.question_id"), t("xlsx.answer_header.question"),
+        t("xlsx.answer_header.applies"), t("xlsx.answer_header.value"), t("xlsx.answer_header.answer"),
+        t("xlsx.answer_header.na"), t("xlsx.answer_header.dont_know"), t("xlsx.answer_header.comment"),
+    ])  # fmt: skip
     ws.row_dimensions[1].height = 20
     row = 1
     for dimension in q.dimensions:
@@ -385,69 +289,84 @@ def _answers(ws: Worksheet, data: ReportData, t: dict[str, Any]) -> None:
             _put(ws, row, 4, yes_no[result.questions[question.id].applies], "top")
             _put(ws, row, 5, value, "top")
             _put(ws, row, 6, answer_label(q, question.id, value, lang) if answer else "", "wrap")
-            _put(ws, row, 7, t["yes"] if value == NA else None)
-            _put(ws, row, 8, t["yes"] if value == DONT_KNOW else None)
+            _put(ws, row, 7, t("xlsx.yes") if value == NA else None)
+            _put(ws, row, 8, t("xlsx.yes") if value == DONT_KNOW else None)
             _put(ws, row, 9, answer.comment if answer and answer.comment else None, "wrap")
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:I{row}"
 
 
-def _actions(ws: Worksheet, data: ReportData, t: dict[str, Any]) -> None:
+def _actions(ws: Worksheet, data: ReportData, t: Text) -> None:
     lang = data.lang
     _widths(ws, [60, 26, 13, 14, 50, 28])
-    _header(ws, 1, t["action_headers"])
+    _header(ws, 1, [
+        t("xlsx.action_header.action"), t("xlsx.action_header.owner"), t("xlsx.action_header.due"),
+        t("xlsx.action_header.status"), t("xlsx.action_header.notes"), t("xlsx.action_header.recommendation"),
+    ])  # fmt: skip
     ws.row_dimensions[1].height = 20
     row = 1
     for action in data.actions:
         row += 1
         _put(ws, row, 1, action.title, "wrap")
         _put(ws, row, 2, action.owner, "wrap")
-        _put(ws, row, 3, action.due_date, "top", t["date_format"])
+        _put(ws, row, 3, action.due_date, "top", t("xlsx.date_format"))
         _put(ws, row, 4, status_label(action.status, lang), "top")
         _put(ws, row, 5, action.notes, "wrap")
         _put(ws, row, 6, action.recommendation_id or "", "top")
     if data.actions:
         ws.auto_filter.ref = f"A1:F{row}"
     else:
-        _put(ws, 2, 1, t["no_actions"])
+        _put(ws, 2, 1, t("xlsx.no_actions"))
     ws.freeze_panes = "A2"
 
 
-def _method(ws: Worksheet, data: ReportData, t: dict[str, Any]) -> None:
+def _method(ws: Worksheet, data: ReportData, t: Text) -> None:
     lang = data.lang
     q = data.questionnaire
     settings = q.model.results
     _widths(ws, [16, 26, 16, 18, 90])
-    _put(ws, 1, 1, t["method_title"], "title")
+    _put(ws, 1, 1, t("xlsx.method_title"), "title")
     ws.row_dimensions[1].height = 22
     row = 3
-    _put(ws, row, 1, t["scale"], "section")
+    _put(ws, row, 1, t("xlsx.scale"), "section")
     row += 1
-    _header(ws, row, t["scale_headers"])
+    _header(ws, row, [t("xlsx.scale_header.value"), t("xlsx.scale_header.label"), t("xlsx.scale_header.meaning")])
     for level in sorted(q.model.maturity_scale, key=lambda x: x.value):
         row += 1
         _put(ws, row, 1, level.value, "top")
         _put(ws, row, 2, level.label.get(lang), "top")
         _put(ws, row, 3, level.description.get(lang))
-    for value, label, description in (t["na"], t["dk"]):
+    specials = [
+        (t("xlsx.na.value"), t("xlsx.na.label"), t("xlsx.na.meaning")),
+        (t("xlsx.dk.value"), t("xlsx.dk.label"), t("xlsx.dk.meaning")),
+    ]
+    for value, label, description in specials:
         row += 1
         _put(ws, row, 1, value, "top")
         _put(ws, row, 2, label, "top")
         _put(ws, row, 3, description)
 
     row += 2
-    _put(ws, row, 1, t["rules"], "section")
+    _put(ws, row, 1, t("xlsx.rules"), "section")
     cap = next((lv.label.get(lang) for lv in settings.levels if lv.id == settings.critical_cap), "—")
     cov, dk = f"{100 * settings.low_coverage:g}", f"{100 * settings.high_dont_know:g}"
-    for number, rule in enumerate(t["rule_list"], start=1):
+    rules = [
+        t("xlsx.rule.answers"), t("xlsx.rule.counted"), t("xlsx.rule.dimension_score"), t("xlsx.rule.overall"),
+        t("xlsx.rule.coverage", cov=cov, dk=dk), t("xlsx.rule.level"), t("xlsx.rule.critical", cap=cap),
+        t("xlsx.rule.priority"), t("xlsx.rule.rounding"),
+    ]  # fmt: skip
+    for number, rule in enumerate(rules, start=1):
         row += 1
         _put(ws, row, 1, number, "top")
-        _put(ws, row, 2, rule.format(cov=cov, dk=dk, cap=cap))
+        _put(ws, row, 2, rule)
 
     row += 2
-    _put(ws, row, 1, t["levels"], "section")
+    _put(ws, row, 1, t("xlsx.levels"), "section")
     row += 1
-    _header(ws, row, t["level_headers"])
+    _header(ws, row, [
+        t("xlsx.level_header.rank"), t("xlsx.level_header.label"), t("xlsx.level_header.min_overall"),
+        t("xlsx.level_header.min_dimension"), t("xlsx.level_header.description"),
+    ])  # fmt: skip
     for rank, level in enumerate(settings.levels, start=1):
         row += 1
         _put(ws, row, 1, rank, "top")
@@ -465,16 +384,16 @@ def build_workbook(data: ReportData) -> bytes:
         from dataclasses import replace
 
         data = replace(data, lang=lang)
-    t = STRINGS[lang]
+    t = _texts(lang)
     wb = Workbook()
     _add_styles(wb)
     wb.properties.creator = "Autodiag RSE"
     wb.properties.title = safe_text(f"{data.questionnaire.model.title.get(lang)} — {data.company.name}")
     summary = wb.active
-    summary.title = t["sheets"][0]
-    answers = wb.create_sheet(t["sheets"][1])
-    actions = wb.create_sheet(t["sheets"][2])
-    method = wb.create_sheet(t["sheets"][3])
+    summary.title = t("xlsx.sheet.summary")
+    answers = wb.create_sheet(t("xlsx.sheet.answers"))
+    actions = wb.create_sheet(t("xlsx.sheet.actions"))
+    method = wb.create_sheet(t("xlsx.sheet.method"))
     for ws in (summary, answers, actions, method):
         ws.__dict__["_lang"] = lang
     _summary(summary, data, t)

@@ -3,8 +3,9 @@
 Layout: cover, one-page executive summary (score, level, radar, strengths and weaknesses, first
 priorities), one section per dimension (answers and recommendations), the action plan, and an
 annex on the method. A4, French by default, English when `data.lang == "en"`; every UI string of
-the report is in `STRINGS` below. The DejaVu Sans fonts shipped with matplotlib are embedded, so no
-system font is needed and French typography (é, œ, « », ’, €) renders everywhere.
+the report is in the catalogues (diagnostic/locales/*.yaml, keys pdf.*), read through diagnostic.i18n.
+The DejaVu Sans fonts shipped with matplotlib are embedded, so no system font is needed and French
+typography (é, œ, « », ’, €) renders everywhere.
 
 Every text that comes from a user or from a questionnaire file goes through `_esc` before it enters
 reportlab's paragraph markup (markup characters escaped, line breaks kept, characters the font cannot
@@ -22,7 +23,7 @@ import copy
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from functools import lru_cache, partial
@@ -32,6 +33,7 @@ from xml.sax.saxutils import escape
 
 import arabic_reshaper
 import matplotlib
+from babel.dates import get_month_names
 from bidi import algorithm as bidi_algorithm
 from bidi.algorithm import get_display
 from PIL import Image as PILImage
@@ -59,344 +61,31 @@ from reportlab.platypus import (
 from reportlab.platypus import Paragraph as _Paragraph
 
 from diagnostic.core.profile import naf_section
-from diagnostic.core.reading import NOT_FILLED, SCORED, Reading, dimension_state, read
+from diagnostic.core.reading import NOT_CONCERNED, NOT_FILLED, SCORED, Reading, dimension_state, read
 from diagnostic.core.scoring import DimensionResult
 from diagnostic.exports.radar import RADAR_RATIO, radar_image
 from diagnostic.exports.report_data import ReportData
+from diagnostic.i18n import catalogue
+from diagnostic.i18n import t as translate
 from diagnostic.labels import answer_label, status_label
 
-# --- UI strings ---------------------------------------------------------------------------------
+# --- UI strings: keys pdf.* of the catalogues (diagnostic/locales), read with t(key, **values) -----
 
-STRINGS: dict[str, dict[str, Any]] = {
-    "fr": {
-        "kicker": "AUTODIAGNOSTIC RSE",
-        "report_title": "Rapport de diagnostic RSE",
-        "assessed_on": "Évaluation du {date}",
-        "questionnaire": "Questionnaire",
-        "version": "Version {version} · empreinte {hash}",
-        "respondents": "Répondants",
-        "nobody": "Non renseigné",
-        "profile": "Profil de l’entreprise",
-        "sector": "Secteur (code NAF)",
-        "sector_value": "{code} (section {section})",
-        "headcount": "Effectif",
-        "sites": "Nombre de sites",
-        "not_given": "Non renseigné",
-        "previous_on": "Évaluation précédente",
-        "notes": "Notes",
-        "cover_note": (
-            "Ce rapport présente les réponses données au questionnaire, les scores qui en découlent et "
-            "les bonnes pratiques recommandées. Les règles de calcul sont détaillées en annexe."
-        ),
-        "summary": "Synthèse",
-        "overall": "Score global",
-        "level": "Niveau",
-        "coverage": "Couverture",
-        "coverage_note": "des questions applicables ont une réponse",
-        "since": "{delta} depuis le {date}",
-        "strongest": "Points forts",
-        "weakest": "Points à renforcer",
-        "priorities": "Les cinq premières priorités",
-        "no_priorities": "Aucune recommandation ne découle des réponses données.",
-        "col_rank": "#",
-        "col_action": "Bonne pratique recommandée",
-        "col_dimension": "Dimension",
-        "col_kind": "Type",
-        "quick_win": "★ Gain rapide",
-        "project": "Projet structurant",
-        "capped_title": "Niveau plafonné par une exigence légale non remplie",
-        "capped_text": (
-            "Les scores permettraient le niveau « {by_score} », mais une question critique (obligation "
-            "légale) est en dessous du minimum attendu : le niveau est plafonné à « {level} » tant "
-            "qu’elle n’est pas remplie."
-        ),
-        "critical_unanswered_one": "1 obligation légale n’est pas encore renseignée :",
-        "critical_unanswered_many": "{count} obligations légales ne sont pas encore renseignées :",
-        "critical_unanswered_why": (
-            "Sans réponse, rien ne dit qu’une obligation est remplie ; non remplie, elle plafonne le "
-            "niveau à « {cap} »."
-        ),
-        "critical_unanswered_mark": "Exigence légale — pas encore renseignée",
-        "overall_provisional": "Score global provisoire",
-        "level_provisional": "Niveau provisoire",
-        "provisional_title": "Résultat provisoire",
-        "provisional_text": (
-            "Questions applicables encore sans réponse : {unanswered} sur {applicable} (couverture "
-            "{coverage}). Le score et le niveau ne sont confirmés qu’à partir de {threshold} de "
-            "couverture : ils peuvent encore beaucoup changer."
-        ),
-        "not_filled": "Non renseignée",
-        "not_concerned": "Non concernée",
-        "not_filled_dims": "Dimensions non renseignées, ni points forts ni points à renforcer : {dims}.",
-        "none_stands_out": (
-            "Aucune dimension ne se détache : il faut au moins deux dimensions renseignées, de scores "
-            "différents."
-        ),
-        "keywords": ["RSE", "autodiagnostic", "Performance Globale"],
-        "next_level": "Pour atteindre le niveau « {label} » : score global ≥ {overall}{floor}.",
-        "next_level_capped": "Pour atteindre le niveau « {label} » que permettent vos scores : remplir les exigences légales ci-dessus.",
-        "next_floor": " et chaque dimension ≥ {floor}",
-        "next_below": " (en dessous : {dims})",
-        "top_level": "Le niveau le plus élevé du questionnaire est atteint.",
-        "dimension": "Dimension",
-        "score": "Score",
-        "target": "Cible",
-        "previous": "Précédent",
-        "low_confidence": "Confiance faible",
-        "low_confidence_why": (
-            "Confiance faible : moins de {cov} % des questions ont une réponse, ou plus de {dk} % des "
-            "réponses sont « je ne sais pas ». Le score est à confirmer."
-        ),
-        "no_score_dim": "Aucune question comptée dans cette dimension : pas de score.",
-        "not_applicable_dim": "Cette dimension ne s’applique pas à l’entreprise.",
-        "col_question": "Question",
-        "col_answer": "Réponse",
-        "col_comment": "Commentaire",
-        "see_below": "↓ ci-dessous",
-        "critical_mark": "Exigence légale",
-        "critical_unmet_mark": "Exigence légale non remplie",
-        "recommendations": "Recommandations",
-        "no_recommendations": "Aucune recommandation pour cette dimension.",
-        "col_recommendation": "Bonne pratique",
-        "col_effort": "Effort",
-        "col_impact": "Impact",
-        "col_priority": "Priorité",
-        "effort": {1: "1 · léger", 2: "2 · projet", 3: "3 · programme"},
-        "impact": {1: "1 · limité", 2: "2 · réel", 3: "3 · fort"},
-        "action_plan": "Plan d’action",
-        "no_actions": "Aucune action n’a encore été inscrite au plan d’action.",
-        "col_plan_action": "Action",
-        "col_owner": "Responsable",
-        "col_due": "Échéance",
-        "col_status": "Statut",
-        "from_recommendation": "Recommandation {id}",
-        "annex": "Annexe — Méthode",
-        "scale": "Échelle de réponse",
-        "col_value": "Valeur",
-        "col_label": "Niveau de maturité",
-        "col_description": "Ce que cela signifie",
-        "special_answers": "Réponses particulières",
-        "na_rule": (
-            "<b>Non concerné (N/A)</b> — seulement là où la question le permet : la question sort du "
-            "calcul, elle n’entre ni au numérateur ni au maximum."
-        ),
-        "dk_rule": (
-            "<b>Je ne sais pas</b> — compte 0 et est signalé comme un manque d’information ; les "
-            "premières recommandations de la question s’affichent."
-        ),
-        "rules": "Règles de calcul",
-        "rule_list": [
-            "<b>Réponses.</b> Une question de maturité vaut de 0 à 4 ; oui/non, choix et nombres donnent "
-            "chacun une valeur (oui = 4, non = 0 sauf mention contraire ; chaque option a un score ; un "
-            "choix multiple additionne ses options, plafonné ; un nombre tombe dans une tranche).",
-            "<b>Questions comptées.</b> Une question compte quand elle s’applique (conditions sur le "
-            "profil et les réponses précédentes), a une réponse, est notée et n’est pas N/A.",
-            "<b>Score d’une dimension</b> (0–100) = 100 × Σ(poids × valeur) ÷ Σ(poids × maximum) sur "
-            "les questions comptées ; sans question comptée, pas de score (« — »).",
-            "<b>Score global</b> = moyenne des scores des dimensions, pondérée par le poids des "
-            "dimensions, sur les dimensions qui ont un score.",
-            "<b>Couverture</b> = questions répondues ÷ questions applicables notées (N/A et « je ne sais "
-            "pas » sont des réponses). Confiance faible sous {cov} % de couverture ou au-delà de {dk} % "
-            "de « je ne sais pas ».",
-            "<b>Niveau</b> = le plus haut niveau dont le seuil global <i>et</i> le plancher par "
-            "dimension sont atteints : pas de compensation entre dimensions.",
-            "<b>Recommandations</b> : elles dépendent des réponses et sont classées par priorité ; les "
-            "scores ne sont arrondis qu’à l’affichage.",
-        ],
-        "levels": "Niveaux, seuils et planchers",
-        "col_level": "Niveau",
-        "col_min_overall": "Score global ≥",
-        "col_min_dimension": "Chaque dimension ≥",
-        "critical_cap": "Questions critiques",
-        "critical_cap_text": (
-            "Une question critique (une obligation légale de base) dont la réponse est en dessous de son "
-            "minimum — « je ne sais pas » compris — plafonne le niveau à « {level} », quel que soit le "
-            "score. Une question critique sans réponse ne plafonne pas mais est signalée."
-        ),
-        "critical_list": "Questions critiques de ce questionnaire :",
-        "priority_title": "Priorité des recommandations",
-        "priority_text": (
-            "Priorité = poids de la dimension × poids de la question × écart × impact ÷ effort, où "
-            "l’écart = (maximum − valeur) ÷ maximum. Un <b>gain rapide</b> demande peu d’effort (1) pour un "
-            "impact réel (2 ou 3) ; les autres recommandations sont des projets structurants."
-        ),
-        "page": "Page {n} / {total}",
-        "months": [
-            "janvier", "février", "mars", "avril", "mai", "juin",
-            "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-        ],
-        "headcount_bands": {
-            "0": "Sans salarié",
-            "1-10": "1 à 10 salariés",
-            "11-19": "11 à 19 salariés",
-            "20-49": "20 à 49 salariés",
-            "50-249": "50 à 249 salariés",
-            "250+": "250 salariés ou plus",
-        },
-        "percent": "{value}\u00a0%",
-    },
-    "en": {
-        "kicker": "CSR SELF-ASSESSMENT",
-        "report_title": "CSR diagnostic report",
-        "assessed_on": "Assessment of {date}",
-        "questionnaire": "Questionnaire",
-        "version": "Version {version} · fingerprint {hash}",
-        "respondents": "Respondents",
-        "nobody": "Not given",
-        "profile": "Company profile",
-        "sector": "Sector (NAF code)",
-        "sector_value": "{code} (section {section})",
-        "headcount": "Headcount",
-        "sites": "Number of sites",
-        "not_given": "Not given",
-        "previous_on": "Previous assessment",
-        "notes": "Notes",
-        "cover_note": (
-            "This report sets out the answers given to the questionnaire, the resulting scores and the "
-            "recommended good practices. The scoring rules are detailed in the annex."
-        ),
-        "summary": "Executive summary",
-        "overall": "Overall score",
-        "level": "Level",
-        "coverage": "Coverage",
-        "coverage_note": "of the applicable questions are answered",
-        "since": "{delta} since {date}",
-        "strongest": "Strengths",
-        "weakest": "Areas to strengthen",
-        "priorities": "The first five priorities",
-        "no_priorities": "No recommendation follows from the answers given.",
-        "col_rank": "#",
-        "col_action": "Recommended good practice",
-        "col_dimension": "Dimension",
-        "col_kind": "Type",
-        "quick_win": "★ Quick win",
-        "project": "Structuring project",
-        "capped_title": "Level capped by an unmet legal basic",
-        "capped_text": (
-            "The scores would reach the level “{by_score}”, but a critical question (a legal "
-            "obligation) is below the expected minimum: the level is capped at “{level}” until it is "
-            "met."
-        ),
-        "critical_unanswered_one": "1 legal basic is not answered yet:",
-        "critical_unanswered_many": "{count} legal basics are not answered yet:",
-        "critical_unanswered_why": (
-            "Without an answer nothing says a legal basic is met; an unmet one caps the level at “{cap}”."
-        ),
-        "critical_unanswered_mark": "Legal basic — not answered yet",
-        "overall_provisional": "Provisional overall score",
-        "level_provisional": "Provisional level",
-        "provisional_title": "Provisional result",
-        "provisional_text": (
-            "Applicable questions not answered yet: {unanswered} of {applicable} (coverage {coverage}). "
-            "The score and level are confirmed only from {threshold} coverage: they may still change a lot."
-        ),
-        "not_filled": "Not filled in",
-        "not_concerned": "Not concerned",
-        "not_filled_dims": "Dimensions not filled in, neither strengths nor weaknesses: {dims}.",
-        "none_stands_out": "No dimension stands out: it takes at least two filled-in dimensions with different scores.",
-        "keywords": ["CSR", "self-assessment", "Global Performance"],
-        "next_level": "To reach the level “{label}”: overall score ≥ {overall}{floor}.",
-        "next_level_capped": "To reach the level “{label}” that your scores allow: meet the legal basics above.",
-        "next_floor": " and every dimension ≥ {floor}",
-        "next_below": " (below: {dims})",
-        "top_level": "The questionnaire’s highest level is reached.",
-        "dimension": "Dimension",
-        "score": "Score",
-        "target": "Target",
-        "previous": "Previous",
-        "low_confidence": "Low confidence",
-        "low_confidence_why": (
-            "Low confidence: fewer than {cov}% of the questions are answered, or more than {dk}% of the "
-            "answers are “don’t know”. The score needs confirming."
-        ),
-        "no_score_dim": "No question counted in this dimension: no score.",
-        "not_applicable_dim": "This dimension does not apply to the company.",
-        "col_question": "Question",
-        "col_answer": "Answer",
-        "col_comment": "Comment",
-        "see_below": "↓ below",
-        "critical_mark": "Legal basic",
-        "critical_unmet_mark": "Legal basic not met",
-        "recommendations": "Recommendations",
-        "no_recommendations": "No recommendation for this dimension.",
-        "col_recommendation": "Good practice",
-        "col_effort": "Effort",
-        "col_impact": "Impact",
-        "col_priority": "Priority",
-        "effort": {1: "1 · light", 2: "2 · project", 3: "3 · programme"},
-        "impact": {1: "1 · limited", 2: "2 · real", 3: "3 · strong"},
-        "action_plan": "Action plan",
-        "no_actions": "No action has been added to the action plan yet.",
-        "col_plan_action": "Action",
-        "col_owner": "Owner",
-        "col_due": "Due date",
-        "col_status": "Status",
-        "from_recommendation": "Recommendation {id}",
-        "annex": "Annex — Method",
-        "scale": "Answer scale",
-        "col_value": "Value",
-        "col_label": "Maturity level",
-        "col_description": "What it means",
-        "special_answers": "Special answers",
-        "na_rule": (
-            "<b>Not applicable (N/A)</b> — only where the question allows it: the question leaves the "
-            "calculation and enters neither the numerator nor the maximum."
-        ),
-        "dk_rule": (
-            "<b>Don’t know</b> — scores 0 and is flagged as an information gap; the question’s "
-            "first-step recommendations show."
-        ),
-        "rules": "Scoring rules",
-        "rule_list": [
-            "<b>Answers.</b> A maturity question is worth 0 to 4; yes/no, choice and number questions "
-            "each give a value (yes = 4, no = 0 unless stated; each option has a score; a multiple "
-            "choice adds its options, capped; a number falls in a band).",
-            "<b>Counted questions.</b> A question counts when it applies (conditions on the profile and "
-            "on earlier answers), is answered, is scored and is not N/A.",
-            "<b>Dimension score</b> (0–100) = 100 × Σ(weight × value) ÷ Σ(weight × maximum) over the "
-            "counted questions; with no counted question, no score (“—”).",
-            "<b>Overall score</b> = the dimension scores averaged with the dimension weights, over the "
-            "dimensions that have a score.",
-            "<b>Coverage</b> = answered ÷ applicable scored questions (N/A and “don’t know” are "
-            "answers). Low confidence below {cov}% coverage or above {dk}% “don’t know”.",
-            "<b>Level</b> = the highest level whose overall threshold <i>and</i> per-dimension floor "
-            "are met: no compensation between dimensions.",
-            "<b>Recommendations</b> depend on the answers and are ranked by priority; scores are "
-            "rounded only for display.",
-        ],
-        "levels": "Levels, thresholds and floors",
-        "col_level": "Level",
-        "col_min_overall": "Overall score ≥",
-        "col_min_dimension": "Every dimension ≥",
-        "critical_cap": "Critical questions",
-        "critical_cap_text": (
-            "A critical question (a basic legal obligation) answered below its minimum — “don’t know” "
-            "included — caps the level at “{level}” whatever the score. An unanswered critical question "
-            "does not cap but is flagged."
-        ),
-        "critical_list": "Critical questions of this questionnaire:",
-        "priority_title": "Priority of recommendations",
-        "priority_text": (
-            "Priority = dimension weight × question weight × gap × impact ÷ effort, where gap = "
-            "(maximum − value) ÷ maximum. A <b>quick win</b> takes little effort (1) for a real impact "
-            "(2 or 3); the other recommendations are structuring projects."
-        ),
-        "page": "Page {n} / {total}",
-        "months": [
-            "January", "February", "March", "April", "May", "June",
-            "July", "August", "September", "October", "November", "December",
-        ],
-        "headcount_bands": {
-            "0": "No employees",
-            "1-10": "1 to 10 employees",
-            "11-19": "11 to 19 employees",
-            "20-49": "20 to 49 employees",
-            "50-249": "50 to 249 employees",
-            "250+": "250 employees or more",
-        },
-        "percent": "{value}%",
-    },
-}  # fmt: skip
+Text = Callable[..., str]  # t(key, **values): a text of the catalogues (keys pdf.*) in the report's language
+
+
+def _texts(lang: str) -> Text:
+    return partial(translate, lang=lang)
+
+
+# a dimension without a score says why, in words
+NO_SCORE_KEYS = {NOT_FILLED: "pdf.not_filled", NOT_CONCERNED: "pdf.not_concerned"}
+
+
+def _text_or(lang: str, key: str, fallback: str) -> str:
+    """The catalogue's text for `key`, or `fallback` when the catalogue has none (a value of a file)."""
+    return translate(key, lang) if key in catalogue(lang) else fallback
+
 
 # --- look ---------------------------------------------------------------------------------------
 
@@ -738,9 +427,14 @@ def _cell(text: str, width: float, style: ParagraphStyle) -> Any:
     return Paragraph(_esc(text), style)
 
 
+@lru_cache(maxsize=2)
+def _month_names(lang: str) -> dict[int, str]:
+    return dict(get_month_names("wide", locale="en_GB" if lang == "en" else "fr_FR"))
+
+
 def format_date(value: date | datetime, lang: str) -> str:
-    """'20 novembre 2026' / '20 November 2026' ('1er' on the first day, in French), no locale needed."""
-    month = STRINGS[lang]["months"][value.month - 1]
+    """'20 novembre 2026' / '20 November 2026' ('1er' on the first day, in French); month names by Babel."""
+    month = _month_names(lang)[value.month]
     if lang == "fr":
         day = "1er" if value.day == 1 else str(value.day)
         return f"{day} {month} {value.year}"
@@ -753,7 +447,7 @@ def fmt_score(value: float | None) -> str:
 
 
 def _percent(value: float | None, lang: str) -> str:
-    return "—" if value is None else STRINGS[lang]["percent"].format(value=f"{100 * value:.0f}")
+    return "—" if value is None else translate("pdf.percent", lang, value=f"{100 * value:.0f}")
 
 
 def _decimal(value: float, lang: str) -> str:
@@ -976,16 +670,16 @@ class _Picture(Flowable):
 # --- sections -----------------------------------------------------------------------------------
 
 
-def _cover(data: ReportData, t: dict[str, Any]) -> list[Any]:
+def _cover(data: ReportData, t: Text) -> list[Any]:
     s = _styles()
     lang = data.lang
     q = data.questionnaire
     company = data.company
     story: list[Any] = [Spacer(1, 22 * mm)]
-    story.append(Paragraph(_esc(t["kicker"]), s["kicker"]))
-    story.append(Paragraph(_esc(t["report_title"]), s["cover_title"]))
+    story.append(Paragraph(_esc(t("pdf.kicker")), s["kicker"]))
+    story.append(Paragraph(_esc(t("pdf.report_title")), s["cover_title"]))
     story.append(Paragraph(_esc(company.name), s["cover_company"]))
-    story.append(Paragraph(_esc(t["assessed_on"].format(date=format_date(data.assessed_on, lang))), s["cover_date"]))
+    story.append(Paragraph(_esc(t("pdf.assessed_on", date=format_date(data.assessed_on, lang))), s["cover_date"]))
 
     def row(label: str, value: str) -> list[Any]:
         return [Paragraph(_esc(label), s["card_label"]), Paragraph(value, s["body"])]
@@ -993,29 +687,29 @@ def _cover(data: ReportData, t: dict[str, Any]) -> list[Any]:
     sector = company.sector or data.profile.sector
     if sector:
         section = naf_section(sector)
-        sector_text = _esc(t["sector_value"].format(code=sector, section=section) if section else sector)
+        sector_text = _esc(t("pdf.sector_value", code=sector, section=section) if section else sector)
     else:
-        sector_text = _esc(t["not_given"])
+        sector_text = _esc(t("pdf.not_given"))
     band = company.headcount_band or data.profile.headcount_band
     sites = company.sites if company.sites is not None else data.profile.sites
-    version = t["version"].format(version=q.version, hash=q.content_hash[:8])
-    respondents = "<br/>".join(_esc(r) for r in data.respondents) or _esc(t["nobody"])
+    version = t("pdf.version", version=q.version, hash=q.content_hash[:8])
+    respondents = "<br/>".join(_esc(r) for r in data.respondents) or _esc(t("pdf.nobody"))
     rows = [
         row(
-            t["questionnaire"],
+            t("pdf.questionnaire"),
             f"{_esc(q.model.title.get(lang))}<br/><font size=8 color='#5b6b6a'>{_esc(q.id)} · {_esc(version)}</font>",
         ),
-        row(t["respondents"], respondents),
-        row(t["sector"], sector_text),
-        row(t["headcount"], _esc(t["headcount_bands"].get(band, band) if band else t["not_given"])),
-        row(t["sites"], _esc(sites if sites is not None else t["not_given"])),
+        row(t("pdf.respondents"), respondents),
+        row(t("pdf.sector"), sector_text),
+        row(t("pdf.headcount"), _esc(_text_or(lang, f"pdf.headcount.{band}", band) if band else t("pdf.not_given"))),
+        row(t("pdf.sites"), _esc(sites if sites is not None else t("pdf.not_given"))),
     ]
     if data.previous is not None and data.previous_on is not None:
-        rows.append(row(t["previous_on"], _esc(format_date(data.previous_on, lang))))
+        rows.append(row(t("pdf.previous_on"), _esc(format_date(data.previous_on, lang))))
     # notes too long for the column follow the table, across the page (a paragraph flows over pages)
     long_notes = bool(company.notes) and _too_tall(company.notes, _esc(company.notes), CONTENT_W - 45 * mm, s["body"])
     if company.notes and not long_notes:
-        rows.append(row(t["notes"], _esc(company.notes)))
+        rows.append(row(t("pdf.notes"), _esc(company.notes)))
     table = _Table(rows, colWidths=[45 * mm, CONTENT_W - 45 * mm], hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -1031,8 +725,8 @@ def _cover(data: ReportData, t: dict[str, Any]) -> list[Any]:
     )
     story.append(table)
     if long_notes:
-        story += [Paragraph(_esc(t["notes"]), s["h2"]), *_flowing(_esc(company.notes), s["small"])]
-    story += [Spacer(1, 14 * mm), Paragraph(_esc(t["cover_note"]), s["muted"]), PageBreak()]
+        story += [Paragraph(_esc(t("pdf.notes")), s["h2"]), *_flowing(_esc(company.notes), s["small"])]
+    story += [Spacer(1, 14 * mm), Paragraph(_esc(t("pdf.cover_note")), s["muted"]), PageBreak()]
     return story
 
 
@@ -1040,7 +734,7 @@ def _dimension_titles(data: ReportData) -> dict[str, str]:
     return {d.id: d.title.get(data.lang) for d in data.questionnaire.dimensions}
 
 
-def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list[Any]:
+def _summary(data: ReportData, t: Text, radar: PILImage.Image) -> list[Any]:
     s = _styles()
     lang = data.lang
     result = data.result
@@ -1049,17 +743,18 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
     reading = read(q, result)
 
     # score card, beside the radar ("provisional" below the coverage threshold)
-    card: list[Any] = [Paragraph(_esc(t["overall_provisional" if reading.provisional else "overall"]), s["card_label"])]
+    overall_label = t("pdf.overall_provisional" if reading.provisional else "pdf.overall")
+    card: list[Any] = [Paragraph(_esc(overall_label), s["card_label"])]
     overall = "—" if result.overall is None else f"{fmt_score(result.overall)}<font size=14 color='#5b6b6a'>/100</font>"
     card.append(Paragraph(overall, s["big_score"]))
     if data.previous is not None:
         delta = _delta(result.overall, data.previous.overall)
         if delta and data.previous_on is not None:
             card.append(
-                Paragraph(_esc(t["since"].format(delta=delta, date=format_date(data.previous_on, lang))), s["muted"])
+                Paragraph(_esc(t("pdf.since", delta=delta, date=format_date(data.previous_on, lang))), s["muted"])
             )
     card.append(Spacer(1, 3 * mm))
-    card.append(Paragraph(_esc(t["level_provisional" if reading.provisional else "level"]), s["card_label"]))
+    card.append(Paragraph(_esc(t("pdf.level_provisional" if reading.provisional else "pdf.level")), s["card_label"]))
     level_text = _esc(result.level.label.get(lang)) if result.level else "—"
     if result.level_rank is not None:
         level_text += f" <font size=9 color='#5b6b6a'>({result.level_rank}/{len(q.model.results.levels)})</font>"
@@ -1074,9 +769,9 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
         else:
             card.append(description)
     card.append(Spacer(1, 3 * mm))
-    card.append(Paragraph(_esc(t["coverage"]), s["card_label"]))
+    card.append(Paragraph(_esc(t("pdf.coverage")), s["card_label"]))
     card.append(Paragraph(_esc(_percent(result.coverage, lang)), s["card_value"]))
-    card.append(Paragraph(_esc(t["coverage_note"]), s["muted"]))
+    card.append(Paragraph(_esc(t("pdf.coverage_note")), s["muted"]))
 
     image = _Picture(radar, 96 * mm, 96 * mm * RADAR_RATIO)
     top = _Table([[image, card]], colWidths=[100 * mm, CONTENT_W - 100 * mm], hAlign="LEFT")
@@ -1099,7 +794,8 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
     half = (CONTENT_W - 6 * mm) / 2
 
     def ranking(title: str, dims: list[DimensionResult]) -> Table:
-        rows: list[list[Any]] = [[Paragraph(_esc(title), s["cell_head"]), Paragraph(_esc(t["score"]), s["cell_head"])]]
+        heads = [Paragraph(_esc(title), s["cell_head"]), Paragraph(_esc(t("pdf.score")), s["cell_head"])]
+        rows: list[list[Any]] = [heads]
         rows += [[Paragraph(_esc(titles[d.id]), s["cell"]), fmt_score(d.score)] for d in dims]
         if not dims:
             rows.append(["—", ""])
@@ -1108,7 +804,7 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
         )
 
     pair = _Table(
-        [[ranking(t["strongest"], strongest), ranking(t["weakest"], weakest)]],
+        [[ranking(t("pdf.strongest"), strongest), ranking(t("pdf.weakest"), weakest)]],
         colWidths=[half + 6 * mm, half],
         hAlign="LEFT",
     )
@@ -1122,7 +818,7 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
         )
     )
 
-    story: list[Any] = [Paragraph(_esc(t["summary"]), s["h1"])]
+    story: list[Any] = [Paragraph(_esc(t("pdf.summary")), s["h1"])]
     if reading.provisional:
         story += [_provisional_box(data, t, reading), Spacer(1, 3 * mm)]
     story.append(top)
@@ -1131,10 +827,10 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
     if strongest or weakest:
         story += [Spacer(1, 2 * mm), pair]
     elif any(d.score is not None for d in result.dimensions):
-        story += [Spacer(1, 2 * mm), Paragraph(_esc(t["none_stands_out"]), s["muted"])]
+        story += [Spacer(1, 2 * mm), Paragraph(_esc(t("pdf.none_stands_out")), s["muted"])]
     if reading.not_filled:
         dims = ", ".join(titles[d] for d in reading.not_filled)
-        story.append(Paragraph(_esc(t["not_filled_dims"].format(dims=dims)), s["muted"]))
+        story.append(Paragraph(_esc(t("pdf.not_filled_dims", dims=dims)), s["muted"]))
 
     # capped by a critical question
     if result.capped_by_critical:
@@ -1146,8 +842,8 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
             if qid in q.questions
         )
         box = _box(
-            Paragraph("⚠ " + _esc(t["capped_title"]), s["warn_title"]),
-            Paragraph(_esc(t["capped_text"].format(by_score=by_score, level=level)) + items, s["warn"]),
+            Paragraph("⚠ " + _esc(t("pdf.capped_title")), s["warn_title"]),
+            Paragraph(_esc(t("pdf.capped_text", by_score=by_score, level=level)) + items, s["warn"]),
         )
         story += [Spacer(1, 3 * mm), box]
     # critical questions not answered yet, said plainly (never "no legal basic unmet")
@@ -1155,12 +851,11 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
     if unanswered:
         count = len(unanswered)
         items = "".join(f"•&nbsp;{_esc(q.questions[qid].text.get(lang))}<br/>" for qid in unanswered)
-        key = "critical_unanswered_one" if count == 1 else "critical_unanswered_many"
         settings = q.model.results
         cap = next((lv for lv in settings.levels if lv.id == settings.critical_cap), None)
-        why = t["critical_unanswered_why"].format(cap=cap.label.get(lang) if cap else "—")
+        why = t("pdf.critical_unanswered_why", cap=cap.label.get(lang) if cap else "—")
         box = _box(
-            Paragraph("⚠ " + _esc(t[key].format(count=count)), s["warn_title"]),
+            Paragraph("⚠ " + _esc(t("pdf.critical_unanswered_count", count=count)), s["warn_title"]),
             Paragraph(items + _esc(why), s["warn"]),
         )
         story += [Spacer(1, 3 * mm), box]
@@ -1170,15 +865,15 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
         story += [Spacer(1, 2 * mm), Paragraph(next_line, s["small"])]
 
     # priorities
-    story.append(Paragraph(_esc(t["priorities"]), s["h2"]))
+    story.append(Paragraph(_esc(t("pdf.priorities")), s["h2"]))
     recs = result.recommendations[:5]
     if recs:
-        rows = [_heads([t["col_rank"], t["col_action"], t["col_dimension"], t["col_kind"]])]
+        rows = [_heads([t("pdf.col_rank"), t("pdf.col_action"), t("pdf.col_dimension"), t("pdf.col_kind")])]
         for rank, rec in enumerate(recs, start=1):
             kind = (
-                Paragraph(f"<font color='#b45309'><b>{_esc(t['quick_win'])}</b></font>", s["cell"])
+                Paragraph(f"<font color='#b45309'><b>{_esc(t('pdf.quick_win'))}</b></font>", s["cell"])
                 if rec.quick_win
-                else Paragraph(_esc(t["project"]), s["cell"])
+                else Paragraph(_esc(t("pdf.project")), s["cell"])
             )
             rows.append(
                 [
@@ -1190,7 +885,7 @@ def _summary(data: ReportData, t: dict[str, Any], radar: PILImage.Image) -> list
             )
         story.append(_table(rows, [7 * mm, 108 * mm, 32 * mm, CONTENT_W - 147 * mm]))
     else:
-        story.append(Paragraph(_esc(t["no_priorities"]), s["body"]))
+        story.append(Paragraph(_esc(t("pdf.no_priorities")), s["body"]))
     # One page: a little too much content is shrunk to fit (only an extreme case needs it); content
     # that would have to shrink more than that (very long texts in a questionnaire) flows over the
     # next pages at full size instead, so that nothing becomes too small to read.
@@ -1217,45 +912,46 @@ def _box(*content: Any, colour: Any = WARN, background: Any = WARN_BG) -> Table:
     return box
 
 
-def _provisional_box(data: ReportData, t: dict[str, Any], reading: Reading) -> Table:
+def _provisional_box(data: ReportData, t: Text, reading: Reading) -> Table:
     """Below the coverage threshold: the score and level are provisional, and how much is missing."""
     s = _styles()
-    text = t["provisional_text"].format(
+    text = t(
+        "pdf.provisional_text",
         unanswered=reading.unanswered,
         applicable=reading.applicable,
         coverage=_percent(reading.coverage, data.lang),
         threshold=_percent(reading.threshold, data.lang),
     )
     return _box(
-        Paragraph(_esc("◷ " + t["provisional_title"]), s["notice_title"]),
+        Paragraph(_esc("◷ " + t("pdf.provisional_title")), s["notice_title"]),
         Paragraph(_esc(text), s["warn"]),
         colour=NOTICE,
         background=NOTICE_BG,
     )
 
 
-def _next_level(data: ReportData, t: dict[str, Any], titles: dict[str, str]) -> str | None:
+def _next_level(data: ReportData, t: Text, titles: dict[str, str]) -> str | None:
     result = data.result
     if result.level_rank is None or not result.level_checks:
         return None
     if result.capped_by_critical and result.level_by_score is not None:
         label = result.level_by_score.label.get(data.lang)
-        return _esc(t["next_level_capped"].format(label=label))
+        return _esc(t("pdf.next_level_capped", label=label))
     if result.level_rank >= len(result.level_checks):
-        return _esc(t["top_level"])
+        return _esc(t("pdf.top_level"))
     check = result.level_checks[result.level_rank]  # the level just above the one reached
     floor = ""
     if check.level.min_dimension is not None:
-        floor = t["next_floor"].format(floor=f"{check.level.min_dimension:g}")
+        floor = t("pdf.next_floor", floor=f"{check.level.min_dimension:g}")
         if check.dimensions_below_floor:
-            floor += t["next_below"].format(dims=", ".join(titles[d] for d in check.dimensions_below_floor))
-    text = t["next_level"].format(
-        label=check.level.label.get(data.lang), overall=f"{check.level.min_overall:g}", floor=floor
+            floor += t("pdf.next_below", dims=", ".join(titles[d] for d in check.dimensions_below_floor))
+    text = t(
+        "pdf.next_level", label=check.level.label.get(data.lang), overall=f"{check.level.min_overall:g}", floor=floor
     )
     return _esc(text)
 
 
-def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
+def _dimension_sections(data: ReportData, t: Text) -> list[Any]:
     s = _styles()
     lang = data.lang
     q = data.questionnaire
@@ -1282,22 +978,22 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
         # no score is said in words, never shown as 0
         figures = [
             (
-                t["score"],
+                t("pdf.score"),
                 f"{fmt_score(dim.score)}<font size=9 color='#5b6b6a'>/100</font>"
                 if state == SCORED
-                else f"<font color='#8a6d00'>{_esc(t['not_filled' if state == NOT_FILLED else 'not_concerned'])}</font>",
+                else f"<font color='#8a6d00'>{_esc(t(NO_SCORE_KEYS[state]))}</font>",
             ),
-            (t["coverage"], _esc(_percent(dim.coverage, lang))),
+            (t("pdf.coverage"), _esc(_percent(dim.coverage, lang))),
         ]
         if data.targets:
             target = data.targets.get(dimension.id)
-            figures.append((t["target"], fmt_score(target)))
+            figures.append((t("pdf.target"), fmt_score(target)))
         if data.previous is not None:
             before = previous.get(dimension.id)
             value = fmt_score(before.score if before else None)
             delta = _delta(dim.score, before.score if before else None)
             figures.append(
-                (t["previous"], value + (f" <font size=8.5 color='#5b6b6a'>({delta})</font>" if delta else ""))
+                (t("pdf.previous"), value + (f" <font size=8.5 color='#5b6b6a'>({delta})</font>" if delta else ""))
             )
         cells = [
             [Paragraph(_esc(label), s["card_label"]), Paragraph(value, s["card_value"])] for label, value in figures
@@ -1306,7 +1002,7 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
             cells.append(
                 [
                     Paragraph("", s["card_label"]),
-                    Paragraph(f"<font color='#b42318'>⚠ {_esc(t['low_confidence'])}</font>", s["cell_bold"]),
+                    Paragraph(f"<font color='#b42318'>⚠ {_esc(t('pdf.low_confidence'))}</font>", s["cell_bold"]),
                 ]
             )
         width = CONTENT_W / len(cells)
@@ -1327,8 +1023,10 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
             story.append(
                 Paragraph(
                     _esc(
-                        t["low_confidence_why"].format(
-                            cov=f"{100 * settings.low_coverage:g}", dk=f"{100 * settings.high_dont_know:g}"
+                        t(
+                            "pdf.low_confidence_why",
+                            cov=f"{100 * settings.low_coverage:g}",
+                            dk=f"{100 * settings.high_dont_know:g}",
                         )
                     ),
                     s["muted"],
@@ -1339,12 +1037,12 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
 
         # answers (plain cells where the text fits on one line: they cost far less than paragraphs);
         # an answer or a comment too long for its column goes under its row, across the page
-        heads = [t["col_question"], t["col_answer"], t["col_comment"]]
+        heads = [t("pdf.col_question"), t("pdf.col_answer"), t("pdf.col_comment")]
         rows: list[list[Any]] = [_heads(heads)]
         widths = [74 * mm, 44 * mm, CONTENT_W - 118 * mm]
         commands: list[tuple[Any, ...]] = []
         shown = 0
-        below_mark = f"<i>{_esc(t['see_below'])}</i>"
+        below_mark = f"<i>{_esc(t('pdf.see_below'))}</i>"
         for question in dimension.questions:
             row = result.questions[question.id]
             if not row.applies:
@@ -1357,20 +1055,22 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
             label_markup = _esc(label)
             long_label = _too_tall(label, label_markup, widths[1], cell)
             if long_label:
-                below.append((t["col_answer"], label_markup))
+                below.append((t("pdf.col_answer"), label_markup))
                 label_markup = below_mark
             if row.critical_unmet:
                 answer_cell: Any = Paragraph(
-                    f"<b>{label_markup}</b><br/><font size=7>⚠ {_esc(t['critical_unmet_mark'])}</font>", s["cell_warn"]
+                    f"<b>{label_markup}</b><br/><font size=7>⚠ {_esc(t('pdf.critical_unmet_mark'))}</font>",
+                    s["cell_warn"],
                 )
             elif question.critical is not None and not row.answered and row.max is not None:
                 answer_cell = Paragraph(
-                    f"{label_markup}<br/><font size=7 color='#b42318'>⚠ {_esc(t['critical_unanswered_mark'])}</font>",
+                    f"{label_markup}<br/><font size=7 color='#b42318'>"
+                    f"⚠ {_esc(t('pdf.critical_unanswered_mark'))}</font>",
                     cell,
                 )
             elif question.critical is not None:
                 answer_cell = Paragraph(
-                    f"{label_markup}<br/><font size=7 color='#5b6b6a'>{_esc(t['critical_mark'])}</font>", cell
+                    f"{label_markup}<br/><font size=7 color='#5b6b6a'>{_esc(t('pdf.critical_mark'))}</font>", cell
                 )
             elif long_label:
                 answer_cell = Paragraph(label_markup, cell)
@@ -1385,7 +1085,7 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
                 markup = _esc(comment)
                 comment_cell = _fitting(comment, markup, widths[2], cell)
                 if comment_cell is None:
-                    below.append((t["col_comment"], markup))
+                    below.append((t("pdf.col_comment"), markup))
                     comment_cell = Paragraph(below_mark, cell)
             rows.append([Paragraph(_esc(question.text.get(lang)), cell), answer_cell, comment_cell])
             if below:
@@ -1394,45 +1094,46 @@ def _dimension_sections(data: ReportData, t: dict[str, Any]) -> list[Any]:
         if len(rows) > 1:
             story.append(_table(rows, widths, extra=commands))
         if not shown:
-            story.append(Paragraph(_esc(t["not_applicable_dim"]), s["body"]))
+            story.append(Paragraph(_esc(t("pdf.not_applicable_dim")), s["body"]))
         if dim.score is None and shown:
-            story.append(Paragraph(_esc(t["no_score_dim"]), s["muted"]))
+            story.append(Paragraph(_esc(t("pdf.no_score_dim")), s["muted"]))
 
         # recommendations
         recs = recs_by_dim.get(dimension.id, [])
         story.append(CondPageBreak(30 * mm))
-        story.append(Paragraph(f"{_esc(t['recommendations'])} ({len(recs)})", s["h2"]))
+        story.append(Paragraph(f"{_esc(t('pdf.recommendations'))} ({len(recs)})", s["h2"]))
         if recs:
-            rows = [_heads([t["col_recommendation"], t["col_effort"], t["col_impact"], t["col_priority"]])]
+            rec_heads = [t("pdf.col_recommendation"), t("pdf.col_effort"), t("pdf.col_impact"), t("pdf.col_priority")]
+            rows = [_heads(rec_heads)]
             commands = [("ALIGN", (3, 0), (3, -1), "RIGHT"), ("FONT", (1, 1), (-1, -1), FONT, 7.8, 10.2)]
             for i, rec in enumerate(recs, start=1):
                 priority = _decimal(rec.priority, lang)
                 if rec.quick_win:
-                    priority += "\n" + t["quick_win"]
+                    priority += "\n" + t("pdf.quick_win")
                     commands += [("TEXTCOLOR", (3, i), (3, i), QUICK), ("FONT", (3, i), (3, i), FONT_BOLD, 7.8, 10.2)]
                 rows.append(
                     [
                         Paragraph(_esc(rec.text.get(lang)), cell),
-                        t["effort"].get(rec.effort, str(rec.effort)),
-                        t["impact"].get(rec.impact, str(rec.impact)),
+                        _text_or(lang, f"pdf.effort.{rec.effort}", str(rec.effort)),
+                        _text_or(lang, f"pdf.impact.{rec.impact}", str(rec.impact)),
                         priority,
                     ]
                 )
             story.append(_table(rows, [CONTENT_W - 78 * mm, 25 * mm, 25 * mm, 28 * mm], extra=commands))
         else:
-            story.append(Paragraph(_esc(t["no_recommendations"]), s["body"]))
+            story.append(Paragraph(_esc(t("pdf.no_recommendations")), s["body"]))
     story.append(PageBreak())
     return story
 
 
-def _action_plan(data: ReportData, t: dict[str, Any]) -> list[Any]:
+def _action_plan(data: ReportData, t: Text) -> list[Any]:
     s = _styles()
     lang = data.lang
-    story: list[Any] = [Paragraph(_esc(t["action_plan"]), s["h1"])]
+    story: list[Any] = [Paragraph(_esc(t("pdf.action_plan")), s["h1"])]
     if not data.actions:
-        story += [Paragraph(_esc(t["no_actions"]), s["body"]), PageBreak()]
+        story += [Paragraph(_esc(t("pdf.no_actions")), s["body"]), PageBreak()]
         return story
-    heads = [t["col_plan_action"], t["col_owner"], t["col_due"], t["col_status"]]
+    heads = [t("pdf.col_plan_action"), t("pdf.col_owner"), t("pdf.col_due"), t("pdf.col_status")]
     widths = [CONTENT_W - 98 * mm, 40 * mm, 32 * mm, 26 * mm]
     rows: list[list[Any]] = [_heads(heads)]
     for action in data.actions:
@@ -1440,11 +1141,12 @@ def _action_plan(data: ReportData, t: dict[str, Any]) -> list[Any]:
         # notes too long for the column go under the row, across the page
         long_notes = bool(action.notes) and _too_tall(action.notes, _esc(action.notes), widths[0], s["cell"])
         if long_notes:
-            text += f"<br/><i>{_esc(t['notes'])} {_esc(t['see_below'])}</i>"
+            text += f"<br/><i>{_esc(t('pdf.notes'))} {_esc(t('pdf.see_below'))}</i>"
         elif action.notes:
             text += f"<br/>{_esc(action.notes)}"
         if action.recommendation_id:
-            text += f"<br/><font size=6.8 color='#5b6b6a'>{_esc(t['from_recommendation'].format(id=action.recommendation_id))}</font>"
+            source = t("pdf.from_recommendation", id=action.recommendation_id)
+            text += f"<br/><font size=6.8 color='#5b6b6a'>{_esc(source)}</font>"
         rows.append(
             [
                 Paragraph(text, s["cell"]),
@@ -1454,7 +1156,7 @@ def _action_plan(data: ReportData, t: dict[str, Any]) -> list[Any]:
             ]
         )
         if long_notes:
-            story += [_table(rows, widths), *_long_texts([(t["notes"], _esc(action.notes))])]
+            story += [_table(rows, widths), *_long_texts([(t("pdf.notes"), _esc(action.notes))])]
             rows = [_heads(heads)]
     if len(rows) > 1:
         story.append(_table(rows, widths))
@@ -1462,16 +1164,16 @@ def _action_plan(data: ReportData, t: dict[str, Any]) -> list[Any]:
     return story
 
 
-def _annex(data: ReportData, t: dict[str, Any]) -> list[Any]:
+def _annex(data: ReportData, t: Text) -> list[Any]:
     s = _styles()
     lang = data.lang
     q = data.questionnaire
     settings = q.model.results
     cell = s["cell"]
-    story: list[Any] = [Paragraph(_esc(t["annex"]), s["h1"])]
+    story: list[Any] = [Paragraph(_esc(t("pdf.annex")), s["h1"])]
 
-    story.append(Paragraph(_esc(t["scale"]), s["h2"]))
-    rows: list[list[Any]] = [_heads([t["col_value"], t["col_label"], t["col_description"]])]
+    story.append(Paragraph(_esc(t("pdf.scale")), s["h2"]))
+    rows: list[list[Any]] = [_heads([t("pdf.col_value"), t("pdf.col_label"), t("pdf.col_description")])]
     for level in sorted(q.model.maturity_scale, key=lambda x: x.value):
         rows.append(
             [
@@ -1482,14 +1184,16 @@ def _annex(data: ReportData, t: dict[str, Any]) -> list[Any]:
         )
     story.append(_table(rows, [16 * mm, 48 * mm, CONTENT_W - 64 * mm], extra=[("ALIGN", (0, 0), (0, -1), "CENTER")]))
 
-    story.append(Paragraph(_esc(t["special_answers"]), s["h2"]))
-    story += [Paragraph(t["na_rule"], s["body"]), Paragraph(t["dk_rule"], s["body"])]
+    story.append(Paragraph(_esc(t("pdf.special_answers")), s["h2"]))
+    story += [Paragraph(t("pdf.na_rule"), s["body"]), Paragraph(t("pdf.dk_rule"), s["body"])]
 
     cov, dk = f"{100 * settings.low_coverage:g}", f"{100 * settings.high_dont_know:g}"
-    rules = [Paragraph(_esc(t["rules"]), s["h2"])]
-    rules_rows = [
-        [f"{i}.", Paragraph(rule.format(cov=cov, dk=dk), s["small"])] for i, rule in enumerate(t["rule_list"], start=1)
-    ]
+    rules = [Paragraph(_esc(t("pdf.rules")), s["h2"])]
+    rule_texts = [
+        t("pdf.rule.answers"), t("pdf.rule.counted"), t("pdf.rule.dimension_score"), t("pdf.rule.overall"),
+        t("pdf.rule.coverage", cov=cov, dk=dk), t("pdf.rule.level"), t("pdf.rule.recommendations"),
+    ]  # fmt: skip
+    rules_rows = [[f"{i}.", Paragraph(rule, s["small"])] for i, rule in enumerate(rule_texts, start=1)]
     table = Table(rules_rows, colWidths=[7 * mm, CONTENT_W - 7 * mm], hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -1505,8 +1209,9 @@ def _annex(data: ReportData, t: dict[str, Any]) -> list[Any]:
     )
     story.append(KeepTogether([*rules, table]))
 
-    levels = [Paragraph(_esc(t["levels"]), s["h2"])]
-    rows = [_heads([t["col_level"], t["col_min_overall"], t["col_min_dimension"], t["col_description"]])]
+    levels = [Paragraph(_esc(t("pdf.levels")), s["h2"])]
+    level_heads = [t("pdf.col_level"), t("pdf.col_min_overall"), t("pdf.col_min_dimension"), t("pdf.col_description")]
+    rows = [_heads(level_heads)]
     for rank, level in enumerate(settings.levels, start=1):
         rows.append(
             [
@@ -1521,15 +1226,15 @@ def _annex(data: ReportData, t: dict[str, Any]) -> list[Any]:
     )
     story.append(KeepTogether(levels))
 
-    critical = [Paragraph(_esc(t["critical_cap"]), s["h2"])]
+    critical = [Paragraph(_esc(t("pdf.critical_cap")), s["h2"])]
     cap = next((lv for lv in settings.levels if lv.id == settings.critical_cap), None)
     if cap is not None:
-        critical.append(Paragraph(_esc(t["critical_cap_text"].format(level=cap.label.get(lang))), s["body"]))
+        critical.append(Paragraph(_esc(t("pdf.critical_cap_text", level=cap.label.get(lang))), s["body"]))
     critical_questions = [question for question in q.questions.values() if question.critical is not None]
     story.append(KeepTogether(critical))
     if critical_questions:
-        story.append(Paragraph(_esc(t["critical_list"]), s["small"]))
-        rows = [_heads([t["col_question"], t["critical_mark"]])]
+        story.append(Paragraph(_esc(t("pdf.critical_list")), s["small"]))
+        rows = [_heads([t("pdf.col_question"), t("pdf.critical_mark")])]
         for question in critical_questions:
             assert question.critical is not None
             rows.append(
@@ -1544,7 +1249,7 @@ def _annex(data: ReportData, t: dict[str, Any]) -> list[Any]:
         story.append(_table(rows, [82 * mm, CONTENT_W - 82 * mm]))
 
     story.append(
-        KeepTogether([Paragraph(_esc(t["priority_title"]), s["h2"]), Paragraph(t["priority_text"], s["body"])])
+        KeepTogether([Paragraph(_esc(t("pdf.priority_title")), s["h2"]), Paragraph(t("pdf.priority_text"), s["body"])])
     )
     return story
 
@@ -1558,10 +1263,10 @@ def build_pdf(data: ReportData) -> bytes:
     lang = "en" if data.lang == "en" else "fr"
     if lang != data.lang:
         data = replace(data, lang=lang)
-    t = STRINGS[lang]
+    t = _texts(lang)
     radar = radar_image(data)
     buffer = io.BytesIO()
-    title = " ".join(visible_text(f"{t['report_title']} — {data.company.name}").split())
+    title = " ".join(visible_text(f"{t('pdf.report_title')} — {data.company.name}").split())
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -1573,7 +1278,7 @@ def build_pdf(data: ReportData) -> bytes:
         author="Autodiag RSE",
         subject=" ".join(visible_text(data.questionnaire.model.title.get(lang)).split()),
         creator="Autodiag RSE",
-        keywords=t["keywords"],
+        keywords=t("pdf.keywords"),
         lang=lang,  # the catalogue's /Lang: screen readers pick the voice from it
         displayDocTitle=True,  # viewers show the title, not the file name (PDF/UA asks for it)
         invariant=True,
@@ -1590,6 +1295,6 @@ def build_pdf(data: ReportData) -> bytes:
         story,
         onFirstPage=_cover_band,
         onLaterPages=_page_rule,
-        canvasmaker=partial(_NumberedCanvas, footer_left=footer, page_text=t["page"]),
+        canvasmaker=partial(_NumberedCanvas, footer_left=footer, page_text=t("pdf.page")),
     )
     return buffer.getvalue()

@@ -23,6 +23,7 @@ from PIL import Image as PILImage  # noqa: E402  (Pillow: a dependency of matplo
 from diagnostic.core.palette import COLORS  # noqa: E402
 from diagnostic.core.reading import NOT_CONCERNED, NOT_FILLED, cyclic_runs, dimension_state  # noqa: E402
 from diagnostic.exports.report_data import ReportData  # noqa: E402
+from diagnostic.i18n import t  # noqa: E402
 
 # the same colours as the screen radar (ui/charts.py)
 CURRENT = COLORS["current"]
@@ -31,16 +32,8 @@ PREVIOUS = COLORS["previous"]
 GRID = "#c9d3d1"
 TEXT = "#2b3a38"
 
-LEGEND = {
-    "fr": {
-        "current": "Évaluation actuelle", "target": "Cible", "previous": "Évaluation précédente",
-        NOT_FILLED: "(non renseignée)", NOT_CONCERNED: "(non concernée)",
-    },
-    "en": {
-        "current": "Current assessment", "target": "Target", "previous": "Previous assessment",
-        NOT_FILLED: "(not filled in)", NOT_CONCERNED: "(not concerned)",
-    },
-}
+# the note under an axis without a score, by why it has none (texts: the catalogues, keys radar.*)
+MISSING_KEYS = {NOT_FILLED: "radar.not_filled", NOT_CONCERNED: "radar.not_concerned"}
 NO_SCORE = "—"
 MISSING_TEXT = "#8a6d00"  # the note of an axis without a score (the same dark amber as the screen radar)
 RADAR_RATIO = 0.85  # height / width of the image
@@ -85,7 +78,6 @@ def _draw(data: ReportData, width_px: int, dpi: int) -> FigureCanvasAgg:
     costs several times more to set up and draw.
     """
     lang = "en" if data.lang == "en" else "fr"
-    words = LEGEND[lang]
     dimensions = data.questionnaire.dimensions
     results = {d.id: d for d in data.result.dimensions}
     count = len(dimensions)
@@ -134,25 +126,26 @@ def _draw(data: ReportData, width_px: int, dpi: int) -> FigureCanvasAgg:
     for dimension, value, state, c, s in zip(dimensions, scores, states, cos, sin, strict=True):
         ha = "center" if abs(c) < 0.3 else "left" if c > 0 else "right"
         va = "center" if abs(s) < 0.3 else "bottom" if s > 0 else "top"
-        label = _label(dimension.title.get(lang), value, words.get(state, NO_SCORE))
+        missing = t(MISSING_KEYS[state], lang) if state in MISSING_KEYS else NO_SCORE
+        label = _label(dimension.title.get(lang), value, missing)
         ax.text(
             1.1 * c, 1.1 * s, label, fontsize=7.5, color=TEXT if value is not None else MISSING_TEXT,
             ha=ha, va=va, multialignment=ha, linespacing=1.15, style="normal" if value is not None else "italic",
         )
 
     # series, and their legend: (label, colour, line style)
-    legend: list[tuple[str, str, str]] = [(words["current"], CURRENT, "-")]
+    legend: list[tuple[str, str, str]] = [(t("radar.current", lang), CURRENT, "-")]
     if data.previous is not None:
         previous = {d.id: d.score for d in data.previous.dimensions}
         for xs, ys, _ in runs([previous.get(d.id) for d in dimensions]):
             ax.plot(xs, ys, color=PREVIOUS, linewidth=1.6, linestyle=":", marker="o" if len(xs) == 1 else None,
                     markersize=2.4, zorder=3)
-        legend.append((words["previous"], PREVIOUS, ":"))
+        legend.append((t("radar.previous", lang), PREVIOUS, ":"))
     if data.targets:
         target_values = [data.targets.get(d.id) for d in dimensions]
         for xs, ys, _ in runs([float(v) if v is not None else None for v in target_values]):
             ax.plot(xs, ys, color=TARGET, linewidth=1.6, linestyle="--", zorder=3)
-        legend.append((words["target"], TARGET, "--"))
+        legend.append((t("radar.target", lang), TARGET, "--"))
     # the area: the whole polygon, or with gaps the shape from the centre through each run of
     # adjacent scored axes (the sectors beside a dimension without a score stay empty)
     for xs, ys, closed in runs(scores):

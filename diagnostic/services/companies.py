@@ -78,7 +78,7 @@ def save_company(
 
     def work(uow: UnitOfWork) -> CompanyRecord:
         if company_id is None:
-            workspace = access.workspace(ctx, workspace_id, Permission.CREATE_COMPANY)
+            workspace = access.workspace(ctx, workspace_id or ctx.workspace_id, Permission.CREATE_COMPANY)
             created = uow.companies.add(workspace, name, profile, notes)
             access.audit(ctx, workspace, "company.create", f"company:{created.id}", created.name)
             return created

@@ -28,7 +28,8 @@ class Context:
     uow: UnitOfWork
     actor: Actor
     lang: str = "fr"
+    workspace_id: int | None = None  # the workspace chosen on screen: where new companies go
 
     def fresh(self) -> Context:
         """The same actor and language on a unit of work of its own (for another thread)."""
-        return Context(self.uow.fresh(), self.actor, self.lang)
+        return Context(self.uow.fresh(), self.actor, self.lang, self.workspace_id)

@@ -55,7 +55,7 @@ def apply_import(ctx: Context, plan, company_id: int | None, workspace_id: int |
 
     def work(uow: UnitOfWork) -> AssessmentRecord:
         if company_id is None:
-            workspace = access.workspace(ctx, workspace_id, Permission.CREATE_COMPANY)
+            workspace = access.workspace(ctx, workspace_id or ctx.workspace_id, Permission.CREATE_COMPANY)
             company = uow.companies.add(workspace, document.company.name, document.profile, document.company.notes)
             access.audit(ctx, workspace, "company.create", f"company:{company.id}", f"{company.name} (import)")
         else:
