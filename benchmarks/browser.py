@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
-from diagnostic import services
+from diagnostic.core.conditions import applicability
 from diagnostic.core.profile import Profile
+from diagnostic.services import answers, assessments, companies, demo, workspaces
+from diagnostic.services.context import Context
+from diagnostic.services.questionnaires import questionnaire_of
 from diagnostic.storage.database import make_engine, migrate
-from diagnostic.storage.repository import Repository
+from diagnostic.storage.uow import SqlUnitOfWork
 from tests.e2e import ROOT, Server, browser, click_and_measure, new_page, wait_for, wait_idle, wait_selector
 
 CLICKS = 30
@@ -62,11 +65,12 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
         db_url = f"sqlite:///{folder}/bench.db"
         engine = make_engine(db_url)
         migrate(engine)
-        repo = Repository(engine)
+        uow = SqlUnitOfWork(engine)
+        ctx = Context(uow, workspaces.local_actor(uow), "fr")  # the local owner, as the app in local mode
         profile = Profile(headcount_band="50-249", production_site=True, tertiary_area_1000m2=True, sites=2)
-        company = repo.create_company("Bench", profile)
-        assessment = services.start_assessment(repo, company.id, "rse-performance-globale")
-        questionnaire = services.questionnaire_of(repo, assessment)
+        company = companies.save_company(ctx, None, "Bench", profile)
+        assessment = assessments.start_assessment(ctx, company.id, "rse-performance-globale")
+        questionnaire = questionnaire_of(uow, assessment)
         # the widest dimension, opened through the URL of the tab
         widest = max(questionnaire.dimensions, key=lambda d: len(d.questions))
         shown = len(widest.questions)
@@ -86,7 +90,7 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
                 wait_idle(page, settle=0)
                 page.goto(f"{app.url}/diagnostic?c={company.id}&a={assessment.id}&dim={quote_plus(widest.title.fr)}")
                 wait_idle(page, settle=0)
-                applies = services.applicable_questions(questionnaire, profile, {})
+                applies = applicability(questionnaire, profile, {})
                 shown_radios = sum(
                     1 for q in widest.questions if applies[q.id] and q.type in ("maturity", "single", "yes_no")
                 )
@@ -108,7 +112,7 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
                     app_clicks.click()
                 floor_ms, app_ms = floor_clicks.times, app_clicks.times
                 floor_cpu, app_cpu = floor_clicks.cpu / clicks, app_clicks.cpu / clicks
-                saved = len(repo.load_answers(assessment.id))
+                saved = len(answers.load_answers(ctx, assessment.id))
                 # the instrument checked against the page: the floor script counts its own runs
                 floor_runs = floor_page.evaluate("() => window.__stRuns.finished")
                 wait_for(
@@ -121,12 +125,10 @@ def run(clicks: int = CLICKS) -> dict[str, Any]:
 
                 # Results page: from navigation to the radar drawn
                 results_ms = []
-                services.create_demo(repo, "fr")
-                demo = repo.list_companies()[-1]
-                demo_assessment = repo.list_assessments(demo.id)[-1]
+                demo_company, demo_assessment = demo.create_demo(ctx)
                 for _ in range(5):
                     start = time.perf_counter()
-                    page.goto(f"{app.url}/resultats?c={demo.id}&a={demo_assessment.id}")
+                    page.goto(f"{app.url}/resultats?c={demo_company.id}&a={demo_assessment.id}")
                     wait_selector(page, ".js-plotly-plot .scatterlayer", "the radar of the results page drawn")
                     wait_idle(page, settle=0)
                     results_ms.append(1000 * (time.perf_counter() - start))

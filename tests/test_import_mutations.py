@@ -19,22 +19,22 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, text
 
-from diagnostic import services
 from diagnostic.core import limits
 from diagnostic.exports.assessment_json import ImportRefused, to_json
-from diagnostic.storage.repository import Repository
+from diagnostic.services import actions, assessments, companies, reports, transfer
+from diagnostic.services.context import Context
 
 Path = tuple[Any, ...]
 
 
 @pytest.fixture(scope="module")
-def exported(demo_export) -> tuple[Repository, dict[str, Any]]:
-    repo, raw = demo_export
-    return repo, json.loads(raw)
+def exported(demo_export) -> tuple[Context, dict[str, Any]]:
+    ctx, raw = demo_export
+    return ctx, json.loads(raw)
 
 
-def counts(repo: Repository) -> dict[str, int]:
-    with repo.engine.connect() as connection:
+def counts(ctx: Context) -> dict[str, int]:
+    with ctx.uow.engine.connect() as connection:
         tables = sorted(inspect(connection).get_table_names())
         return {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() for table in tables}
 
@@ -148,21 +148,21 @@ def mutate(document: dict[str, Any], changes: list[tuple[str, Path, Any]]) -> di
     return document
 
 
-def check_one_import(repo: Repository, raw: bytes) -> str:
+def check_one_import(ctx: Context, raw: bytes) -> str:
     """"imported" (and read back), or the message key of the refusal (and nothing was written)."""
-    before = counts(repo)
+    before = counts(ctx)
     try:
-        plan, _ = services.prepare_import(repo, raw)
-        imported = services.apply_import(repo, plan, None)
+        plan, _ = transfer.prepare_import(ctx, raw)
+        imported = transfer.apply_import(ctx, plan, None)
     except ImportRefused as refused:
         assert refused.message_key.startswith("import.") and (refused.details or refused.message_key == "import.foreign")
-        assert counts(repo) == before
+        assert counts(ctx) == before
         return refused.message_key
-    assert repo.get_company(imported.company_id) is not None
-    evaluation = services.evaluate(repo, imported.id)
+    assert companies.get_company(ctx, imported.company_id) is not None
+    evaluation = assessments.evaluate(ctx, imported.id)
     assert evaluation is not None
-    repo.list_actions(imported.id)
-    again, _ = services.prepare_import(repo, to_json(services.export_document(repo, imported.id)))
+    actions.list_actions(ctx, imported.id)
+    again, _ = transfer.prepare_import(ctx, to_json(reports.export_document(ctx, imported.id)))
     assert again.dropped == []
     return "imported"
 
@@ -170,14 +170,14 @@ def check_one_import(repo: Repository, raw: bytes) -> str:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_a_mutated_export_is_imported_or_refused_never_a_crash(exported, data) -> None:
-    repo, document = exported
+    ctx, document = exported
     changes = data.draw(mutations(document), label="changes")
     ascii_only = data.draw(st.booleans(), label="ascii")
     mutated = mutate(document, changes)
     raw = json.dumps(mutated, ensure_ascii=ascii_only, indent=1).encode("utf-8", "surrogatepass")
-    event(check_one_import(repo, raw))
+    event(check_one_import(ctx, raw))
 
 
 def test_the_unmutated_export_imports(exported) -> None:
-    repo, document = exported
-    assert check_one_import(repo, json.dumps(document).encode()) == "imported"
+    ctx, document = exported
+    assert check_one_import(ctx, json.dumps(document).encode()) == "imported"

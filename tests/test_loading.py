@@ -217,19 +217,19 @@ def test_cli_unknown_id_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
 
 
 def test_services_skip_and_log_an_invalid_shipped_file(folder: Path, monkeypatch, caplog) -> None:
-    from diagnostic import services
+    from diagnostic.services import questionnaires
 
-    monkeypatch.setattr(services, "load_folder", lambda: load_folder(folder))
-    monkeypatch.setattr(services, "_shipped", {})
-    monkeypatch.setattr(services, "_skipped", [])
-    monkeypatch.setattr(services, "_by_hash", {})
+    monkeypatch.setattr(questionnaires, "load_folder", lambda: load_folder(folder))
+    monkeypatch.setattr(questionnaires, "_shipped", {})
+    monkeypatch.setattr(questionnaires, "_skipped", [])
+    monkeypatch.setattr(questionnaires, "_by_hash", {})
     with caplog.at_level(logging.ERROR, logger="autodiag"):
-        assert {q.id for q in services.shipped_questionnaires()} == {"mini", "renamed"}
+        assert {q.id for q in questionnaires.shipped_questionnaires()} == {"mini", "renamed"}
     assert "a-broken.yaml" in caplog.text
-    problems = services.questionnaire_problems()
+    problems = questionnaires.questionnaire_problems()
     assert [Path(path).name for path, _ in problems] == ["a-broken.yaml"]
     assert "'dimensions' is required" in problems[0][1]
-    loaded, text = services.shipped_questionnaire("mini")
+    loaded, text = questionnaires.shipped_questionnaire("mini")
     assert text == MINI_TEXT and loaded.content_hash == hashlib.sha256(text.encode()).hexdigest()
     with pytest.raises(KeyError):
-        services.shipped_questionnaire("broken")
+        questionnaires.shipped_questionnaire("broken")

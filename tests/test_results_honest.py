@@ -17,7 +17,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from diagnostic import services
 from diagnostic.core.answers import parse_answers
 from diagnostic.core.loading import LoadedQuestionnaire, load_questionnaire
 from diagnostic.core.profile import Profile
@@ -37,6 +36,9 @@ from diagnostic.exports.pdf import build_pdf
 from diagnostic.exports.radar import CURRENT, DPI, WIDTH_PX, _draw, radar_png
 from diagnostic.exports.report_data import CompanyInfo, ReportData
 from diagnostic.i18n import format_percent, format_score, t
+from diagnostic.services import assessments, companies, demo
+from diagnostic.services.answers import record_answer
+from diagnostic.services.questionnaires import shipped_questionnaire
 from tests.conftest import ROOT, run
 from tests.test_pages import app, texts
 from tests.test_scoring_properties import cases, load
@@ -187,10 +189,11 @@ def test_strengths_and_weaknesses_never_overlap(scores) -> None:
 
 
 def partly_answered(db, questionnaire_id: str, answers: dict[str, Any]):
-    company = db.create_company("Atelier Martin", SMALL_COMPANY)
-    assessment = services.start_assessment(db, company.id, questionnaire_id)
+    company = companies.save_company(db, None, "Atelier Martin", SMALL_COMPANY)
+    assessment = assessments.start_assessment(db, company.id, questionnaire_id)
+    questionnaire, _ = shipped_questionnaire(questionnaire_id)
     for qid, value in answers.items():
-        db.save_answer(assessment.id, qid, value)
+        assert record_answer(db, questionnaire, assessment.id, qid, value) == value
     return company, assessment
 
 
@@ -244,7 +247,7 @@ def test_results_page_of_a_tenth_of_the_full_questionnaire(db, full) -> None:
     answers = full_answers(full)
     company, assessment = partly_answered(db, "rse-performance-globale", answers)
     at = app("results", company_id=company.id, assessment_id=assessment.id)
-    result = services.evaluate(db, assessment.id).result
+    result = assessments.evaluate(db, assessment.id).result
     reading = read(full, result)
     assert reading.provisional and reading.unanswered == reading.applicable - len(answers)
     assert any(f"**{reading.unanswered} sur {reading.applicable}**" in w.value for w in at.warning)
@@ -258,10 +261,10 @@ def test_results_page_of_a_tenth_of_the_full_questionnaire(db, full) -> None:
 
 
 def test_a_complete_assessment_is_not_provisional(db) -> None:
-    company, assessment = services.create_demo(db, "fr")
+    company, assessment = demo.create_demo(db)
     at = app("results", company_id=company.id, assessment_id=assessment.id)
     metrics = {m.label: m.value for m in at.metric}
-    result = services.evaluate(db, assessment.id).result
+    result = assessments.evaluate(db, assessment.id).result
     assert metrics[t("results.overall", "fr")] == f"{format_score(result.overall)}/100"
     assert t("results.overall_provisional", "fr") not in metrics
     assert not any("Résultat provisoire" in w.value for w in at.warning)
@@ -325,7 +328,7 @@ def test_pdf_in_english_of_a_tenth_of_the_full_questionnaire(full) -> None:
 
 
 def test_a_complete_report_is_not_provisional(flash) -> None:
-    answers = {qid: services._demo_value(flash, qid, 0) for qid in flash.questions}
+    answers = {qid: demo._demo_value(flash, qid, 0) for qid in flash.questions}
     data = report(flash, {qid: value for qid, value in answers.items() if value is not None}, "fr")
     reading = read(flash, data.result)
     assert not reading.provisional and not reading.critical_unanswered

@@ -60,17 +60,20 @@ def _locked(exc: DBAPIError) -> bool:
 def retrying(write: Callable[[], T], deadline: float | None = None) -> T:
     """Run one write transaction, again while the database is locked (up to `deadline` seconds).
 
-    A concurrent insert of the same row (IntegrityError) is retried too: the next try sees the row.
+    A concurrent insert of the same row (IntegrityError) is retried once: the next try sees the row;
+    a second one is a real violation (an import that breaks a constraint) and is raised at once.
     Raises StorageUnavailable when the database stays locked or cannot be reached.
     """
     give_up = time.monotonic() + (WRITE_DEADLINE if deadline is None else deadline)
     pause = 0.02
+    integrity_retried = False
     while True:
         try:
             return write()
         except IntegrityError:
-            if time.monotonic() > give_up:
+            if integrity_retried or time.monotonic() > give_up:
                 raise
+            integrity_retried = True
         except OperationalError as exc:
             busy = _locked(exc)
             if not busy or time.monotonic() > give_up:

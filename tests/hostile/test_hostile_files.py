@@ -15,19 +15,19 @@ import sys
 import pytest
 from sqlalchemy import inspect, text
 
-from diagnostic import services
 from diagnostic.cli import main
 from diagnostic.exports.assessment_json import ImportRefused, to_json
 from diagnostic.i18n import TEXTS, t
-from diagnostic.storage.repository import Repository
-from tests.conftest import ROOT, fresh_engine
+from diagnostic.services import actions, assessments, companies, demo, reports, transfer
+from diagnostic.services.context import Context
+from tests.conftest import ROOT, fresh_engine, local_context
 from tests.hostile.hostile import ACCEPTED, HOSTILE, MATURITY, Kind
 
 QUESTIONNAIRE = "rse-performance-globale"
 
 
 @pytest.fixture(scope="module")
-def database(demo_export) -> tuple[Repository, bytes]:
+def database(demo_export) -> tuple[Context, bytes]:
     """A database holding the demo company, and the valid export every hostile file is made from."""
     return demo_export
 
@@ -36,14 +36,15 @@ def database(demo_export) -> tuple[Repository, bytes]:
 def valid_export(tmp_path_factory) -> bytes:
     """A valid export, for the tests of the command line alone (which uses no database)."""
     engine = fresh_engine(f"sqlite:///{tmp_path_factory.mktemp('export') / 'export.db'}")
-    _, assessment = services.create_demo(Repository(engine), "fr")
-    raw = to_json(services.export_document(Repository(engine), assessment.id))
+    ctx = local_context(engine)
+    _, assessment = demo.create_demo(ctx)
+    raw = to_json(reports.export_document(ctx, assessment.id))
     engine.dispose()
     return raw
 
 
-def counts(repo: Repository) -> dict[str, int]:
-    with repo.engine.connect() as connection:
+def counts(ctx: Context) -> dict[str, int]:
+    with ctx.uow.engine.connect() as connection:
         tables = sorted(inspect(connection).get_table_names())
         return {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() for table in tables}
 
@@ -63,16 +64,16 @@ def test_there_are_enough_kinds_and_every_key_has_both_languages() -> None:
 
 @pytest.mark.parametrize("kind", HOSTILE, ids=str)
 def test_a_hostile_file_is_refused_clearly_and_changes_nothing(database, kind: Kind, tmp_path, capsys) -> None:
-    repo, raw = database
+    ctx, raw = database
     hostile = kind.make(raw)
-    before = counts(repo)
+    before = counts(ctx)
     with pytest.raises(ImportRefused) as caught:
-        plan, _ = services.prepare_import(repo, hostile)
-        services.apply_import(repo, plan, None)
+        plan, _ = transfer.prepare_import(ctx, hostile)
+        transfer.apply_import(ctx, plan, None)
     refused = caught.value
     assert refused.message_key == kind.key, refused.details
     assert kind.where in refused.details
-    assert counts(repo) == before
+    assert counts(ctx) == before
 
     # what the Company page shows: t(key, lang, details=...), in both languages
     for lang in ("fr", "en"):
@@ -96,14 +97,14 @@ def test_a_hostile_file_is_refused_clearly_and_changes_nothing(database, kind: K
 
 @pytest.mark.parametrize("kind", ACCEPTED, ids=str)
 def test_lenient_cases_go_through_on_the_page_and_on_the_command_line(database, kind: Kind, tmp_path, capsys) -> None:
-    repo, raw = database
+    ctx, raw = database
     accepted = kind.make(raw)
-    plan, _ = services.prepare_import(repo, accepted)
-    imported = services.apply_import(repo, plan, None)
-    company = repo.get_company(imported.company_id)
-    evaluation = services.evaluate(repo, imported.id)
+    plan, _ = transfer.prepare_import(ctx, accepted)
+    imported = transfer.apply_import(ctx, plan, None)
+    company = companies.get_company(ctx, imported.company_id)
+    evaluation = assessments.evaluate(ctx, imported.id)
     assert company is not None and evaluation is not None
-    assert repo.list_actions(imported.id) == repo.list_actions(imported.id)  # readable
+    assert actions.list_actions(ctx, imported.id) == actions.list_actions(ctx, imported.id)  # readable
 
     path = tmp_path / f"{kind.name}.json"
     path.write_bytes(accepted)
@@ -120,9 +121,9 @@ def test_lenient_cases_go_through_on_the_page_and_on_the_command_line(database, 
 
 
 def test_another_version_lists_what_it_drops_and_keeps_the_rest(database) -> None:
-    repo, raw = database
+    ctx, raw = database
     kind = next(k for k in ACCEPTED if k.name == "another-version-drops-and-lists")
-    plan, _ = services.prepare_import(repo, kind.make(raw))
+    plan, _ = transfer.prepare_import(ctx, kind.make(raw))
     assert not plan.same_version
     dropped = dict(plan.dropped)
     assert dropped[MATURITY] == "7 is off the scale 0 to 4 (in version 1.0.0 of rse-performance-globale)"
@@ -132,16 +133,16 @@ def test_another_version_lists_what_it_drops_and_keeps_the_rest(database) -> Non
 
 
 def test_names_are_normalised_so_that_a_decomposed_name_finds_the_same_company(database) -> None:
-    repo, raw = database
+    ctx, raw = database
     kind = next(k for k in ACCEPTED if k.name == "decomposed-name-normalised")
-    plan, matches = services.prepare_import(repo, kind.make(raw))
+    plan, matches = transfer.prepare_import(ctx, kind.make(raw))
     assert plan.document.company.name == "Menuiserie Durand (démo)"
     assert matches and matches[0].name == "Menuiserie Durand (démo)"
 
 
 def test_a_utf8_bom_is_accepted(database) -> None:
-    repo, raw = database
-    plan, _ = services.prepare_import(repo, b"\xef\xbb\xbf" + raw)
+    ctx, raw = database
+    plan, _ = transfer.prepare_import(ctx, b"\xef\xbb\xbf" + raw)
     assert plan.same_content and plan.dropped == []
 
 
