@@ -7,6 +7,7 @@ long dimension names wrap and every column shows on a phone.
 import pandas as pd
 import streamlit as st
 
+from diagnostic.core.comparison import compare
 from diagnostic.i18n import format_date, format_number, format_score
 from diagnostic.labels import answer_label
 from diagnostic.services import actions as action_service
@@ -90,36 +91,26 @@ def main(ctx: Context) -> None:
         after_id = right.selectbox(t("followup.after"), ids, index=len(ids) - 1, format_func=labels.__getitem__)
         before = next(e for e in evaluations if e.assessment.id == before_id)
         after = next(e for e in evaluations if e.assessment.id == after_id)
-        comparison = []
-        for d in after.result.dimensions:
-            old = before.result.dimension(d.id).score if d.id in {x.id for x in before.result.dimensions} else None
-            delta = None if old is None or d.score is None else d.score - old
-            comparison.append(
-                {
-                    t("results.col_dimension"): titles.get(d.id, d.id),
-                    t("followup.before"): format_score(old, lang),
-                    t("followup.after"): format_score(d.score, lang),
-                    t("followup.delta"): signed(delta),
-                }
-            )
+        moved = compare(before.result, after.result)
+        comparison = [
+            {
+                t("results.col_dimension"): titles.get(c.dimension, c.dimension),
+                t("followup.before"): format_score(c.before, lang),
+                t("followup.after"): format_score(c.after, lang),
+                t("followup.delta"): signed(c.delta),
+            }
+            for c in moved.dimensions
+        ]
         st.table(pd.DataFrame(comparison), hide_index=True)
 
-        changes = []
-        for qid, row in after.result.questions.items():
-            old_row = before.result.questions.get(qid)
-            if not row.counted or old_row is None or not old_row.counted or row.value == old_row.value or not row.max:
-                continue
-            changes.append((100 * (row.value - old_row.value) / row.max, qid))
-        if not changes:
+        if not moved.went_up and not moved.went_down:
             st.caption(t("followup.nothing_changed"))
         up_col, down_col = st.columns(2)
-        for column, title_key, items in (
-            (up_col, "followup.went_up", sorted((c for c in changes if c[0] > 0), reverse=True)),
-            (down_col, "followup.went_down", sorted(c for c in changes if c[0] < 0)),
-        ):
+        for column, title_key, items in ((up_col, "followup.went_up", moved.went_up), (down_col, "followup.went_down", moved.went_down)):
             with column:
                 st.markdown(f"**{t(title_key)}** ({len(items)})")
-                for _, qid in items[:10]:
+                for change in items[:10]:
+                    qid = change.question
                     question = after.questionnaire.questions[qid]
                     old_value = before.answers[qid].value
                     new_value = after.answers[qid].value
