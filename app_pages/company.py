@@ -12,6 +12,7 @@ from diagnostic.core import limits
 from diagnostic.core.errors import InputRefused
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
+from diagnostic.core.roles import Permission
 from diagnostic.core.schema import HEADCOUNT_BANDS
 from diagnostic.exports.assessment_json import ImportRefused
 from diagnostic.i18n import format_date, headcount_label
@@ -47,9 +48,13 @@ def main(ctx: Context) -> None:
     for message in st.session_state.pop("flash_messages", []):
         st.success(message)
 
-    companies = company_service.list_companies(ctx)
+    companies = [c for c in company_service.list_companies(ctx) if ctx.workspace_id in (None, c.workspace_id)]
     company = state.current_company(ctx)
-    names = {NEW: t("company.new")} | state.unique_labels({c.id: c.name for c in companies})
+    may_create = company_service.may(ctx, Permission.CREATE_COMPANY)
+    names = ({NEW: t("company.new")} if may_create else {}) | state.unique_labels({c.id: c.name for c in companies})
+    if not names:  # a viewer or a company manager of a workspace without a company yet
+        st.info(t("company.none_visible"))
+        st.stop()
 
 
     @state.guarded
@@ -65,11 +70,17 @@ def main(ctx: Context) -> None:
 
 
     # The company changes only on a deliberate pick (on_change), never by reading the widget back.
-    creating = st.session_state.get("creating_company", False) or company is None
+    creating = may_create and (st.session_state.get("creating_company", False) or company is None)
+    if company is None and not creating:
+        state.select_company(ctx, next(iter(names)))
+        company = state.current_company(ctx)
+    assert creating or company is not None
     state.set_widget("company-select", NEW if creating else company.id)
     st.selectbox(t("company.select"), list(names), key="company-select", format_func=names.__getitem__, on_change=pick_company)
     chosen = NEW if creating else company.id
     editing = None if creating else company
+    may_edit = editing is not None and company_service.may(ctx, Permission.EDIT, editing.id)
+    may_delete = editing is not None and company_service.may(ctx, Permission.DELETE, editing.id)
 
 
     # --- the demo ----------------------------------------------------------------------------------
@@ -92,9 +103,10 @@ def main(ctx: Context) -> None:
         st.info(t("demo.banner"), icon=":material/school:")
         for column, (path, key, icon) in zip(st.columns(3), DEMO_PAGES, strict=True):
             column.page_link(path, label=t(key), icon=icon, width="stretch")
-        left, right = st.columns(2)
-        left.button(t("demo.own_company"), on_click=own_company, type="primary", icon=":material/add_business:", width="stretch")
-        right.button(t("demo.reset"), help=t("demo.reset_help"), on_click=reset_demo, icon=":material/restart_alt:", width="stretch")
+        if may_create:
+            left, right = st.columns(2)
+            left.button(t("demo.own_company"), on_click=own_company, type="primary", icon=":material/add_business:", width="stretch")
+            right.button(t("demo.reset"), help=t("demo.reset_help"), on_click=reset_demo, icon=":material/restart_alt:", width="stretch")
 
 
     # --- the next step: two clear choices ------------------------------------------------------------
@@ -184,10 +196,11 @@ def main(ctx: Context) -> None:
                 if open_column.button(t("company.open"), key=f"open-{assessment.id}", icon=":material/open_in_new:", width="stretch"):
                     state.select_assessment(ctx, assessment.id)
                     state.switch_page("app_pages/diagnostic.py")
-                delete_column.button(
-                    t("company.delete_assessment"), key=f"delete-{assessment.id}", icon=":material/delete:", type="tertiary",
-                    on_click=ask_to_delete, args=(DELETE_ASSESSMENT, assessment.id), width="stretch",
-                )  # fmt: skip
+                if may_delete:
+                    delete_column.button(
+                        t("company.delete_assessment"), key=f"delete-{assessment.id}", icon=":material/delete:", type="tertiary",
+                        on_click=ask_to_delete, args=(DELETE_ASSESSMENT, assessment.id), width="stretch",
+                    )  # fmt: skip
 
 
     @st.dialog(t("company.delete_assessment_title"), on_dismiss=close_confirmation)
@@ -381,6 +394,7 @@ def main(ctx: Context) -> None:
             st.form_submit_button(
                 t("company.save") if editing else t("company.create"), type="primary",
                 on_click=save_profile, args=(editing.id if editing else None, chosen),
+                disabled=not (may_edit if editing else may_create),
             )  # fmt: skip
 
 
@@ -389,50 +403,52 @@ def main(ctx: Context) -> None:
     if editing is None:
         profile_form(None, chosen)
     else:
-        next_step(editing, first=not assessment_service.list_assessments(ctx, editing.id))
+        if may_edit:
+            next_step(editing, first=not assessment_service.list_assessments(ctx, editing.id))
         assessments_list(editing)
         profile_errors = bool(st.session_state.get(errors_key(chosen)))
         with st.expander(t("company.profile_section"), expanded=profile_errors, icon=":material/tune:"):
             profile_form(editing, chosen)
 
-    with st.expander(t("import.title"), icon=":material/upload_file:"):
-        st.caption(t("import.help"))
-        upload = st.file_uploader(t("import.file"), type=["json"], key="import-file")
-        if upload is not None:
-            try:
-                plan, matches = transfer.prepare_import(ctx, upload.getvalue())
-            except ImportRefused as refused:
-                st.error(t(refused.message_key, details=refused.details))
-            else:
-                document = plan.document
-                st.info(
-                    t(
-                        "import.summary", company=plain(document.company.name), questionnaire=plan.questionnaire.model.title.get(lang),
-                        answers=sum(1 for v, _ in plan.answers.values() if v is not None), actions=len(document.actions),
+    if may_create:
+        with st.expander(t("import.title"), icon=":material/upload_file:"):
+            st.caption(t("import.help"))
+            upload = st.file_uploader(t("import.file"), type=["json"], key="import-file")
+            if upload is not None:
+                try:
+                    plan, matches = transfer.prepare_import(ctx, upload.getvalue())
+                except ImportRefused as refused:
+                    st.error(t(refused.message_key, details=refused.details))
+                else:
+                    document = plan.document
+                    st.info(
+                        t(
+                            "import.summary", company=plain(document.company.name), questionnaire=plan.questionnaire.model.title.get(lang),
+                            answers=sum(1 for v, _ in plan.answers.values() if v is not None), actions=len(document.actions),
+                        )
                     )
-                )
-                if plan.dropped:
-                    st.warning(t("import.dropped", count=len(plan.dropped)))
-                    st.dataframe([{"question": q, "": reason} for q, reason in plan.dropped], hide_index=True)
-                target = None
-                if matches:
-                    choices = [None] + [c.id for c in matches]
-                    labels = {None: t("import.new_company")} | {
-                        c.id: t("company.import_into_demo", name=plain(c.name))
-                        if demo.is_demo(c)
-                        else t("import.existing", name=plain(c.name), date=format_date(c.created_at, lang))
-                        for c in matches
-                    }
-                    target = st.radio(t("import.match"), choices, format_func=labels.__getitem__, key="import-target")
-                if st.button(t("import.confirm"), type="primary", key="import-confirm"):
-                    imported = transfer.apply_import(ctx, plan, target)
-                    state.select_company(ctx, imported.company_id)
-                    state.select_assessment(ctx, imported.id)
-                    st.session_state.flash_messages = [t("import.done")]
-                    st.session_state.pop("import-file", None)
-                    st.rerun()
+                    if plan.dropped:
+                        st.warning(t("import.dropped", count=len(plan.dropped)))
+                        st.dataframe([{"question": q, "": reason} for q, reason in plan.dropped], hide_index=True)
+                    target = None
+                    if matches:
+                        choices = [None] + [c.id for c in matches]
+                        labels = {None: t("import.new_company")} | {
+                            c.id: t("company.import_into_demo", name=plain(c.name))
+                            if demo.is_demo(c)
+                            else t("import.existing", name=plain(c.name), date=format_date(c.created_at, lang))
+                            for c in matches
+                        }
+                        target = st.radio(t("import.match"), choices, format_func=labels.__getitem__, key="import-target")
+                    if st.button(t("import.confirm"), type="primary", key="import-confirm"):
+                        imported = transfer.apply_import(ctx, plan, target)
+                        state.select_company(ctx, imported.company_id)
+                        state.select_assessment(ctx, imported.id)
+                        st.session_state.flash_messages = [t("import.done")]
+                        st.session_state.pop("import-file", None)
+                        st.rerun()
 
-    if editing is not None:
+    if editing is not None and may_delete:
         with st.expander(t("company.danger_zone"), icon=":material/delete:"):
             st.caption(t("company.danger_help"))
             st.button(

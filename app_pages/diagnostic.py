@@ -8,8 +8,10 @@ from sqlalchemy.exc import DBAPIError
 
 from diagnostic.core.conditions import applicability
 from diagnostic.core.errors import StorageUnavailable
+from diagnostic.core.roles import Permission
 from diagnostic.services import answers as answers_service
 from diagnostic.services import assessments as assessment_service
+from diagnostic.services import companies as company_service
 from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import questionnaire_of
 from ui import live, state
@@ -30,6 +32,9 @@ def main(ctx: Context) -> None:
     questionnaire = questionnaire_of(ctx.uow, assessment)
     # who answers: the signed-in person, or in local mode the respondent named on the assessment
     who = assessment.respondent if ctx.actor.local else ctx.actor.label
+    editable = company_service.may(ctx, Permission.EDIT, company.id)
+    if not editable:
+        st.info(t("access.read_only"), icon=":material/visibility:")
     st.caption(f"{plain(company.name)} · {questionnaire.model.title.get(lang)} · {t('diag.saved_note')}")
 
 
@@ -199,7 +204,7 @@ def main(ctx: Context) -> None:
                 with st.container(border=True, key=f"question-{question.id}"):
                     render_question(
                         ctx, who, questionnaire, question, position, answers.get(question.id), comments.get(question.id, ""),
-                        assessment.id, show_help,
+                        assessment.id, show_help, editable,
                     )
 
         # the way on, at the bottom of the dimension: forward on the right, back (when there is one) on the left
@@ -226,10 +231,10 @@ def main(ctx: Context) -> None:
     with left:
         if assessment.status == "completed":
             st.success(t("diag.completed"))
-            if st.button(t("diag.reopen")):
+            if st.button(t("diag.reopen"), disabled=not editable):
                 assessment_service.set_status(ctx, assessment.id, completed=False)
                 st.rerun()
-        elif st.button(t("diag.finish")):
+        elif st.button(t("diag.finish"), disabled=not editable):
             assessment_service.set_status(ctx, assessment.id, completed=True)
             st.rerun()
     with right:

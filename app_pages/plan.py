@@ -11,10 +11,12 @@ from typing import Any
 import streamlit as st
 
 from diagnostic.core import limits
+from diagnostic.core.roles import Permission
 from diagnostic.i18n import format_date, format_number
 from diagnostic.labels import ACTION_STATUSES, status_label
 from diagnostic.services import actions as action_service
 from diagnostic.services import assessments as assessment_service
+from diagnostic.services import companies as company_service
 from diagnostic.services.context import Context
 from ui import live, state
 from ui.exports import download_buttons
@@ -28,6 +30,7 @@ def main(ctx: Context) -> None:
 
     st.title(t("plan.title"))
     company, assessment = state.require_assessment(ctx)
+    editable = company_service.may(ctx, Permission.EDIT, company.id)
 
     evaluation = assessment_service.evaluate(ctx, assessment.id)
     questionnaire = evaluation.questionnaire
@@ -222,7 +225,8 @@ def main(ctx: Context) -> None:
             if action.notes:
                 notes = action.notes if len(action.notes) <= 300 else action.notes[:300].rstrip() + "…"
                 st.caption(plain(notes))
-            st.button(t("plan.edit"), key=f"edit-{action.id}", on_click=start_edit, args=(action,), icon=":material/edit:")
+            st.button(t("plan.edit"), key=f"edit-{action.id}", on_click=start_edit, args=(action,), icon=":material/edit:",
+                      disabled=not editable)
 
 
     live.watch(ctx, assessment.id, lambda: action_service.plan_digest(action_service.list_actions(ctx, assessment.id)) != action_service.plan_digest(actions))
@@ -268,7 +272,8 @@ def main(ctx: Context) -> None:
                 t("plan.col_due"), value=None, key=new_widget("due_date"), min_value=limits.FIRST_DATE,
                 max_value=limits.LAST_DATE, format="DD/MM/YYYY", help=t("plan.due_help"),
             )  # fmt: skip
-            st.form_submit_button(t("plan.create"), type="primary", icon=":material/add_task:", on_click=create_action, args=(actions,))
+            st.form_submit_button(t("plan.create"), type="primary", icon=":material/add_task:", on_click=create_action, args=(actions,),
+                                  disabled=not editable)
 
     # --- the recommendations to pick from ----------------------------------------------------------------
 
@@ -295,7 +300,8 @@ def main(ctx: Context) -> None:
                 if rec.id in in_plan:
                     st.button(t("plan.already"), key=f"in-{rec.id}", disabled=True, icon=":material/check:")
                 else:
-                    st.button(t("plan.add"), key=f"add-{rec.id}", on_click=add_to_plan, args=(rec,), icon=":material/add:")
+                    st.button(t("plan.add"), key=f"add-{rec.id}", on_click=add_to_plan, args=(rec,), icon=":material/add:",
+                              disabled=not editable)
 
 
     for quick, title_key, help_key in ((True, "plan.quick_wins", "plan.quick_wins_help"), (False, "plan.projects", "plan.projects_help")):

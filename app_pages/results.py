@@ -4,9 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from diagnostic.core.reading import NOT_FILLED, SCORED, read
+from diagnostic.core.roles import Permission
 from diagnostic.core.scoring import DimensionResult
 from diagnostic.i18n import format_date, format_percent, format_score
 from diagnostic.services import assessments as assessment_service
+from diagnostic.services import companies as company_service
 from diagnostic.services.context import Context
 from ui import state
 from ui.charts import radar_figure
@@ -187,7 +189,8 @@ def main(ctx: Context) -> None:
                     chosen[d.id] = st.slider(
                         titles[d.id], 0, 100, int(assessment.targets.get(d.id, 60)), step=5, key=f"target-{assessment.id}-{d.id}"
                     )
-            if st.form_submit_button(t("results.targets_save"), type="primary"):
+            editable = company_service.may(ctx, Permission.EDIT, company.id)
+            if st.form_submit_button(t("results.targets_save"), type="primary", disabled=not editable):
                 assessment_service.set_targets(ctx, assessment.id, chosen)
                 st.toast(t("results.targets_saved"))
                 st.rerun()

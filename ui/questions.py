@@ -186,11 +186,13 @@ def render_question(
     comment: str,
     assessment_id: int,
     show_help: bool = False,
+    editable: bool = True,
 ) -> None:
+    """One question's widgets; `editable` False (a viewer) shows the answer without letting it change."""
     lang = state.lang()
     key = f"q-{assessment_id}-{question.id}"
     value = answer.value if answer else None
-    callback = {"on_change": _save, "args": (ctx, questionnaire, assessment_id, question.id, key, key, who)}
+    callback = {"on_change": _save, "args": (ctx, questionnaire, assessment_id, question.id, key, key, who), "disabled": not editable}
     specials = _specials(question)
     sync_widgets(question, key, value)
 
@@ -253,6 +255,7 @@ def render_question(
                     label, specials, key=key + "-special",
                     format_func=lambda s: SPECIAL_LABELS[s][lang], label_visibility="collapsed",
                     on_change=_save, args=(ctx, questionnaire, assessment_id, question.id, key, key + "-special", who),
+                    disabled=not editable,
                 )
     elif isinstance(question, TextQuestion):
         st.text_area(label, key=key, max_chars=limits.TEXT_ANSWER, **hidden, **callback)
@@ -270,4 +273,5 @@ def render_question(
     st.text_input(
         t("diag.comment"), key=comment_key, placeholder=t("diag.comment_placeholder"), max_chars=limits.COMMENT,
         label_visibility="collapsed", on_change=_save_comment, args=(ctx, assessment_id, question.id, comment_key, who),
+        disabled=not editable,
     )
