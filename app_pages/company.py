@@ -1,6 +1,7 @@
 """Entreprise: create or choose a company; once it exists, its next step first (the flash or the full
 diagnostic), then its assessments (open, delete), its profile, and erasing it; import a file."""
 
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -30,6 +31,11 @@ from diagnostic.storage.records import AssessmentRecord, CompanyRecord
 from ui import state
 from ui.state import t
 from ui.text import plain
+
+
+def company_json(ctx: Context, company_id: int) -> bytes:
+    """Everything stored about the company (right of access and portability), built when clicked."""
+    return json.dumps(transfer.export_company(ctx, company_id), ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def main(ctx: Context) -> None:
@@ -447,6 +453,15 @@ def main(ctx: Context) -> None:
                         st.session_state.flash_messages = [t("import.done")]
                         st.session_state.pop("import-file", None)
                         st.rerun()
+
+    if editing is not None:
+        with st.expander(t("company.data_section"), icon=":material/database:"):
+            st.caption(t("company.data_help"))
+            st.download_button(
+                t("company.data_export"), data=lambda: company_json(ctx.fresh(), editing.id),
+                file_name=f"autodiag-rse-{editing.id}-donnees.json", mime="application/json",
+                icon=":material/download:", key=f"export-company-{editing.id}",
+            )  # fmt: skip
 
     if editing is not None and may_delete:
         with st.expander(t("company.danger_zone"), icon=":material/delete:"):
