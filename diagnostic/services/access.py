@@ -12,15 +12,21 @@ from diagnostic.storage.records import AssessmentRecord, CompanyRecord
 
 
 def grants(ctx: Context) -> Grants:
-    """What the actor holds now (read at each use case: a removed member loses access at once)."""
+    """What the actor holds now: read once per use case (per transaction), so that a removed member
+    loses access at the next click."""
     uow = ctx.uow
+    cached = uow.memo.get("grants")
+    if isinstance(cached, Grants):
+        return cached
     if ctx.actor.operator:
-        return Grants.of(Grant(w.id, Role.OWNER) for w in uow.workspaces.list())
-    if ctx.actor.user_id is None:
-        return Grants()
-    return Grants.of(
-        Grant(m.workspace_id, Role(m.role), frozenset(m.company_ids)) for m in uow.workspaces.memberships_of(ctx.actor.user_id)
-    )
+        held = Grants.of(Grant(w.id, Role.OWNER) for w in uow.workspaces.list())
+    elif ctx.actor.user_id is None:
+        held = Grants()
+    else:
+        memberships = uow.workspaces.memberships_of(ctx.actor.user_id)
+        held = Grants.of(Grant(m.workspace_id, Role(m.role), frozenset(m.company_ids)) for m in memberships)
+    uow.memo["grants"] = held
+    return held
 
 
 def scope(ctx: Context, permission: Permission = Permission.VIEW) -> Scope:
@@ -41,11 +47,10 @@ def assessment(
     ctx: Context, assessment_id: int, permission: Permission = Permission.VIEW
 ) -> tuple[AssessmentRecord, CompanyRecord]:
     held = grants(ctx)
-    seen = held.scope(Permission.VIEW)
-    found = ctx.uow.assessments.get(seen, assessment_id)
-    owner = ctx.uow.companies.get(seen, found.company_id) if found else None
-    if found is None or owner is None:
+    both = ctx.uow.assessments.with_company(held.scope(Permission.VIEW), assessment_id)
+    if both is None:
         raise NotFound(f"assessment {assessment_id}")
+    found, owner = both
     if not held.may(permission, owner.workspace_id, owner.id):
         raise NotAllowed(permission)
     return found, owner

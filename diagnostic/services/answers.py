@@ -6,13 +6,13 @@ an audit line per click would double the cost of the most frequent write (docs/d
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from diagnostic.core import limits
 from diagnostic.core.answers import check_value
 from diagnostic.core.errors import Conflict, Gone
 from diagnostic.core.loading import LoadedQuestionnaire
-from diagnostic.core.roles import NotAllowed, NotFound, Permission
+from diagnostic.core.roles import NotAllowed, Permission
 from diagnostic.core.schema import MultipleQuestion
 from diagnostic.services import access
 from diagnostic.services.context import Context
@@ -73,7 +73,7 @@ def record_answer(
     return saved.value if saved else None
 
 
-def _is_selection(value: Any) -> bool:
+def _is_selection(value: Any) -> TypeGuard[list[str] | None]:
     return value is None or isinstance(value, list)
 
 
@@ -105,9 +105,5 @@ def record_comment(
 
 def load_answers(ctx: Context, assessment_id: int) -> dict[str, AnswerRecord]:
     """The stored answer rows ({} when the assessment is out of reach)."""
-    with ctx.uow:
-        try:
-            access.assessment(ctx, assessment_id)
-        except NotFound:
-            return {}
+    with ctx.uow:  # the query is scoped: an assessment out of reach has no answers to show
         return ctx.uow.answers.load(access.scope(ctx), assessment_id)

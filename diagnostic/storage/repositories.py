@@ -7,6 +7,7 @@ outside it is not found, exactly like a row that does not exist. Methods return 
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -132,6 +133,8 @@ def _check_expected(row: Action, expected: dict[str, Any] | None) -> None:
 
 
 class _Repository:
+    # A repository's `list` method hides the builtin in its class body: annotations written after it
+    # say `builtins.list`.
     def __init__(self, session: Session):
         self.s = session
 
@@ -148,7 +151,7 @@ class CompanyRepository(_Repository):
         row = self._row(scope, company_id)
         return company_record(row) if row else None
 
-    def find_by_name(self, scope: Scope, name: str) -> list[CompanyRecord]:
+    def find_by_name(self, scope: Scope, name: str) -> builtins.list[CompanyRecord]:
         query = select(Company).where(func.lower(Company.name) == name.strip().lower(), _within(scope)).order_by(Company.id)
         return [company_record(r) for r in self.s.scalars(query)]
 
@@ -208,9 +211,11 @@ class AssessmentRepository(_Repository):
         row = self._row(scope, assessment_id)
         return assessment_record(row) if row else None
 
-    def company_of(self, scope: Scope, assessment_id: int) -> CompanyRecord | None:
-        row = self._row(scope, assessment_id)
-        return company_record(row.company) if row else None
+    def with_company(self, scope: Scope, assessment_id: int) -> tuple[AssessmentRecord, CompanyRecord] | None:
+        """The assessment and its company, in one query."""
+        query = select(Assessment, Company).join(Company).where(Assessment.id == assessment_id, _within(scope))
+        found = self.s.execute(query).first()
+        return (assessment_record(found[0]), company_record(found[1])) if found else None
 
     def list(self, scope: Scope, company_id: int) -> list[AssessmentRecord]:
         query = (
@@ -441,7 +446,7 @@ class WorkspaceRepository(_Repository):
             query = query.where(Workspace.id.in_(ids))
         return [workspace_record(r) for r in self.s.scalars(query)]
 
-    def find(self, name_or_id: str) -> list[WorkspaceRecord]:
+    def find(self, name_or_id: str) -> builtins.list[WorkspaceRecord]:
         if name_or_id.isdigit():
             row = self.s.get(Workspace, int(name_or_id))
             return [workspace_record(row)] if row else []
@@ -455,13 +460,13 @@ class WorkspaceRepository(_Repository):
         return workspace_record(row)
 
     # memberships
-    def memberships_of(self, user_id: int) -> list[MembershipRecord]:
+    def memberships_of(self, user_id: int) -> builtins.list[MembershipRecord]:
         query = select(Membership).where(Membership.user_id == user_id).order_by(Membership.workspace_id)
         return [
             MembershipRecord(m.id, m.workspace_id, m.user_id, m.role, tuple(m.company_ids or ())) for m in self.s.scalars(query)
         ]
 
-    def members(self, workspace_id: int) -> list[MembershipRecord]:
+    def members(self, workspace_id: int) -> builtins.list[MembershipRecord]:
         query = select(Membership, User).join(User).where(Membership.workspace_id == workspace_id).order_by(Membership.id)
         return [
             MembershipRecord(m.id, m.workspace_id, m.user_id, m.role, tuple(m.company_ids or ()), user_record(u).label)
@@ -499,7 +504,7 @@ class WorkspaceRepository(_Repository):
         row = self.s.scalar(select(Invitation).where(Invitation.token_hash == token_hash).with_for_update())
         return invitation_record(row) if row else None
 
-    def invitations(self, workspace_id: int) -> list[InvitationRecord]:
+    def invitations(self, workspace_id: int) -> builtins.list[InvitationRecord]:
         query = select(Invitation).where(Invitation.workspace_id == workspace_id).order_by(Invitation.id)
         return [invitation_record(r) for r in self.s.scalars(query)]
 

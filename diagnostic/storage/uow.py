@@ -45,6 +45,7 @@ class UnitOfWork(Protocol):
     workspaces: WorkspaceRepository
     users: UserRepository
     audit: AuditRepository
+    memo: dict[str, object]  # what one transaction has read once (the actor's grants), emptied at its end
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: Any) -> None: ...
@@ -88,6 +89,7 @@ class SqlUnitOfWork:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._depth = 0
         self._session: Session | None = None
+        self.memo: dict[str, object] = {}
 
     def __enter__(self) -> Self:
         self._depth += 1
@@ -110,6 +112,7 @@ class SqlUnitOfWork:
         if self._depth or self._session is None:
             return
         session, self._session = self._session, None
+        self.memo.clear()
         try:
             if exc_type is None:
                 session.commit()
