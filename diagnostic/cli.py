@@ -274,6 +274,467 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- operations: python -m diagnostic admin ... ---------------------------------------------------
+# On the database of DATABASE_URL (or --database-url), as the operator (every workspace, as its owner).
+# Every text the operator reads is in the catalogues (keys cli.admin.*); a refusal is one line on
+# stderr and exit code 2, with nothing written.
+
+PUBLIC_URL = "http://localhost:8501"
+EMAIL_MAX = 320  # the users table's column
+
+
+class AdminRefused(Exception):
+    """An admin command that cannot be done: its catalogue key and values, printed as one line."""
+
+    def __init__(self, key: str, **values: object):
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+def _plain(value: object) -> str:
+    """A stored text as the terminal shows it: control and invisible format characters (an escape
+    sequence in a provider's user name, a bidi override) become U+FFFD, never instructions."""
+    import unicodedata
+
+    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cf", "Cs") else c for c in str(value))
+
+
+def _number(value: str) -> int:
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) < 1:
+        raise AdminRefused("cli.admin.bad_id", value=_plain(value))
+    return int(text)
+
+
+def _days(value: str | None) -> int:
+    from diagnostic.services.workspaces import INVITATION_DAYS, MAX_INVITATION_DAYS
+
+    if value is None:
+        return INVITATION_DAYS
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 4 or not 1 <= int(text) <= MAX_INVITATION_DAYS:
+        raise AdminRefused("cli.admin.bad_days", value=_plain(value), max=MAX_INVITATION_DAYS)
+    return int(text)
+
+
+def _email(value: str | None) -> str:
+    """A plausible e-mail address (one @, something on each side, no space), lower-cased; "" for none."""
+    if value is None:
+        return ""
+    email = value.strip().lower()
+    local, at, domain = email.partition("@")
+    if not at or not local or "." not in domain.strip(".") or "@" in domain or len(email) > EMAIL_MAX or any(
+        c.isspace() or not c.isprintable() for c in email
+    ):
+        raise AdminRefused("cli.admin.bad_email", email=_plain(value))
+    return email
+
+
+def _role(value: str) -> Any:
+    from diagnostic.core.roles import Role
+
+    try:
+        return Role(value.strip().lower())
+    except ValueError:
+        raise AdminRefused("cli.admin.bad_role", role=_plain(value), roles=", ".join(r.value for r in Role)) from None
+
+
+def _when(moment: Any, lang: str) -> str:
+    """An expiry or an audit time: the date in the operator's language, and the time in UTC."""
+    from datetime import UTC
+
+    from diagnostic.i18n import format_date
+
+    moment = moment.astimezone(UTC)
+    return f"{format_date(moment, lang, 'medium')} {moment:%H:%M} UTC"
+
+
+def _link(args: argparse.Namespace, token: str) -> str:
+    import os
+
+    base = (args.base_url or os.environ.get("AUTODIAG_PUBLIC_URL") or PUBLIC_URL).strip().rstrip("/")
+    return f"{base}/?invite={token}"
+
+
+def _workspace(ctx: Any, name_or_id: str) -> Any:
+    """The workspace of the command line (an id or the exact name), or a refusal saying which is wrong."""
+    from diagnostic.core.roles import NotFound
+    from diagnostic.services import workspaces
+
+    try:
+        return workspaces.find_workspace(ctx, name_or_id.strip())
+    except NotFound:
+        same = [w.id for w, _ in workspaces.my_workspaces(ctx) if w.name.lower() == name_or_id.strip().lower()]
+        if len(same) > 1:
+            raise AdminRefused(
+                "cli.admin.ambiguous_workspace", workspace=_plain(name_or_id), ids=", ".join(map(str, same))
+            ) from None
+        raise AdminRefused("cli.admin.unknown_workspace", workspace=_plain(name_or_id)) from None
+
+
+def _company_names(ctx: Any) -> dict[int, Any]:
+    from diagnostic.services import companies
+
+    return {c.id: c for c in companies.list_companies(ctx)}
+
+
+def _companies_text(ids: tuple[int, ...], known: dict[int, Any], lang: str) -> str:
+    from diagnostic.i18n import t
+
+    if not ids:
+        return t("cli.admin.all_companies", lang)
+    return ", ".join(f"{i} ({_plain(known[i].name)})" if i in known else str(i) for i in ids)
+
+
+def _print_invitation(args: argparse.Namespace, ctx: Any, workspace: Any, issued: Any) -> None:
+    from diagnostic.i18n import t
+
+    lang = ctx.lang
+    invitation = issued.invitation
+    print(
+        t("cli.admin.invitation", lang, id=invitation.id, role=invitation.role, workspace=_plain(workspace.name),
+          expires=_when(invitation.expires_at, lang))
+    )  # fmt: skip
+    if invitation.company_ids:
+        print(t("cli.admin.for_companies", lang, companies=_companies_text(invitation.company_ids, _company_names(ctx), lang)))
+    if invitation.email:
+        print(t("cli.admin.for_email", lang, email=_plain(invitation.email)))
+    else:
+        print(t("cli.admin.any_email", lang))
+    print(_link(args, issued.token))
+    print(t("cli.admin.shown_once", lang))
+
+
+def _workspace_name(ctx: Any, name: str) -> str:
+    """The name of a new workspace, checked: one line of printable text, unique, not a number."""
+    import unicodedata
+
+    from diagnostic.core.answers import text_problem
+    from diagnostic.services import workspaces
+
+    name = unicodedata.normalize("NFC", name).strip()
+    if not name:
+        raise AdminRefused("cli.admin.name_required")
+    if len(name) > 200:
+        raise AdminRefused("cli.admin.name_too_long", max=200)
+    problem = text_problem(name, single_line=True)
+    if problem:
+        raise AdminRefused("cli.admin.name_invalid", details=problem)
+    if name.isdigit():  # `admin invite 2024` means workspace n° 2024
+        raise AdminRefused("cli.admin.name_digits", name=name)
+    if any(w.name.lower() == name.lower() for w, _ in workspaces.my_workspaces(ctx)):
+        raise AdminRefused("cli.admin.name_taken", name=_plain(name))
+    return name
+
+
+def admin_create_workspace(args: argparse.Namespace, ctx: Any) -> int:
+    from diagnostic.core.roles import Role
+    from diagnostic.i18n import t
+    from diagnostic.services import workspaces
+
+    if args.kind not in workspaces.KINDS:
+        raise AdminRefused("cli.admin.bad_kind", kind=_plain(args.kind), kinds=", ".join(workspaces.KINDS))
+    email = _email(args.owner)
+    days = _days(args.expires_days)
+
+    def work(_: Any) -> tuple[Any, Any]:
+        name = _workspace_name(ctx, args.name)  # read again in the transaction that creates it
+        workspace, issued = workspaces.create_workspace(ctx, name, args.kind, email)
+        if days != workspaces.INVITATION_DAYS:  # create_workspace has no expiry of its own: replace its link
+            workspaces.revoke_invitation(ctx, workspace.id, issued.invitation.id)
+            issued = workspaces.invite(ctx, workspace.id, Role.OWNER, email=email, days=days)
+        return workspace, issued
+
+    workspace, issued = ctx.uow.run(work)  # one transaction: no workspace without its owner's invitation
+    print(t("cli.admin.created", ctx.lang, name=_plain(workspace.name), id=workspace.id, kind=workspace.kind))
+    _print_invitation(args, ctx, workspace, issued)
+    return 0
+
+
+def admin_invite(args: argparse.Namespace, ctx: Any) -> int:
+    from diagnostic.core.roles import Role
+    from diagnostic.services import companies, workspaces
+
+    role = _role(args.role)
+    company_ids = tuple(sorted({_number(c) for c in args.company or ()}))
+    email = _email(args.email)
+    days = _days(args.expires_days)
+    workspace = _workspace(ctx, args.workspace)
+    if role is Role.COMPANY_MANAGER and not company_ids:
+        raise AdminRefused("cli.admin.company_needed")
+    if role is not Role.COMPANY_MANAGER and company_ids:
+        raise AdminRefused("cli.admin.company_not_for_role", role=role.value)
+    for company_id in company_ids:  # another workspace's company is told as one that does not exist
+        found = companies.get_company(ctx, company_id)
+        if found is None or found.workspace_id != workspace.id:
+            raise AdminRefused("cli.admin.unknown_company", company=company_id, workspace=_plain(workspace.name))
+    issued = workspaces.invite(ctx, workspace.id, role, company_ids, email=email, days=days)
+    _print_invitation(args, ctx, workspace, issued)
+    return 0
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+def admin_list(args: argparse.Namespace, ctx: Any) -> int:
+    from datetime import UTC, datetime
+
+    from diagnostic.i18n import t
+    from diagnostic.services import workspaces
+
+    lang = ctx.lang
+
+    def head(*keys: str) -> list[str]:
+        return [t(f"cli.admin.column.{key}", lang) for key in keys]
+
+    with ctx.uow:  # one snapshot of the database
+        known = _company_names(ctx)
+        if args.workspace is None:
+            found = [w for w, _ in workspaces.my_workspaces(ctx)]
+            if not found:
+                print(t("cli.admin.no_workspaces", lang))
+                return 0
+            rows = [head("id", "name", "kind", "members", "companies")]
+            for w in found:
+                count = sum(c.workspace_id == w.id for c in known.values())
+                rows.append([str(w.id), _plain(w.name), w.kind, str(len(workspaces.members(ctx, w.id))), str(count)])
+            print("\n".join(_table(rows)))
+            return 0
+        workspace = _workspace(ctx, args.workspace)
+        members = workspaces.members(ctx, workspace.id)
+        invitations = workspaces.invitations(ctx, workspace.id)
+    now = datetime.now(UTC)
+    lines = [t("cli.admin.workspace", lang, name=_plain(workspace.name), id=workspace.id, kind=workspace.kind), ""]
+    lines.append(t("cli.admin.members", lang))
+    if members:
+        rows = [head("user", "name", "role", "companies")]
+        rows += [[str(m.user_id), _plain(m.user_label), m.role, _companies_text(m.company_ids, known, lang)] for m in members]
+        lines += ["  " + line for line in _table(rows)]
+    else:
+        lines.append("  " + t("cli.admin.no_members", lang))
+    lines += ["", t("cli.admin.invitations", lang)]
+    if invitations:
+        rows = [head("id", "role", "email", "state", "expires", "companies")]
+        rows += [
+            [str(i.id), i.role, _plain(i.email) or "—", t(f"cli.admin.state.{i.state(now)}", lang), _when(i.expires_at, lang),
+             _companies_text(i.company_ids, known, lang)]
+            for i in invitations
+        ]  # fmt: skip
+        lines += ["  " + line for line in _table(rows)]
+    else:
+        lines.append("  " + t("cli.admin.no_invitations", lang))
+    print("\n".join(lines))
+    return 0
+
+
+def admin_revoke(args: argparse.Namespace, ctx: Any) -> int:
+    from datetime import UTC, datetime
+
+    from diagnostic.i18n import t
+    from diagnostic.services import workspaces
+
+    invitation_id = _number(args.invitation)
+
+    def work(_: Any) -> Any:
+        workspace = _workspace(ctx, args.workspace)
+        found = next((i for i in workspaces.invitations(ctx, workspace.id) if i.id == invitation_id), None)
+        if found is None:
+            raise AdminRefused("cli.admin.unknown_invitation", invitation=invitation_id, workspace=_plain(workspace.name))
+        state = found.state(datetime.now(UTC))
+        if state != "pending":  # a used invitation stays "used" in the list, not "revoked"
+            raise AdminRefused(
+                "cli.admin.not_pending", invitation=invitation_id, state=t(f"cli.admin.state.{state}", ctx.lang)
+            )
+        workspaces.revoke_invitation(ctx, workspace.id, invitation_id)
+        return workspace
+
+    workspace = ctx.uow.run(work)
+    print(t("cli.admin.revoked", ctx.lang, invitation=invitation_id, workspace=_plain(workspace.name)))
+    return 0
+
+
+def admin_remove_member(args: argparse.Namespace, ctx: Any) -> int:
+    from diagnostic.core.roles import NotAllowed
+    from diagnostic.i18n import t
+    from diagnostic.services import workspaces
+
+    user_id = _number(args.user)
+
+    def work(_: Any) -> tuple[Any, Any]:
+        workspace = _workspace(ctx, args.workspace)
+        member = next((m for m in workspaces.members(ctx, workspace.id) if m.user_id == user_id), None)
+        if member is None:
+            raise AdminRefused("cli.admin.unknown_member", user=user_id, workspace=_plain(workspace.name))
+        try:
+            workspaces.remove_member(ctx, workspace.id, user_id)
+        except NotAllowed as exc:
+            if str(exc) == "last_owner":
+                raise AdminRefused("cli.admin.last_owner", user=user_id, workspace=_plain(workspace.name)) from None
+            raise
+        return workspace, member
+
+    workspace, member = ctx.uow.run(work)
+    print(t("cli.admin.removed", ctx.lang, user=user_id, name=_plain(member.user_label), workspace=_plain(workspace.name)))
+    return 0
+
+
+AUDIT_COLUMNS = ("id", "at", "actor", "action", "target", "detail")
+AUDIT_ALL = 2**31 - 1  # an export holds the whole log
+
+
+def audit_csv(events: list[Any]) -> str:
+    """The audit log as CSV; a cell a spreadsheet could take for a formula starts with an apostrophe."""
+    import csv
+    import io
+
+    from diagnostic.exports.excel import formula_like
+
+    def cell(value: object) -> str:
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return "'" + text if formula_like(text) else text
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_COLUMNS)
+    writer.writerows([cell(getattr(event, column)) for column in AUDIT_COLUMNS] for event in events)
+    return out.getvalue()
+
+
+def audit_json(workspace: Any, events: list[Any]) -> str:
+    from datetime import UTC, datetime
+
+    document = {
+        "format": "autodiag-rse/audit",
+        "workspace": {"id": workspace.id, "name": workspace.name, "kind": workspace.kind},
+        "exported_at": datetime.now(UTC).isoformat(),
+        "events": [
+            {column: getattr(e, column).isoformat() if column == "at" else getattr(e, column) for column in AUDIT_COLUMNS}
+            for e in events
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def admin_audit(args: argparse.Namespace, ctx: Any) -> int:
+    from diagnostic.i18n import t
+    from diagnostic.services import workspaces
+
+    with ctx.uow:
+        workspace = _workspace(ctx, args.workspace)
+        events = sorted(workspaces.audit_log(ctx, workspace.id, AUDIT_ALL), key=lambda e: e.id)  # oldest first
+    content = audit_csv(events) if args.format == "csv" else audit_json(workspace, events)
+    if args.output is None:
+        sys.stdout.write(content)
+        return 0
+    try:  # a CSV file opens in a spreadsheet: UTF-8 with its signature, so that accents read right
+        Path(args.output).write_text(content, encoding="utf-8-sig" if args.format == "csv" else "utf-8", newline="")
+    except OSError as exc:
+        raise AdminRefused("cli.admin.cannot_write", path=args.output, details=exc.strerror or exc) from None
+    print(t("cli.admin.audit_written", ctx.lang, workspace=_plain(workspace.name), path=args.output, count=len(events)))
+    return 0
+
+
+def _refusal(exc: BaseException) -> tuple[str, dict[str, object]]:
+    """The catalogue key and values of a refusal by the services (checked again there)."""
+    from diagnostic.core.errors import StorageUnavailable
+    from diagnostic.core.roles import NotAllowed, NotFound
+    from diagnostic.services.workspaces import InvitationRefused
+
+    if isinstance(exc, AdminRefused):
+        return exc.key, exc.values
+    if isinstance(exc, NotFound):
+        return "cli.admin.not_found", {"what": _plain(exc)}
+    if isinstance(exc, NotAllowed):
+        return "cli.admin.not_allowed", {"what": _plain(exc)}
+    if isinstance(exc, InvitationRefused):
+        return "cli.admin.refused", {"details": exc.code}
+    if isinstance(exc, StorageUnavailable):
+        cause = exc.__cause__
+        return "cli.admin.database_busy" if exc.busy else "cli.admin.database", {
+            "details": _database_problem(cause) if cause is not None else _plain(exc)
+        }
+    return "cli.admin.refused", {"details": _plain(exc)}
+
+
+def _database_problem(exc: BaseException) -> str:
+    """The first line of what the database driver said (never the URL, which may hold a password)."""
+    from sqlalchemy.exc import DBAPIError
+
+    said = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip()
+    return _plain(said.splitlines()[0] if said else type(exc).__name__)
+
+
+def cmd_admin(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from diagnostic.core.errors import StorageUnavailable
+    from diagnostic.core.roles import NotAllowed, NotFound
+    from diagnostic.i18n import t
+    from diagnostic.services import workspaces
+    from diagnostic.storage.uow import sql_unit_of_work
+
+    lang = args.lang
+    try:
+        try:
+            ctx = workspaces.operator_context(sql_unit_of_work(args.database_url), lang)
+            return int(args.admin_func(args, ctx))
+        except SQLAlchemyError as exc:  # a URL that cannot be used, a server that does not answer
+            raise AdminRefused("cli.admin.database", details=_database_problem(exc)) from None
+    except (AdminRefused, NotFound, NotAllowed, workspaces.InvitationRefused, StorageUnavailable, ValueError) as exc:
+        key, values = _refusal(exc)
+        print(t("cli.admin.error", lang, message=t(key, lang, **values)), file=sys.stderr)
+        return 2
+
+
+def _add_admin_parser(sub: Any) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database-url", help="database to act on (default: $DATABASE_URL, else SQLite under data/)")
+    common.add_argument("--lang", choices=("fr", "en"), default="fr")
+    linked = argparse.ArgumentParser(add_help=False)
+    linked.add_argument("--base-url", help="public address of the app (default: $AUTODIAG_PUBLIC_URL, else " + PUBLIC_URL + ")")
+    linked.add_argument("--expires-days", metavar="N", help="days the link stays valid (1 to 90, default 7)")
+
+    admin = sub.add_parser("admin", help="workspaces, invitations, members and audit log, on the database")
+    admin.set_defaults(func=cmd_admin)
+    actions = admin.add_subparsers(dest="admin_command", required=True)
+
+    p = actions.add_parser("create-workspace", parents=[common, linked], help="create a workspace; print its owner's link")
+    p.add_argument("name")
+    p.add_argument("--kind", default="consultancy", help="consultancy (default), network or company")
+    p.add_argument("--owner", required=True, metavar="EMAIL", help="e-mail of the owner (the only one who may use the link)")
+    p.set_defaults(admin_func=admin_create_workspace)
+
+    p = actions.add_parser("invite", parents=[common, linked], help="invite into a workspace; print the link")
+    p.add_argument("workspace", help="workspace id or exact name")
+    p.add_argument("--role", required=True, help="owner, admin, consultant, company_manager or viewer")
+    p.add_argument("--company", nargs="+", action="extend", metavar="ID", help="company ids (company_manager only)")
+    p.add_argument("--email", help="only this signed-in e-mail may use the link")
+    p.set_defaults(admin_func=admin_invite)
+
+    p = actions.add_parser("list", parents=[common], help="every workspace, or one's members and invitations")
+    p.add_argument("workspace", nargs="?", help="workspace id or exact name")
+    p.set_defaults(admin_func=admin_list)
+
+    p = actions.add_parser("revoke", parents=[common], help="revoke a pending invitation")
+    p.add_argument("workspace", help="workspace id or exact name")
+    p.add_argument("invitation", metavar="INVITATION_ID")
+    p.set_defaults(admin_func=admin_revoke)
+
+    p = actions.add_parser("remove-member", parents=[common], help="take a member out of a workspace")
+    p.add_argument("workspace", help="workspace id or exact name")
+    p.add_argument("user", metavar="USER_ID")
+    p.set_defaults(admin_func=admin_remove_member)
+
+    p = actions.add_parser("audit", parents=[common], help="export a workspace's audit log")
+    p.add_argument("workspace", help="workspace id or exact name")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+    p.set_defaults(admin_func=admin_audit)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m diagnostic", description="Autodiag RSE command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -305,6 +766,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="file to write")
     p.add_argument("--lang", choices=("fr", "en"), default="fr")
     p.set_defaults(func=cmd_report)
+
+    _add_admin_parser(sub)
     return parser
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from diagnostic.core.profile import naf_condition_problem
 from diagnostic.core.schema import (
@@ -236,7 +237,7 @@ def _as_written(raw: str | None, value: Any) -> str:
     return raw if raw is not None else str(value)
 
 
-def _plain_message(error: dict[str, Any], loc: tuple[Any, ...], raw: str | None = None) -> str:
+def _plain_message(error: ErrorDetails, loc: tuple[Any, ...], raw: str | None = None) -> str:
     """What pydantic found, in an author's words; `raw` is the value as written in the file."""
     kind = error["type"]
     last = loc[-1] if loc else ""
@@ -659,7 +660,8 @@ def _duplicate_keys(text: str) -> list[Issue]:
     loader = _LineLoader(text)
     issues: list[Issue] = []
     try:
-        stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(loader.get_single_node(), ())]
+        root = loader.get_single_node()  # None for an empty document: nothing to walk
+        stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [] if root is None else [(root, ())]
         visited: set[int] = set()
         while stack:
             node, loc = stack.pop()

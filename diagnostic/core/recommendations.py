@@ -52,12 +52,15 @@ def matches(
 ) -> bool:
     """Whether a recommendation's `when` holds for this answer ("don't know" counts as the lowest answer)."""
     when = rec.when
+    chosen: set[object]
     if raw == DONT_KNOW:
         # the lowest value computed from the scores: on a reversed yes/no (yes = 0) it is "yes"
         value = question_min(question, questionnaire.options(question)) or 0.0
-        chosen = lowest_answers(questionnaire, question)
+        chosen = set(lowest_answers(questionnaire, question))
+    elif isinstance(question, MultipleQuestion) and isinstance(raw, list):  # a valid multiple answer is a list
+        chosen = set(raw)
     else:
-        chosen = set(raw) if isinstance(question, MultipleQuestion) else {raw}  # type: ignore[arg-type]
+        chosen = {raw}
     if when.in_ is not None and not chosen & set(when.in_):
         return False
     if when.min is not None and value < when.min:

@@ -42,6 +42,17 @@ ALLOWED: dict[Role, frozenset[Permission]] = {
 COMPANY_PERMISSIONS = frozenset({Permission.VIEW, Permission.EDIT, Permission.DELETE})
 
 
+RANK = {Role.VIEWER: 0, Role.COMPANY_MANAGER: 1, Role.CONSULTANT: 2, Role.ADMIN: 3, Role.OWNER: 4}
+
+
+def kept_role(current: Role | None, invited: Role) -> Role:
+    """The role after accepting an invitation: an invitation never lowers a member's role (so a last
+    owner cannot lose the workspace by opening a weaker link)."""
+    if current is None or RANK[invited] > RANK[current]:
+        return invited
+    return current
+
+
 def allowed(role: Role, permission: Permission) -> bool:
     return permission in ALLOWED[role]
 

@@ -40,8 +40,8 @@ def question_range(question: AnyQuestion, options: list[Option]) -> tuple[float,
     if isinstance(question, MaturityQuestion):
         return 0.0, float(MATURITY_MAX)
     if isinstance(question, YesNoQuestion):
-        scores = (question.scores.yes, question.scores.no)
-        return min(scores), max(scores)
+        yes, no = question.scores.yes, question.scores.no
+        return min(yes, no), max(yes, no)
     if isinstance(question, SingleQuestion):
         scores = [o.score for o in options] or [0.0]
         return min(scores), max(scores)

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -37,8 +37,8 @@ from diagnostic.core.loading import LoadedQuestionnaire, format_path
 from diagnostic.core.profile import Profile
 from diagnostic.exports.report_data import ActionRow, CompanyInfo
 
-FORMAT = "autodiag-rse/assessment"
-FORMAT_VERSION = 1
+FORMAT: Final = "autodiag-rse/assessment"
+FORMAT_VERSION: Final = 1
 MAX_BYTES = limits.IMPORT_BYTES
 
 
@@ -96,34 +96,37 @@ def _in_range(first: Any, last: Any) -> Any:
     return AfterValidator(check)
 
 
-def Name(max_length: int, required: bool = False, one_script: bool = False) -> Any:  # noqa: N802 (a type factory)
-    """A single-line text a person reads as a name: NFC, stripped, no control or invisible character."""
-    return Annotated[
-        str, BeforeValidator(_normalised), _checks(max_length, required=required, one_line=True, one_script=one_script)
-    ]
+_NFC = BeforeValidator(_normalised)
 
 
-def Text(max_length: int, required: bool = False) -> Any:  # noqa: N802
-    """A free text (notes, a title): line breaks allowed, no NUL or other control character."""
-    return Annotated[str, BeforeValidator(_normalised), _checks(max_length, required=required)]
+def _name(max_length: int, required: bool = False, one_script: bool = False) -> Any:
+    """The checks of a single-line text a person reads as a name (after _NFC: NFC, stripped): no
+    control or invisible character."""
+    return _checks(max_length, required=required, one_line=True, one_script=one_script)
 
 
-def Identifier(max_length: int) -> Any:  # noqa: N802
-    """An id compared as it is (not normalised), never empty."""
-    return Annotated[str, _checks(max_length, required=True, one_line=True)]
+def _text(max_length: int, required: bool = False) -> Any:
+    """The checks of a free text (notes, a title): line breaks allowed, no NUL or other control character."""
+    return _checks(max_length, required=required)
 
 
-CompanyName = Name(limits.COMPANY_NAME, required=True, one_script=True)
-CompanyNotes = Text(limits.COMPANY_NOTES)
-Label = Name(limits.ASSESSMENT_LABEL)
-Respondent = Name(limits.RESPONDENT)
-ActionTitle = Text(limits.ACTION_TITLE, required=True)
-ActionOwner = Name(limits.ACTION_OWNER)
-ActionNotes = Text(limits.ACTION_NOTES)
-RecommendationId = Identifier(limits.IDENTIFIER)
-QuestionId = Identifier(limits.QUESTION_ID)
-QuestionnaireId = Identifier(limits.QUESTIONNAIRE_ID)
-QuestionnaireVersion = Identifier(limits.QUESTIONNAIRE_VERSION)
+def _identifier(max_length: int) -> Any:
+    """The checks of an id compared as it is (not normalised), never empty."""
+    return _checks(max_length, required=True, one_line=True)
+
+
+# Each Annotated[str, ...] written out (not returned by a factory): a type checker reads these as str.
+CompanyName = Annotated[str, _NFC, _name(limits.COMPANY_NAME, required=True, one_script=True)]
+CompanyNotes = Annotated[str, _NFC, _text(limits.COMPANY_NOTES)]
+Label = Annotated[str, _NFC, _name(limits.ASSESSMENT_LABEL)]
+Respondent = Annotated[str, _NFC, _name(limits.RESPONDENT)]
+ActionTitle = Annotated[str, _NFC, _text(limits.ACTION_TITLE, required=True)]
+ActionOwner = Annotated[str, _NFC, _name(limits.ACTION_OWNER)]
+ActionNotes = Annotated[str, _NFC, _text(limits.ACTION_NOTES)]
+RecommendationId = Annotated[str, _identifier(limits.IDENTIFIER)]
+QuestionId = Annotated[str, _identifier(limits.QUESTION_ID)]
+QuestionnaireId = Annotated[str, _identifier(limits.QUESTIONNAIRE_ID)]
+QuestionnaireVersion = Annotated[str, _identifier(limits.QUESTIONNAIRE_VERSION)]
 ContentHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Moment = Annotated[datetime, _in_range(limits.FIRST_MOMENT, limits.LAST_MOMENT)]
 Day = Annotated[date, _in_range(limits.FIRST_DATE, limits.LAST_DATE)]
@@ -288,7 +291,7 @@ class _Rejected:
     reason: str
 
 
-class _Duplicated(dict):  # type: ignore[type-arg]
+class _Duplicated(dict[str, Any]):
     """A JSON object in which a key appears more than once (the parser would keep the last silently)."""
 
     duplicates: list[str]
@@ -535,15 +538,17 @@ def plan_import(document: AssessmentFile, questionnaire: LoadedQuestionnaire) ->
             if "value" not in item or extra:
                 found = f" (found {', '.join(map(shown, extra))})" if extra else ""
                 raise ImportRefused("import.invalid", f"{where}: an answer object has 'value' and an optional 'comment'{found}")
-            value, comment = item["value"], item.get("comment")
-            if comment is None:
-                comment = ""
-            elif not isinstance(comment, str):
-                raise ImportRefused("import.invalid", f"{where}.comment: {shown(comment)} is not text")
-            elif len(comment) > limits.COMMENT:
-                raise ImportRefused("import.too_long", f"{where}.comment: longer than {limits.COMMENT} characters ({len(comment)})")
-            elif problem := text_problem(comment):
+            value, given = item["value"], item.get("comment")
+            if given is None:
+                pass
+            elif not isinstance(given, str):
+                raise ImportRefused("import.invalid", f"{where}.comment: {shown(given)} is not text")
+            elif len(given) > limits.COMMENT:
+                raise ImportRefused("import.too_long", f"{where}.comment: longer than {limits.COMMENT} characters ({len(given)})")
+            elif problem := text_problem(given):
                 raise ImportRefused("import.bad_character", f"{where}.comment: {problem}")
+            else:
+                comment = given
         if qid not in questionnaire.questions:
             reason = f"unknown question id {shown(qid)} (not a question of {questionnaire.id} {questionnaire.version})"
             if same_version:

@@ -331,11 +331,11 @@ def _method(ws: Worksheet, data: ReportData, t: Text) -> None:
     _put(ws, row, 1, t("xlsx.scale"), "section")
     row += 1
     _header(ws, row, [t("xlsx.scale_header.value"), t("xlsx.scale_header.label"), t("xlsx.scale_header.meaning")])
-    for level in sorted(q.model.maturity_scale, key=lambda x: x.value):
+    for step in sorted(q.model.maturity_scale, key=lambda x: x.value):
         row += 1
-        _put(ws, row, 1, level.value, "top")
-        _put(ws, row, 2, level.label.get(lang), "top")
-        _put(ws, row, 3, level.description.get(lang))
+        _put(ws, row, 1, step.value, "top")
+        _put(ws, row, 2, step.label.get(lang), "top")
+        _put(ws, row, 3, step.description.get(lang))
     specials = [
         (t("xlsx.na.value"), t("xlsx.na.label"), t("xlsx.na.meaning")),
         (t("xlsx.dk.value"), t("xlsx.dk.label"), t("xlsx.dk.meaning")),

@@ -322,6 +322,7 @@ class Paragraph(_Paragraph):
     (to size rows, to split across pages, to draw) at the same width, and breaking lines is the
     most expensive step of the whole report."""
 
+    style: ParagraphStyle  # set by reportlab's __init__ (declared: drawPara below replaces it)
     _memo: tuple[float, float, Any, Any] | None = None
     _rtl: bool | None = None  # holds Hebrew or Arabic (known at the first drawing)
 
@@ -707,7 +708,7 @@ def _cover(data: ReportData, t: Text) -> list[Any]:
     if data.previous is not None and data.previous_on is not None:
         rows.append(row(t("pdf.previous_on"), _esc(format_date(data.previous_on, lang))))
     # notes too long for the column follow the table, across the page (a paragraph flows over pages)
-    long_notes = bool(company.notes) and _too_tall(company.notes, _esc(company.notes), CONTENT_W - 45 * mm, s["body"])
+    long_notes = bool(company.notes and _too_tall(company.notes, _esc(company.notes), CONTENT_W - 45 * mm, s["body"]))
     if company.notes and not long_notes:
         rows.append(row(t("pdf.notes"), _esc(company.notes)))
     table = _Table(rows, colWidths=[45 * mm, CONTENT_W - 45 * mm], hAlign="LEFT")
@@ -868,7 +869,7 @@ def _summary(data: ReportData, t: Text, radar: PILImage.Image) -> list[Any]:
     story.append(Paragraph(_esc(t("pdf.priorities")), s["h2"]))
     recs = result.recommendations[:5]
     if recs:
-        rows = [_heads([t("pdf.col_rank"), t("pdf.col_action"), t("pdf.col_dimension"), t("pdf.col_kind")])]
+        rows: list[list[Any]] = [_heads([t("pdf.col_rank"), t("pdf.col_action"), t("pdf.col_dimension"), t("pdf.col_kind")])]
         for rank, rec in enumerate(recs, start=1):
             kind = (
                 Paragraph(f"<font color='#b45309'><b>{_esc(t('pdf.quick_win'))}</b></font>", s["cell"])
@@ -1174,12 +1175,12 @@ def _annex(data: ReportData, t: Text) -> list[Any]:
 
     story.append(Paragraph(_esc(t("pdf.scale")), s["h2"]))
     rows: list[list[Any]] = [_heads([t("pdf.col_value"), t("pdf.col_label"), t("pdf.col_description")])]
-    for level in sorted(q.model.maturity_scale, key=lambda x: x.value):
+    for step in sorted(q.model.maturity_scale, key=lambda x: x.value):
         rows.append(
             [
-                str(level.value),
-                Paragraph(f"<b>{_esc(level.label.get(lang))}</b>", cell),
-                Paragraph(_esc(level.description.get(lang)), cell),
+                str(step.value),
+                Paragraph(f"<b>{_esc(step.label.get(lang))}</b>", cell),
+                Paragraph(_esc(step.description.get(lang)), cell),
             ]
         )
     story.append(_table(rows, [16 * mm, 48 * mm, CONTENT_W - 64 * mm], extra=[("ALIGN", (0, 0), (0, -1), "CENTER")]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from functools import partial
 from typing import Any
 
 from diagnostic.core import limits
@@ -94,6 +95,16 @@ def apply_action_edits(ctx: Context, assessment_id: int, shown: list[ActionRecor
             del fields["title"]
         return fields
 
+    # each run with its row's values bound (partial, not a closure over the loop's variables)
+    def update(uow: UnitOfWork, action_id: int, expected: dict[str, Any], fields: dict[str, Any]) -> ActionRecord:
+        return uow.actions.update(edit_scope, action_id, expected=expected, **fields)
+
+    def add(uow: UnitOfWork, fields: dict[str, Any]) -> ActionRecord:
+        return uow.actions.add(edit_scope, assessment_id, **fields)
+
+    def delete(uow: UnitOfWork, action_id: int, expected: dict[str, Any]) -> None:
+        uow.actions.delete(edit_scope, action_id, expected=expected)
+
     for row, values in changes.get("edited_rows", {}).items():
         fields = clean(values)
         if not fields or int(row) >= len(shown):
@@ -101,7 +112,7 @@ def apply_action_edits(ctx: Context, assessment_id: int, shown: list[ActionRecor
         before = shown[int(row)]
         try:
             expected = {k: getattr(before, k) for k in fields}
-            ctx.uow.run(lambda uow, b=before, e=expected, f=fields: uow.actions.update(edit_scope, b.id, expected=e, **f))
+            ctx.uow.run(partial(update, action_id=before.id, expected=expected, fields=fields))
         except Gone:
             problem("plan.gone")
         except Conflict:
@@ -112,7 +123,7 @@ def apply_action_edits(ctx: Context, assessment_id: int, shown: list[ActionRecor
         added = added[: max(0, limits.ACTIONS_PER_ASSESSMENT - len(shown))]
     for fields in added:
         if "title" in fields:
-            ctx.uow.run(lambda uow, f=fields: uow.actions.add(edit_scope, assessment_id, **f))
+            ctx.uow.run(partial(add, fields=fields))
         else:
             problem("plan.title_required")
     for row in changes.get("deleted_rows", []):
@@ -121,7 +132,7 @@ def apply_action_edits(ctx: Context, assessment_id: int, shown: list[ActionRecor
         before = shown[int(row)]
         try:
             expected = {k: getattr(before, k) for k in EDITABLE}
-            ctx.uow.run(lambda uow, b=before, e=expected: uow.actions.delete(edit_scope, b.id, expected=e))
+            ctx.uow.run(partial(delete, action_id=before.id, expected=expected))
         except Conflict:
             problem("plan.delete_conflict")
     counts = {k: len(changes.get(k) or ()) for k in ("edited_rows", "added_rows", "deleted_rows")}

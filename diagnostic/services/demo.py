@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from diagnostic.core.answers import Answer, check_value
@@ -59,7 +60,9 @@ def create_demo(ctx: Context) -> tuple[CompanyRecord, AssessmentRecord]:
         "fr": "Entreprise fictive de démonstration : menuiserie industrielle de 32 salariés.",
         "en": "Fictitious demo company: a 32-person industrial joinery.",
     }[lang]
-    created = companies.save_company(ctx, None, DEMO_NAME[lang], profile, notes)
+    with ctx.uow:
+        workspace = access.workspace(ctx, ctx.workspace_id, Permission.CREATE_COMPANY)
+    created = companies.save_company(ctx, None, DEMO_NAME[lang], profile, notes, workspace_id=workspace)
     company = ctx.uow.run(lambda uow: uow.companies.update(
         access.scope(ctx, Permission.EDIT), created.id, created.name, profile, notes, created_at=DEMO_MARK
     ))  # fmt: skip
@@ -79,7 +82,9 @@ def create_demo(ctx: Context) -> tuple[CompanyRecord, AssessmentRecord]:
         rows[first] = (rows[first][0], {"fr": "Vu en comité de direction.", "en": "Discussed by the management team."}[lang])
         created_on = datetime.now(assessment.created_at.tzinfo) - timedelta(days=30 * months_ago)
 
-        current = ctx.uow.run(lambda uow, a=assessment.id, r=rows, on=created_on, w=who: _fill(ctx, uow, a, r, on, w))
+        current = ctx.uow.run(
+            partial(_fill, ctx, assessment_id=assessment.id, rows=rows, created_on=created_on, who=who)
+        )
     assert current is not None
     current = assessments.set_targets(ctx, current.id, {d.id: 60.0 for d in loaded.dimensions})
     evaluation = assessments.evaluate(ctx, current.id)
@@ -120,7 +125,12 @@ def is_demo(company: CompanyRecord | None) -> bool:
 
 
 def demo_companies(ctx: Context) -> list[CompanyRecord]:
-    return sorted((c for c in companies.list_companies(ctx) if is_demo(c)), key=lambda c: c.id)
+    """The example companies of the workspace the demo is made in (the chosen one, where the actor may
+    create companies): another workspace's demo is neither opened nor reset from here."""
+    with ctx.uow:
+        workspace = access.workspace(ctx, ctx.workspace_id, Permission.CREATE_COMPANY)
+    mine = (c for c in companies.list_companies(ctx) if c.workspace_id == workspace and is_demo(c))
+    return sorted(mine, key=lambda c: c.id)
 
 
 def open_demo(ctx: Context) -> tuple[CompanyRecord, AssessmentRecord]:

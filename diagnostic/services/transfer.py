@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from diagnostic.core.loading import LoadedQuestionnaire, parse_questionnaire
 from diagnostic.core.roles import NotFound, Permission
@@ -11,6 +11,9 @@ from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import shipped_questionnaire, snapshot_text
 from diagnostic.storage.records import AssessmentRecord, CompanyRecord
 from diagnostic.storage.uow import UnitOfWork
+
+if TYPE_CHECKING:  # imported where used, at run time
+    from diagnostic.exports.assessment_json import ImportPlan
 
 
 def questionnaire_for_import(ctx: Context, questionnaire_id: str, content_hash: str | None) -> tuple[LoadedQuestionnaire, str]:
@@ -29,7 +32,7 @@ def questionnaire_for_import(ctx: Context, questionnaire_id: str, content_hash: 
         raise ImportRefused("import.unknown_questionnaire", questionnaire_id) from None
 
 
-def prepare_import(ctx: Context, raw: bytes):  # type: ignore[no-untyped-def]
+def prepare_import(ctx: Context, raw: bytes) -> tuple[ImportPlan, list[CompanyRecord]]:
     """Parse and check a whole file; nothing is written. Returns (plan, the actor's companies of that name).
 
     Any file that cannot be imported raises ImportRefused (message key + what and where), never
@@ -45,10 +48,12 @@ def prepare_import(ctx: Context, raw: bytes):  # type: ignore[no-untyped-def]
     return plan, find_by_name(ctx, document.company.name)
 
 
-def apply_import(ctx: Context, plan, company_id: int | None, workspace_id: int | None = None) -> AssessmentRecord:  # type: ignore[no-untyped-def]
+def apply_import(ctx: Context, plan: ImportPlan, company_id: int | None, workspace_id: int | None = None) -> AssessmentRecord:
     """Write a checked import in one transaction: into `company_id` (which the actor must be able to
     edit: another workspace's company is not found), or a new company (company_id None) in the
     actor's workspace."""
+    from diagnostic.exports.assessment_json import ImportRefused
+
     document = plan.document
     _, source_text = questionnaire_for_import(ctx, plan.questionnaire.id, plan.questionnaire.content_hash)
     meta = document.assessment
@@ -56,6 +61,8 @@ def apply_import(ctx: Context, plan, company_id: int | None, workspace_id: int |
     def work(uow: UnitOfWork) -> AssessmentRecord:
         if company_id is None:
             workspace = access.workspace(ctx, workspace_id or ctx.workspace_id, Permission.CREATE_COMPANY)
+            if document.company is None:  # an answers file names no company: prepare_import refuses it first
+                raise ImportRefused("import.invalid", "company: required but missing")
             company = uow.companies.add(workspace, document.company.name, document.profile, document.company.notes)
             access.audit(ctx, workspace, "company.create", f"company:{company.id}", f"{company.name} (import)")
         else:

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from diagnostic.core.roles import NotAllowed, NotFound, Permission, Role, may_grant
+from diagnostic.core.roles import NotAllowed, NotFound, Permission, Role, kept_role, may_grant
 from diagnostic.services import access
 from diagnostic.services.context import LOCAL_ISSUER, LOCAL_SUBJECT, OPERATOR, Actor, Context
 from diagnostic.storage.records import AuditRecord, InvitationRecord, MembershipRecord, WorkspaceRecord
@@ -157,7 +157,9 @@ def accept_invitation(ctx: Context, token: str, email: str = "", email_verified:
         if found.email and (found.email != email.strip().lower() or email_verified is False):
             raise InvitationRefused("invite.other_email")
         assert ctx.actor.user_id is not None
-        uow.workspaces.put_member(found.workspace_id, ctx.actor.user_id, found.role, found.company_ids)
+        current = access.grants(ctx).role_in(found.workspace_id)
+        role = kept_role(current, Role(found.role))
+        uow.workspaces.put_member(found.workspace_id, ctx.actor.user_id, role.value, found.company_ids if role == found.role else ())
         uow.workspaces.mark_invitation(found.id, used_by=ctx.actor.user_id)
         access.audit(ctx, found.workspace_id, "invitation.accept", f"invitation:{found.id}", found.role)
         workspace = uow.workspaces.get(found.workspace_id)

@@ -470,7 +470,7 @@ class WorkspaceRepository(_Repository):
         query = select(Membership, User).join(User).where(Membership.workspace_id == workspace_id).order_by(Membership.id)
         return [
             MembershipRecord(m.id, m.workspace_id, m.user_id, m.role, tuple(m.company_ids or ()), user_record(u).label)
-            for m, u in self.s.execute(query).tuples()
+            for m, u in self.s.execute(query).all()
         ]
 
     def put_member(self, workspace_id: int, user_id: int, role: str, company_ids: tuple[int, ...] = ()) -> None:
