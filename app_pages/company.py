@@ -80,11 +80,11 @@ def main(ctx: Context) -> None:
     if company is None and not creating:
         state.select_company(ctx, next(iter(names)))
         company = state.current_company(ctx)
-    assert creating or company is not None
-    state.set_widget("company-select", NEW if creating else company.id)
-    st.selectbox(t("company.select"), list(names), key="company-select", format_func=names.__getitem__, on_change=pick_company)
-    chosen = NEW if creating else company.id
     editing = None if creating else company
+    assert creating or editing is not None
+    chosen = NEW if editing is None else editing.id
+    state.set_widget("company-select", chosen)
+    st.selectbox(t("company.select"), list(names), key="company-select", format_func=names.__getitem__, on_change=pick_company)
     may_edit = editing is not None and company_service.may(ctx, Permission.EDIT, editing.id)
     may_delete = editing is not None and company_service.may(ctx, Permission.DELETE, editing.id)
 
@@ -427,6 +427,7 @@ def main(ctx: Context) -> None:
                     st.error(t(refused.message_key, details=refused.details))
                 else:
                     document = plan.document
+                    assert document.company is not None  # prepare_import refuses a file without one
                     st.info(
                         t(
                             "import.summary", company=plain(document.company.name), questionnaire=plan.questionnaire.model.title.get(lang),

@@ -106,8 +106,8 @@ def main(ctx: Context) -> None:
         if not moved.went_up and not moved.went_down:
             st.caption(t("followup.nothing_changed"))
         up_col, down_col = st.columns(2)
-        for column, title_key, items in ((up_col, "followup.went_up", moved.went_up), (down_col, "followup.went_down", moved.went_down)):
-            with column:
+        for side, title_key, items in ((up_col, "followup.went_up", moved.went_up), (down_col, "followup.went_down", moved.went_down)):
+            with side:
                 st.markdown(f"**{t(title_key)}** ({len(items)})")
                 for change in items[:10]:
                     qid = change.question

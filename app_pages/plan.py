@@ -33,6 +33,10 @@ def main(ctx: Context) -> None:
     editable = company_service.may(ctx, Permission.EDIT, company.id)
 
     evaluation = assessment_service.evaluate(ctx, assessment.id)
+    if evaluation is None:  # deleted (or out of reach) since require_assessment read it
+        st.info(t("empty.no_assessment"))
+        st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
+        st.stop()
     questionnaire = evaluation.questionnaire
     titles = {d.id: d.title.get(lang) for d in questionnaire.dimensions}
     actions = action_service.list_actions(ctx, assessment.id)

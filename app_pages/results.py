@@ -24,6 +24,10 @@ def main(ctx: Context) -> None:
     company, assessment = state.require_assessment(ctx)
 
     evaluation = assessment_service.evaluate(ctx, assessment.id)
+    if evaluation is None:  # deleted (or out of reach) since require_assessment read it
+        st.info(t("empty.no_assessment"))
+        st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
+        st.stop()
     result = evaluation.result
     questionnaire = evaluation.questionnaire
     st.caption(f"{plain(company.name)} · {questionnaire.model.title.get(lang)} · {format_date(assessment.created_at, lang)}")
@@ -69,20 +73,18 @@ def main(ctx: Context) -> None:
     score_col.metric(
         t("results.overall_provisional" if reading.provisional else "results.overall"), f"{format_score(result.overall)}/100"
     )
+    # no level when even the first one is not reached (a dimension under its floor): "—", as in the PDF
+    level, by_score = result.level, result.level_by_score
     level_col.metric(
         t("results.level_provisional" if reading.provisional else "results.level"),
-        f"{result.level_rank} · {result.level.label.get(lang)}",
+        f"{result.level_rank} · {level.label.get(lang)}" if level else "—",
     )
     coverage_col.metric(t("results.coverage"), format_percent(result.coverage, lang))
     # a level's description speaks of every dimension: it is shown only for a confirmed result
-    if result.level.description and not reading.provisional:
-        st.markdown(f"**{plain(result.level.label.get(lang))}** — {plain(result.level.description.get(lang))}")
-    if result.capped_by_critical:
-        st.warning(
-            t(
-                "results.capped", level=plain(result.level.label.get(lang)), by_score=plain(result.level_by_score.label.get(lang))
-            )
-        )
+    if level and level.description and not reading.provisional:
+        st.markdown(f"**{plain(level.label.get(lang))}** — {plain(level.description.get(lang))}")
+    if result.capped_by_critical and level and by_score:  # capped: both levels exist
+        st.warning(t("results.capped", level=plain(level.label.get(lang)), by_score=plain(by_score.label.get(lang))))
 
     radar_col, side_col = st.columns([3, 2])
     with radar_col:
@@ -147,6 +149,7 @@ def main(ctx: Context) -> None:
     cap = next((lv for lv in questionnaire.model.results.levels if lv.id == questionnaire.model.results.critical_cap), None)
     for qid in reading.critical_unmet:
         question = questionnaire.questions[qid]
+        assert question.critical is not None  # reading.critical_unmet lists critical questions only
         st.error(f"**{plain(question.text.get(lang))}**  \n{plain(question.critical.reason.get(lang))}")
     if reading.critical_unanswered:
         count = len(reading.critical_unanswered)
@@ -183,11 +186,11 @@ def main(ctx: Context) -> None:
         st.caption(t("results.targets_help"))
         with st.form("targets"):
             columns = st.columns(2)
-            chosen = {}
-            for index, d in enumerate(questionnaire.dimensions):
+            chosen: dict[str, float] = {}
+            for index, dim in enumerate(questionnaire.dimensions):
                 with columns[index % 2]:
-                    chosen[d.id] = st.slider(
-                        titles[d.id], 0, 100, int(assessment.targets.get(d.id, 60)), step=5, key=f"target-{assessment.id}-{d.id}"
+                    chosen[dim.id] = st.slider(
+                        titles[dim.id], 0, 100, int(assessment.targets.get(dim.id, 60)), step=5, key=f"target-{assessment.id}-{dim.id}"
                     )
             editable = company_service.may(ctx, Permission.EDIT, company.id)
             if st.form_submit_button(t("results.targets_save"), type="primary", disabled=not editable):

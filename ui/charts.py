@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from datetime import datetime
+from typing import TypeVar
 
 import plotly.graph_objects as go
 
@@ -37,7 +38,11 @@ def _axis_labels(questionnaire: LoadedQuestionnaire, result: Result, lang: str) 
 MISSING_TEXT = "#8a6d00"  # the axis note of a dimension without a score: dark amber, readable on white
 
 
-def _closed(values: list[float | None]) -> list[float | None]:
+_T = TypeVar("_T")
+
+
+def _closed(values: list[_T]) -> list[_T]:
+    """The list with its first item again at the end: plotly's way of closing a radar's line."""
     return values + values[:1]
 
 

@@ -16,10 +16,13 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
 
+from diagnostic.core.roles import NotFound
 from diagnostic.exports.assessment_json import to_json
+from diagnostic.exports.report_data import ReportData
 from diagnostic.services import reports
 from diagnostic.services.context import Context
 from ui.state import t
@@ -78,10 +81,13 @@ def _builds() -> _Builds:
     return st.session_state[_BUILDS_KEY]
 
 
-def _data(ctx: Context, assessment_id: int, kind: str):  # type: ignore[no-untyped-def]
-    """The report data, read and logged in the download thread with a unit of work of its own."""
+def _data(ctx: Context, assessment_id: int, kind: str) -> ReportData:
+    """The report data, read and logged in the download thread with a unit of work of its own.
+    An assessment gone meanwhile (or out of reach) fails the build: _Builds says so on screen."""
     mine = ctx.fresh()
     data = reports.report_data(mine, assessment_id)
+    if data is None:
+        raise NotFound(f"assessment {assessment_id}")
     reports.log_download(mine, assessment_id, kind)
     return data
 
@@ -108,6 +114,8 @@ def download_buttons(ctx: Context, assessment_id: int, company_name: str, day: s
     def json_file() -> bytes:
         mine = ctx.fresh()  # the build runs in a download thread: a unit of work of its own
         document = reports.export_document(mine, assessment_id)
+        if document is None:  # as _data: a failed build, never a file holding `null`
+            raise NotFound(f"assessment {assessment_id}")
         reports.log_download(mine, assessment_id, "json")
         return to_json(document)
 
@@ -124,7 +132,7 @@ def download_buttons(ctx: Context, assessment_id: int, company_name: str, day: s
         with column:
             st.download_button(
                 t(key),
-                data=lambda key=key, make=make: builds.build(key, make),
+                data=partial(builds.build, key, make),
                 file_name=f"{stem}.{extension}",
                 mime=mime,
                 icon=icon,

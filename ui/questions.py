@@ -6,7 +6,8 @@ Every change is written to the database in the widget's callback, as it is given
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal, TypedDict
 
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
@@ -36,6 +37,20 @@ ERRORS = "question_errors"
 NOTICES = "question_notices"
 SHOWN = "shown_values"  # widget key -> the stored value the screen last drew (compare-and-set)
 log = logging.getLogger("autodiag")
+
+
+class _Hidden(TypedDict, total=False):
+    """The label's visibility, when the question is already written above its widget."""
+
+    label_visibility: Literal["visible", "hidden", "collapsed"]
+
+
+class _Callback(TypedDict):
+    """What every answer widget is given: its save and whether it can change."""
+
+    on_change: Callable[..., None]
+    args: tuple[Any, ...]
+    disabled: bool
 
 
 def _specials(question: AnyQuestion) -> list[str]:
@@ -192,7 +207,7 @@ def render_question(
     lang = state.lang()
     key = f"q-{assessment_id}-{question.id}"
     value = answer.value if answer else None
-    callback = {"on_change": _save, "args": (ctx, questionnaire, assessment_id, question.id, key, key, who), "disabled": not editable}
+    callback: _Callback = {"on_change": _save, "args": (ctx, questionnaire, assessment_id, question.id, key, key, who), "disabled": not editable}
     specials = _specials(question)
     sync_widgets(question, key, value)
 
@@ -207,16 +222,16 @@ def render_question(
         st.markdown(f"**{label}**")
         st.caption(help_markdown(question, lang))
         label = question.text.get(lang)
-        hidden = {"label_visibility": "collapsed"}
+        hidden: _Hidden = {"label_visibility": "collapsed"}
     else:
         hidden = {}
     if isinstance(question, MaturityQuestion):
         scale = {s.value: s for s in questionnaire.model.maturity_scale}
-        options: list[Any] = [0, 1, 2, 3, 4, *specials]
+        steps: list[Literal[0, 1, 2, 3, 4]] = [0, 1, 2, 3, 4]
+        options: list[Any] = [*steps, *specials]
         captions = [
-            (question.levels[o].get(lang) if question.levels else scale[o].description.get(lang)) if isinstance(o, int) else ""
-            for o in options
-        ]
+            question.levels[o].get(lang) if question.levels else scale[o].description.get(lang) for o in steps
+        ] + [""] * len(specials)
         st.radio(
             label, options, index=None, key=key, captions=captions, **hidden,
             format_func=lambda o: f"{o} · {scale[o].label.get(lang)}" if isinstance(o, int) else SPECIAL_LABELS[o][lang],

@@ -204,7 +204,7 @@ def current_company(ctx: Context) -> CompanyRecord | None:
     if company_id is None:
         return None
     cached = _run_cache(ctx).get(("company", company_id))
-    if cached is not None:
+    if isinstance(cached, CompanyRecord):
         return cached
     company = companies.get_company(ctx, company_id)
     _run_cache(ctx)[("company", company_id)] = company
@@ -236,7 +236,7 @@ def require_assessment(ctx: Context) -> tuple[CompanyRecord, AssessmentRecord]:
         st.info(t("empty.no_company") if company is None else t("empty.no_assessment"))
         st.page_link("app_pages/company.py", label=t("empty.go_company"), icon=":material/business:")
         st.stop()
-    return company, assessment  # type: ignore[return-value]
+    return company, assessment
 
 
 def _run_cache(ctx: Context) -> dict[object, object]:
