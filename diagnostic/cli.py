@@ -437,9 +437,11 @@ def admin_create_workspace(args: argparse.Namespace, ctx: Any) -> int:
         raise AdminRefused("cli.admin.bad_kind", kind=_plain(args.kind), kinds=", ".join(workspaces.KINDS))
     email = _email(args.owner)
     days = _days(args.expires_days)
+    # Checked in a read of its own: the transaction below must not read the operator's grants before
+    # the workspace exists (they are read once per transaction, and invite() needs the new one).
+    name = _workspace_name(ctx, args.name)
 
     def work(_: Any) -> tuple[Any, Any]:
-        name = _workspace_name(ctx, args.name)  # read again in the transaction that creates it
         workspace, issued = workspaces.create_workspace(ctx, name, args.kind, email)
         if days != workspaces.INVITATION_DAYS:  # create_workspace has no expiry of its own: replace its link
             workspaces.revoke_invitation(ctx, workspace.id, issued.invitation.id)

@@ -503,6 +503,11 @@ class FakeAuditRepository(_Repository):
         self.db.audit[record.id] = record
         self.db.audit_users[record.id] = user_id
 
+    def forget(self, workspace_id: int, targets: list[str]) -> None:
+        for key, record in list(self.db.audit.items()):
+            if record.workspace_id == workspace_id and record.target in targets:
+                self.db.audit[key] = replace(record, detail="")
+
     def list(self, workspace_id: int, limit: int = 1000) -> list[AuditRecord]:
         found = sorted((a for a in self.db.audit.values() if a.workspace_id == workspace_id), key=lambda a: -a.id)
         return _copy(found[:limit])

@@ -9,12 +9,13 @@ import time
 
 import pytest
 
-from diagnostic import services
+from diagnostic.core.conditions import applicability
 from diagnostic.core.profile import Profile
 from diagnostic.core.values import DONT_KNOW
 from diagnostic.i18n import t
+from diagnostic.services import answers, assessments, companies, questionnaires
 from diagnostic.storage.database import make_engine, migrate
-from diagnostic.storage.repository import Repository
+from tests.conftest import local_context
 from tests.e2e import ROOT, Server, browser, click_and_wait, wait_for, wait_idle
 from tests.test_pages import app, no_unexpected_error
 
@@ -22,14 +23,14 @@ PROFILE = Profile(headcount_band="20-49", production_site=True)
 
 
 def started(db, questionnaire_id: str = "rse-performance-globale"):
-    company = db.create_company("Scierie Moreau", PROFILE)
-    assessment = services.start_assessment(db, company.id, questionnaire_id)
-    return company, assessment, services.questionnaire_of(db, assessment)
+    company = companies.save_company(db, None, "Scierie Moreau", PROFILE)
+    assessment = assessments.start_assessment(db, company.id, questionnaire_id)
+    return company, assessment, questionnaires.questionnaire_of(db.uow, assessment)
 
 
 def counted(questionnaire, dimension) -> list[str]:
     """The questions of a dimension that count for completion (applicable, scored), with no answer given."""
-    applies = services.applicable_questions(questionnaire, PROFILE, {})
+    applies = applicability(questionnaire, PROFILE, {})
     return [q.id for q in dimension.questions if applies[q.id] and q.scored]
 
 
@@ -91,8 +92,8 @@ def test_each_dimension_shows_how_far_it_is_answered(db) -> None:
     company, assessment, questionnaire = started(db)
     first, second = questionnaire.dimensions[:2]
     for qid in counted(questionnaire, first):
-        services.record_answer(db, questionnaire, assessment.id, qid, DONT_KNOW)
-    services.record_answer(db, questionnaire, assessment.id, counted(questionnaire, second)[0], DONT_KNOW)
+        answers.record_answer(db, questionnaire, assessment.id, qid, DONT_KNOW)
+    answers.record_answer(db, questionnaire, assessment.id, counted(questionnaire, second)[0], DONT_KNOW)
     at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
     no_unexpected_error(at)
     options = pills(at).options
@@ -114,7 +115,7 @@ def test_next_unanswered_question_opens_its_dimension_and_brings_it_into_view(db
     company, assessment, questionnaire = started(db)
     first = counted(questionnaire, questionnaire.dimensions[0])
     for qid in first[:3]:
-        services.record_answer(db, questionnaire, assessment.id, qid, DONT_KNOW)
+        answers.record_answer(db, questionnaire, assessment.id, qid, DONT_KNOW)
     at = app("diagnostic", company_id=company.id, assessment_id=assessment.id, dim=questionnaire.dimensions[3].id)
     at.button(key="next-unanswered").click().run()
     no_unexpected_error(at)
@@ -128,9 +129,9 @@ def test_next_unanswered_question_opens_its_dimension_and_brings_it_into_view(db
 
 def test_another_assessment_opens_on_its_first_dimension(db) -> None:
     company, older, questionnaire = started(db)
-    newer = services.start_assessment(db, company.id, "rse-flash")
-    other_company = db.create_company("Atelier", PROFILE)
-    other = services.start_assessment(db, other_company.id, "rse-performance-globale")
+    newer = assessments.start_assessment(db, company.id, "rse-flash")
+    other_company = companies.save_company(db, None, "Atelier", PROFILE)
+    other = assessments.start_assessment(db, other_company.id, "rse-performance-globale")
     at = app("diagnostic", company_id=company.id, assessment_id=older.id, dim="env")
     assert pills(at).value == "env"
 
@@ -138,7 +139,7 @@ def test_another_assessment_opens_on_its_first_dimension(db) -> None:
     no_unexpected_error(at)
     assert at.session_state["assessment_id"] == newer.id
     assert at.session_state["dim"] is None
-    assert pills(at).value == services.questionnaire_of(db, newer).dimensions[0].id
+    assert pills(at).value == questionnaires.questionnaire_of(db.uow, newer).dimensions[0].id
 
     at.session_state["dim"] = "env"
     at.run()
@@ -174,10 +175,10 @@ def prepared(tmp_path, questionnaire_id: str = "rse-performance-globale"):
     db_url = f"sqlite:///{tmp_path / 'flow.db'}"
     engine = make_engine(db_url)
     migrate(engine)
-    repo = Repository(engine)
-    company = repo.create_company("Scierie Moreau", PROFILE)
-    assessment = services.start_assessment(repo, company.id, questionnaire_id)
-    return db_url, repo, company, assessment, services.questionnaire_of(repo, assessment)
+    ctx = local_context(engine)
+    company = companies.save_company(ctx, None, "Scierie Moreau", PROFILE)
+    assessment = assessments.start_assessment(ctx, company.id, questionnaire_id)
+    return db_url, ctx, company, assessment, questionnaires.questionnaire_of(ctx.uow, assessment)
 
 
 def history(page) -> int:
@@ -201,7 +202,7 @@ def top_of(page, selector: str) -> float:
 @pytest.mark.browser
 @needs_chromium
 def test_one_navigation_is_one_entry_of_the_history_and_back_goes_back(tmp_path) -> None:
-    db_url, repo, company, assessment, questionnaire = prepared(tmp_path)
+    db_url, ctx, company, assessment, questionnaire = prepared(tmp_path)
     titles = [d.title.fr for d in questionnaire.dimensions]
     server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log")
     server.start()
@@ -269,7 +270,7 @@ def test_one_navigation_is_one_entry_of_the_history_and_back_goes_back(tmp_path)
             assert history(page) == 4
     finally:
         server.stop()
-        repo.engine.dispose()
+        ctx.uow.engine.dispose()
 
 
 def answer(page, question_id: str) -> None:
@@ -288,7 +289,7 @@ def answer(page, question_id: str) -> None:
 @pytest.mark.browser
 @needs_chromium
 def test_on_a_phone_the_next_dimension_opens_at_its_top_and_the_next_unanswered_question_is_found(tmp_path) -> None:
-    db_url, repo, company, assessment, questionnaire = prepared(tmp_path)
+    db_url, ctx, company, assessment, questionnaire = prepared(tmp_path)
     first, second = questionnaire.dimensions[:2]
     skipped = counted(questionnaire, first)[4]  # left unanswered, in the middle of the first dimension
     server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log")
@@ -305,7 +306,7 @@ def test_on_a_phone_the_next_dimension_opens_at_its_top_and_the_next_unanswered_
             wanted = [q for q in counted(questionnaire, first) if q != skipped]
             for question_id in wanted:
                 answer(page, question_id)
-            assert set(repo.load_answers(assessment.id)) == set(wanted)
+            assert set(answers.load_answers(ctx, assessment.id)) == set(wanted)
             total = len(counted(questionnaire, first))
             assert selected(page) == f"{first.title.fr} · {total - 1}/{total}"
 
@@ -334,4 +335,4 @@ def test_on_a_phone_the_next_dimension_opens_at_its_top_and_the_next_unanswered_
             assert 0 <= top_of(page, target) < 250, "and it stays there once the page has settled"
     finally:
         server.stop()
-        repo.engine.dispose()
+        ctx.uow.engine.dispose()

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from diagnostic import services
 from diagnostic.core.profile import Profile
 from diagnostic.i18n import format_score, t
+from diagnostic.services import actions, answers, assessments, companies, demo, questionnaires, workspaces
+from ui.text import plain
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = ["home", "company", "diagnostic", "results", "plan", "followup"]
@@ -52,26 +53,26 @@ def test_every_page_with_nothing_selected_explains_what_to_do(db, page) -> None:
 
 @pytest.mark.parametrize("page", ["diagnostic", "results", "plan"])
 def test_pages_with_a_company_but_no_assessment(db, page) -> None:
-    company = db.create_company("Sans diagnostic", Profile())
+    company = companies.save_company(db, None, "Sans diagnostic", Profile())
     at = app(page, company_id=company.id)
     no_unexpected_error(at)
     assert t("empty.no_assessment", "fr") in texts(at)
 
 
 def test_results_without_answers_says_so(db) -> None:
-    company = db.create_company("Vide", Profile())
-    assessment = services.start_assessment(db, company.id, "rse-flash")
+    company = companies.save_company(db, None, "Vide", Profile())
+    assessment = assessments.start_assessment(db, company.id, "rse-flash")
     at = app("results", company_id=company.id, assessment_id=assessment.id)
     assert t("empty.no_answers", "fr") in texts(at)
 
 
 def test_demo_button_shows_results_computed_by_the_engine(db) -> None:
     at = app()
-    demo = next(b for b in at.button if b.label == t("home.demo", "fr"))
-    demo.click().run()
+    button = next(b for b in at.button if b.label == t("home.demo", "fr"))
+    button.click().run()
     no_unexpected_error(at)
     company_id, assessment_id = at.session_state["company_id"], at.session_state["assessment_id"]
-    evaluation = services.evaluate(db, assessment_id)
+    evaluation = assessments.evaluate(db, assessment_id)
     assert evaluation.company.id == company_id
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("results.overall", "fr")] == f"{format_score(evaluation.result.overall)}/100"
@@ -82,7 +83,7 @@ def test_demo_button_shows_results_computed_by_the_engine(db) -> None:
 
 
 def test_every_page_renders_for_the_demo_in_both_languages(db) -> None:
-    company, assessment = services.create_demo(db, "fr")
+    company, assessment = demo.create_demo(db)
     for lang in ("fr", "en"):
         for page in PAGES:
             at = app(page, company_id=company.id, assessment_id=assessment.id, lang=lang)
@@ -97,17 +98,17 @@ def test_create_company_with_profile_then_start_an_assessment(db) -> None:
     at.selectbox[1].select("11-19")
     at.button[0].click().run()  # form submit
     no_unexpected_error(at)
-    companies = db.list_companies()
-    assert [c.name for c in companies] == ["Atelier Lefèvre"]
-    assert companies[0].profile.headcount_band == "11-19" and companies[0].profile.sector == "25.62A"
-    assert at.session_state["company_id"] == companies[0].id
+    created = companies.list_companies(db)
+    assert [c.name for c in created] == ["Atelier Lefèvre"]
+    assert created[0].profile.headcount_band == "11-19" and created[0].profile.sector == "25.62A"
+    assert at.session_state["company_id"] == created[0].id
 
     start = next(b for b in at.button if b.label == t("company.choice_full", "fr", minutes=40))
     start.click().run()
     no_unexpected_error(at)
-    assessments = db.list_assessments(companies[0].id)
-    assert len(assessments) == 1 and assessments[0].questionnaire_id == "rse-performance-globale"
-    assert at.session_state["assessment_id"] == assessments[0].id
+    started = assessments.list_assessments(db, created[0].id)
+    assert len(started) == 1 and started[0].questionnaire_id == "rse-performance-globale"
+    assert at.session_state["assessment_id"] == started[0].id
 
 
 def test_bad_company_input_gets_a_french_message_and_creates_nothing(db) -> None:
@@ -120,45 +121,46 @@ def test_bad_company_input_gets_a_french_message_and_creates_nothing(db) -> None
     at.text_input[1].input("")
     at.button[0].click().run()
     assert t("company.name_required", "fr") in texts(at)
-    assert db.list_companies() == []
+    assert companies.list_companies(db) == []
 
 
 def test_diagnostic_saves_each_answer_and_comment(db) -> None:
-    company = db.create_company("Imprimerie", Profile(headcount_band="11-19", production_site=True))
-    assessment = services.start_assessment(db, company.id, "rse-performance-globale")
+    company = companies.save_company(db, None, "Imprimerie", Profile(headcount_band="11-19", production_site=True))
+    assessment = assessments.start_assessment(db, company.id, "rse-performance-globale")
     at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
-    questionnaire = services.questionnaire_of(db, assessment)
+    questionnaire = questionnaires.questionnaire_of(db.uow, assessment)
     first = questionnaire.dimensions[0].questions[0]
     radio = at.radio(key=f"q-{assessment.id}-{first.id}")
     radio.set_value(3).run()
     no_unexpected_error(at)
-    saved = db.load_answers(assessment.id)
+    saved = answers.load_answers(db, assessment.id)
     assert saved[first.id].value == 3
     at.text_input(key=f"c-{assessment.id}-{first.id}").input("charte signée en mars").run()
-    assert db.load_answers(assessment.id)[first.id].comment == "charte signée en mars"
+    assert answers.load_answers(db, assessment.id)[first.id].comment == "charte signée en mars"
     progress = [p.proto.text for p in at.get("progress")]
     assert t("diag.progress", "fr", answered=1, applicable=_applicable(db, assessment.id)) in progress
 
 
 def _applicable(db, assessment_id) -> int:
-    evaluation = services.evaluate(db, assessment_id)
+    evaluation = assessments.evaluate(db, assessment_id)
     return sum(1 for r in evaluation.result.questions.values() if r.applies and r.max is not None)
 
 
 def test_only_one_dimension_is_drawn_at_a_time(db) -> None:
-    company = db.create_company("C", Profile(headcount_band="50-249", production_site=True, tertiary_area_1000m2=True))
-    assessment = services.start_assessment(db, company.id, "rse-performance-globale")
+    profile = Profile(headcount_band="50-249", production_site=True, tertiary_area_1000m2=True)
+    company = companies.save_company(db, None, "C", profile)
+    assessment = assessments.start_assessment(db, company.id, "rse-performance-globale")
     at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
-    questionnaire = services.questionnaire_of(db, assessment)
+    questionnaire = questionnaires.questionnaire_of(db.uow, assessment)
     first_dimension = {q.id for q in questionnaire.dimensions[0].questions}
     keys = {w.key.split("-", 2)[2] for w in list(at.radio) + list(at.get("pills")) if w.key and w.key.startswith("q-")}
     assert keys and keys <= first_dimension
 
 
 def test_na_is_offered_only_where_allowed(db) -> None:
-    company = db.create_company("C", Profile(headcount_band="11-19"))
-    assessment = services.start_assessment(db, company.id, "rse-performance-globale")
-    questionnaire = services.questionnaire_of(db, assessment)
+    company = companies.save_company(db, None, "C", Profile(headcount_band="11-19"))
+    assessment = assessments.start_assessment(db, company.id, "rse-performance-globale")
+    questionnaire = questionnaires.questionnaire_of(db.uow, assessment)
     at = app("diagnostic", company_id=company.id, assessment_id=assessment.id, dim="qual")
     checked = []
     for radio in at.radio:
@@ -171,14 +173,14 @@ def test_na_is_offered_only_where_allowed(db) -> None:
 
 
 def test_a_question_disappears_when_it_stops_applying(db) -> None:
-    company = db.create_company("Transports", Profile(headcount_band="1-10"))
-    assessment = services.start_assessment(db, company.id, "rse-performance-globale")
-    questionnaire = services.questionnaire_of(db, assessment)
-    services.record_answer(db, questionnaire, assessment.id, "env.flotte", "yes")
-    services.record_answer(db, questionnaire, assessment.id, "env.flotte-gestion", 2)
-    assert services.evaluate(db, assessment.id).result.questions["env.flotte-gestion"].counted
-    services.record_answer(db, questionnaire, assessment.id, "env.flotte", "no")
-    result = services.evaluate(db, assessment.id).result
+    company = companies.save_company(db, None, "Transports", Profile(headcount_band="1-10"))
+    assessment = assessments.start_assessment(db, company.id, "rse-performance-globale")
+    questionnaire = questionnaires.questionnaire_of(db.uow, assessment)
+    answers.record_answer(db, questionnaire, assessment.id, "env.flotte", "yes")
+    answers.record_answer(db, questionnaire, assessment.id, "env.flotte-gestion", 2)
+    assert assessments.evaluate(db, assessment.id).result.questions["env.flotte-gestion"].counted
+    answers.record_answer(db, questionnaire, assessment.id, "env.flotte", "no")
+    result = assessments.evaluate(db, assessment.id).result
     assert not result.questions["env.flotte-gestion"].applies and not result.questions["env.flotte-gestion"].counted
     # in the page, the env tab no longer draws the hidden question
     at = AppTest.from_file(str(APP), default_timeout=60)
@@ -190,37 +192,37 @@ def test_a_question_disappears_when_it_stops_applying(db) -> None:
     keys = [w.key for w in at.radio if w.key]
     assert f"q-{assessment.id}-env.flotte" in keys
     assert f"q-{assessment.id}-env.flotte-gestion" not in keys
-    services.record_answer(db, questionnaire, assessment.id, "env.flotte", "yes")
+    answers.record_answer(db, questionnaire, assessment.id, "env.flotte", "yes")
     at.run()
     assert f"q-{assessment.id}-env.flotte-gestion" in [w.key for w in at.radio if w.key]
 
 
 def test_plan_add_recommendation_and_edit_actions(db) -> None:
-    company, assessment = services.create_demo(db, "fr")
+    company, assessment = demo.create_demo(db)
     at = app("plan", company_id=company.id, assessment_id=assessment.id)
-    before = len(db.list_actions(assessment.id))
+    before = len(actions.list_actions(db, assessment.id))
     add = next(b for b in at.button if b.label == t("plan.add", "fr"))
     add.click().run()
     no_unexpected_error(at)
-    actions = db.list_actions(assessment.id)
-    assert len(actions) == before + 1 and actions[-1].recommendation_id is not None
+    plan = actions.list_actions(db, assessment.id)
+    assert len(plan) == before + 1 and plan[-1].recommendation_id is not None
     # the table's edits, as the editor reports them
-    ids = [a.id for a in actions]
-    problems = services.apply_action_edits(
-        db, assessment.id, actions,
+    ids = [a.id for a in plan]
+    problems = actions.apply_action_edits(
+        db, assessment.id, plan,
         {"edited_rows": {0: {"owner": "Léa", "status": "done", "due_date": "2027-01-31"}},
          "added_rows": [{"title": "Former l’équipe au tri", "status": "todo"}, {"title": "  "}],
          "deleted_rows": [1]},
     )  # fmt: skip
     assert problems == ["plan.title_required"]
-    after = db.list_actions(assessment.id)
+    after = actions.list_actions(db, assessment.id)
     assert after[0].owner == "Léa" and after[0].status == "done" and str(after[0].due_date) == "2027-01-31"
     assert ids[1] not in [a.id for a in after]
     assert after[-1].title == "Former l’équipe au tri"
 
 
 def test_followup_compares_two_assessments(db) -> None:
-    company, _ = services.create_demo(db, "fr")
+    company, _ = demo.create_demo(db)
     at = app("followup", company_id=company.id)
     no_unexpected_error(at)
     assert t("followup.compare", "fr") in texts(at)
@@ -239,7 +241,7 @@ def test_language_switch_translates_the_pages(db) -> None:
 
 
 def test_results_and_plan_offer_the_three_exports(db) -> None:
-    company, assessment = services.create_demo(db, "fr")
+    company, assessment = demo.create_demo(db)
     for page in ("results", "plan"):
         at = app(page, company_id=company.id, assessment_id=assessment.id)
         labels = {b.proto.label for b in at.get("download_button")}
@@ -252,11 +254,115 @@ def test_company_page_offers_the_import(db) -> None:
 
 
 def test_help_toggle_shows_each_question_help(db) -> None:
-    company = db.create_company("C", Profile(headcount_band="11-19"))
-    assessment = services.start_assessment(db, company.id, "rse-performance-globale")
-    questionnaire = services.questionnaire_of(db, assessment)
+    company = companies.save_company(db, None, "C", Profile(headcount_band="11-19"))
+    assessment = assessments.start_assessment(db, company.id, "rse-performance-globale")
+    questionnaire = questionnaires.questionnaire_of(db.uow, assessment)
     first = questionnaire.dimensions[0].questions[0]
     at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
     assert first.help.fr not in texts(at)
     at.toggle(key="show-help").set_value(True).run()
     assert first.help.fr in texts(at)
+
+
+# --- local mode: the workspace page, other workspaces out of reach, the English catalogue ------------------
+
+
+def test_the_workspace_page_shows_the_local_space_its_members_and_the_audit_of_earlier_actions(db) -> None:
+    at = app("company")
+    at.text_input[0].input("Atelier Lefèvre")
+    at.button[0].click().run()  # form submit
+    no_unexpected_error(at)
+    [company] = companies.list_companies(db)
+    flash = next(b for b in at.button if b.label == t("company.choice_flash", "fr", minutes=10))
+    flash.click().run()
+    no_unexpected_error(at)
+    [assessment] = assessments.list_assessments(db, company.id)
+
+    at.switch_page("app_pages/workspace.py").run()  # after a run, only a page of the navigation can be opened
+    no_unexpected_error(at)
+    assert at.title[0].value == t("workspace.title", "fr", name=plain("Espace local"))
+    shown = texts(at)
+    assert t("workspace.your_role", "fr", role=t("role.owner", "fr")) in shown
+    # the members: the local owner, alone, as owner
+    assert t("workspace.members", "fr") in [h.value for h in at.header]
+    members = [m.value for m in at.markdown if m.value.endswith(f"** · {t('role.owner', 'fr')}")]
+    assert len(members) == 1, shown
+    assert not [b for b in at.button if b.key and b.key.startswith("remove-")], "nobody else to remove"
+    # local mode: no sign-in, so no invitation links; said, and no form
+    assert t("workspace.local_no_invites", "fr") in [e.value for e in at.info]
+    assert t("workspace.invite", "fr") not in [b.label for b in at.button]
+    # the audit log lists what was just done, newest first, with its CSV export
+    assert t("workspace.audit", "fr") in [h.value for h in at.header]
+    log = at.dataframe[0].value
+    rows = list(zip(log[t("workspace.col_action", "fr")], log[t("workspace.col_target", "fr")], strict=True))
+    assert rows == [("assessment.create", f"assessment:{assessment.id}"), ("company.create", f"company:{company.id}")]
+    assert list(log[t("workspace.col_detail", "fr")])[-1] == "Atelier Lefèvre"
+    assert t("workspace.audit_export", "fr") in {b.proto.label for b in at.get("download_button")}
+
+
+def test_the_local_owner_is_named_as_such_among_the_members(db) -> None:
+    at = app("workspace")
+    assert f"**{plain(t('workspace.local_owner', 'fr'))}** · {t('role.owner', 'fr')}" in [m.value for m in at.markdown]
+
+
+def other_workspace(db):
+    """A company and an assessment in a workspace the local owner is no member of (made by the operator)."""
+    operator = workspaces.operator_context(db.uow)
+    workspace, _ = workspaces.create_workspace(operator, "Autre", owner_email="")
+    company = companies.save_company(operator, None, "Secret SA", Profile(), workspace_id=workspace.id)
+    return company, assessments.start_assessment(operator, company.id, "rse-flash")
+
+
+def opened(page: str, **params: int) -> AppTest:
+    """The app opened from a link carrying `params` (?c=…&a=…), then on `page`."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = str(value)
+    at.run()
+    if page != "home":
+        at.switch_page(f"app_pages/{page}.py").run()
+    no_unexpected_error(at)
+    return at
+
+
+def seen(at: AppTest) -> tuple:
+    """Everything the page shows or keeps of the place: texts, sidebar choices, session and URL."""
+    choices = [(s.key, s.options, s.value) for s in at.sidebar.selectbox]
+    place = (at.session_state["company_id"], at.session_state["assessment_id"])
+    return texts(at), [b.label for b in at.button], choices, place, dict(at.query_params)
+
+
+def test_another_workspaces_ids_in_the_url_are_as_unknown_as_a_missing_one(db) -> None:
+    mine = companies.save_company(db, None, "Mon atelier", Profile())
+    my_assessment = assessments.start_assessment(db, mine.id, "rse-flash")
+    other, other_assessment = other_workspace(db)
+    missing = 999_999
+    # the link of one's own company does open it: the URL is read
+    at = opened("company", c=mine.id)
+    assert at.session_state["company_id"] == mine.id
+    for page in PAGES:
+        links = [
+            ({"c": other.id}, {"c": missing}),
+            ({"c": other.id, "a": other_assessment.id}, {"c": missing, "a": missing}),
+            ({"c": mine.id, "a": other_assessment.id}, {"c": mine.id, "a": missing}),
+        ]
+        for theirs, nothing in links:
+            at = opened(page, **theirs)
+            assert seen(at) == seen(opened(page, **nothing)), (page, theirs)
+            assert at.session_state["assessment_id"] in (None, my_assessment.id)
+            assert "Secret SA" not in texts(at) and not any("Secret SA" in str(s.options) for s in at.sidebar.selectbox)
+            assert [s.options for s in at.sidebar.selectbox if s.key == "sidebar-company"] == [["Mon atelier"]]
+
+
+def test_the_workspace_page_reads_in_english(db) -> None:
+    at = app()
+    at.get("button_group")[0].set_value("en").run()  # the sidebar's language control
+    assert at.session_state["lang"] == "en"
+    at.switch_page("app_pages/workspace.py").run()
+    no_unexpected_error(at)
+    title = t("workspace.title", "en", name=plain("Espace local"))
+    assert title != t("workspace.title", "fr", name=plain("Espace local"))
+    assert at.title[0].value == title
+    assert t("workspace.your_role", "en", role=t("role.owner", "en")) in texts(at)
+    assert t("workspace.local_no_invites", "en") in [e.value for e in at.info]
+    assert t("workspace.audit_empty", "en") in [c.value for c in at.caption]  # nothing done yet

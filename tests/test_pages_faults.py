@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.exc import OperationalError
 
-from diagnostic import services
 from diagnostic.core.errors import StorageUnavailable
 from diagnostic.core.profile import Profile
 from diagnostic.i18n import t
+from diagnostic.services import answers, assessments, companies, questionnaires
 from tests.test_pages import app, no_unexpected_error, texts
 from ui.text import plain
 
@@ -21,13 +21,13 @@ Q = "gov.demarche-rse"
 
 
 def started(db):
-    company = db.create_company("Atelier", Profile(headcount_band="20-49"))
-    assessment = services.start_assessment(db, company.id, "rse-flash", respondent="Claire")
+    company = companies.save_company(db, None, "Atelier", Profile(headcount_band="20-49"))
+    assessment = assessments.start_assessment(db, company.id, "rse-flash", respondent="Claire")
     return company, assessment
 
 
 def stored(db, assessment_id: int, question_id: str = Q):
-    row = db.load_answers(assessment_id).get(question_id)
+    row = answers.load_answers(db, assessment_id).get(question_id)
     return row.value if row else None
 
 
@@ -46,7 +46,7 @@ def first_sentence(key: str, lang: str = "fr") -> str:
 )
 def test_a_failed_save_puts_the_widget_back_and_says_why(db, monkeypatch, failure, message_key) -> None:
     company, assessment = started(db)
-    services.record_answer(db, services.questionnaire_of(db, assessment), assessment.id, Q, 1)
+    answers.record_answer(db, questionnaires.questionnaire_of(db.uow, assessment), assessment.id, Q, 1)
     at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
     radio = at.radio(key=f"q-{assessment.id}-{Q}")
     assert radio.value == 1
@@ -54,7 +54,7 @@ def test_a_failed_save_puts_the_widget_back_and_says_why(db, monkeypatch, failur
     def fail(*args, **kwargs):
         raise failure
 
-    monkeypatch.setattr(services, "record_answer", fail)
+    monkeypatch.setattr(answers, "record_answer", fail)  # what ui/questions.py calls
     radio.set_value(3).run()
     assert not at.exception
     assert t(message_key, "fr") in texts(at)
@@ -66,8 +66,8 @@ def test_the_second_person_is_told_and_shown_the_first_persons_answer(db) -> Non
     company, assessment = started(db)
     at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
     # meanwhile, on another screen, someone answers 4
-    questionnaire = services.questionnaire_of(db, assessment)
-    services.record_answer(db, questionnaire, assessment.id, Q, 4, answered_by="Anne", shown=None)
+    questionnaire = questionnaires.questionnaire_of(db.uow, assessment)
+    answers.record_answer(db, questionnaire, assessment.id, Q, 4, answered_by="Anne", shown=None)
     at.radio(key=f"q-{assessment.id}-{Q}").set_value(1).run()
     no_unexpected_error(at)
     assert t("save.conflict", "fr", who="Anne") in texts(at)
@@ -82,26 +82,26 @@ def test_the_second_person_is_told_and_shown_the_first_persons_answer(db) -> Non
 def test_a_comment_written_over_someone_elses_is_refused_and_given_back(db) -> None:
     company, assessment = started(db)
     at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
-    services.record_comment(db, assessment.id, Q, "preuve : PV du CODIR", answered_by="Anne", shown="")
+    answers.record_comment(db, assessment.id, Q, "preuve : PV du CODIR", answered_by="Anne", shown="")
     at.text_input(key=f"c-{assessment.id}-{Q}").input("mon *avis*").run()
     no_unexpected_error(at)
     assert t("save.conflict_comment", "fr", who="Anne", mine=plain("mon *avis*")) in texts(at)
     assert at.text_input(key=f"c-{assessment.id}-{Q}").value == "preuve : PV du CODIR"
-    assert db.load_answers(assessment.id)[Q].comment == "preuve : PV du CODIR"
+    assert answers.load_answers(db, assessment.id)[Q].comment == "preuve : PV du CODIR"
 
 
 def test_a_redraw_shows_answers_given_on_another_screen(db) -> None:
     company, assessment = started(db)
     at = app("diagnostic", company_id=company.id, assessment_id=assessment.id)
     assert at.radio(key=f"q-{assessment.id}-{Q}").value is None
-    services.record_answer(db, services.questionnaire_of(db, assessment), assessment.id, Q, 2, shown=None)
+    answers.record_answer(db, questionnaires.questionnaire_of(db.uow, assessment), assessment.id, Q, 2, shown=None)
     at.run()
     assert at.radio(key=f"q-{assessment.id}-{Q}").value == 2
 
 
 def test_two_assessments_of_one_day_have_distinct_labels_and_the_open_one_stays(db) -> None:
     company, older = started(db)
-    newer = services.start_assessment(db, company.id, "rse-flash")
+    newer = assessments.start_assessment(db, company.id, "rse-flash")
     at = app("diagnostic", company_id=company.id, assessment_id=newer.id)
     chooser = at.sidebar.selectbox(key="sidebar-assessment")
     labels = chooser.options  # as shown: formatted
@@ -117,8 +117,8 @@ def test_two_assessments_of_one_day_have_distinct_labels_and_the_open_one_stays(
 
 def test_a_company_name_is_shown_as_text(db) -> None:
     name = "**Gras** :red[rouge] $x^2$ ![p](http://127.0.0.1:9/p.png)"
-    company = db.create_company(name, Profile())
-    assessment = services.start_assessment(db, company.id, "rse-flash")
+    company = companies.save_company(db, None, name, Profile())
+    assessment = assessments.start_assessment(db, company.id, "rse-flash")
     for page in ("diagnostic", "results", "followup"):
         at = app(page, company_id=company.id, assessment_id=assessment.id)
         no_unexpected_error(at)
@@ -138,8 +138,9 @@ def test_plain_text_reads_back_exactly_and_leaves_no_markdown_syntax(text) -> No
 
 
 def test_an_invalid_questionnaire_file_is_reported_where_questionnaires_are_chosen(db, monkeypatch) -> None:
-    company = db.create_company("Atelier", Profile())
-    monkeypatch.setattr(services, "questionnaire_problems", lambda: [("/x/questionnaires/aa-broken.yaml", "line 3: …")])
+    company = companies.save_company(db, None, "Atelier", Profile())
+    broken = [("/x/questionnaires/aa-broken.yaml", "line 3: …")]
+    monkeypatch.setattr(questionnaires, "questionnaire_problems", lambda: broken)  # what app_pages/company.py calls
     at = app("company", company_id=company.id)
     no_unexpected_error(at)
     assert t("company.questionnaire_skipped", "fr", file=plain("aa-broken.yaml")) in texts(at)
@@ -161,10 +162,10 @@ def test_a_look_alike_or_invisible_company_name_is_refused(db, name, message_key
     at.button[0].click().run()
     no_unexpected_error(at)
     assert t(message_key, "fr").split(" :")[0] in texts(at)
-    assert db.list_companies() == []
+    assert companies.list_companies(db) == []
 
 
 def test_company_names_are_stored_in_one_unicode_form(db) -> None:
-    services.save_company(db, None, "Cafe\u0301 du Port", Profile())  # e + combining accent
-    assert [c.name for c in db.list_companies()] == ["Café du Port"]
-    assert db.find_companies_by_name("Café du Port")
+    companies.save_company(db, None, "Cafe\u0301 du Port", Profile())  # e + combining accent
+    assert [c.name for c in companies.list_companies(db)] == ["Café du Port"]
+    assert companies.find_by_name(db, "Café du Port")

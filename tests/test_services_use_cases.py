@@ -668,7 +668,7 @@ def test_deleting_erases_everything_and_says_what(ctx: Context) -> None:
     assert store.answers == {} and store.actions == {}
     assert len(store.snapshots) == 1  # the questionnaire's text is shared content: it stays
     deleted = [e.detail for e in store.audit.values() if e.action == "company.delete"]
-    assert deleted == ["Atelier Léa (1 diagnostics, 4 réponses, 2 actions)"]
+    assert deleted == ["1 diagnostics, 4 réponses, 2 actions"]
     # a new company never gets a deleted id
     assert companies.save_company(ctx, None, "Nouvelle", Profile()).id > max(kept_id, company_id)
 

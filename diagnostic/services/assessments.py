@@ -148,7 +148,7 @@ def delete_assessment(ctx: Context, assessment_id: int) -> Erasure | None:
             return None
         erasure = erasure_of(ctx, company, [assessment])
         uow.assessments.delete(access.scope(ctx, Permission.DELETE), assessment_id)
-        access.audit(ctx, company.workspace_id, "assessment.delete", f"assessment:{assessment_id}", company.name)
+        access.audit(ctx, company.workspace_id, "assessment.delete", f"assessment:{assessment_id}", f"company:{company.id}")
         return erasure
 
     return ctx.uow.run(work)

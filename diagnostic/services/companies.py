@@ -132,11 +132,14 @@ def delete_company(ctx: Context, company_id: int) -> Erasure | None:
             company = access.company(ctx, company_id, Permission.DELETE)
         except NotFound:
             return None
-        erasure = erasure_of(ctx, company, uow.assessments.list(access.scope(ctx), company_id))
+        erased = uow.assessments.list(access.scope(ctx), company_id)
+        erasure = erasure_of(ctx, company, erased)
         uow.companies.delete(access.scope(ctx, Permission.DELETE), company_id)
+        # the log keeps that it was erased, never what: the company's name goes from its earlier lines
+        uow.audit.forget(company.workspace_id, [f"company:{company_id}", *(f"assessment:{a.id}" for a in erased)])
         access.audit(
             ctx, company.workspace_id, "company.delete", f"company:{company_id}",
-            f"{company.name} ({erasure.assessments} diagnostics, {erasure.answers} réponses, {erasure.actions} actions)",
+            f"{erasure.assessments} diagnostics, {erasure.answers} réponses, {erasure.actions} actions",
         )  # fmt: skip
         return erasure
 

@@ -31,7 +31,10 @@ class UserRecord:
 
     @property
     def label(self) -> str:
-        """How the user is named in the audit log and on screen."""
+        """How the user is named in the audit log and on screen ("" for the implicit owner of local
+        mode, whom the screen names in the user's language)."""
+        if self.issuer == "local":
+            return ""
         return self.name or self.email or self.subject
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, false, func, or_, select
+from sqlalchemy import ColumnElement, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from diagnostic.core.errors import Conflict, Gone
@@ -546,6 +546,13 @@ class UserRepository(_Repository):
 class AuditRepository(_Repository):
     def add(self, workspace_id: int, user_id: int | None, actor: str, action: str, target: str = "", detail: str = "") -> None:
         self.s.add(AuditEvent(workspace_id=workspace_id, user_id=user_id, actor=actor, action=action, target=target, detail=detail))
+
+    def forget(self, workspace_id: int, targets: builtins.list[str]) -> None:
+        """Blank the details (names) of the lines about erased items; that they happened stays."""
+        if targets:
+            self.s.execute(
+                update(AuditEvent).where(AuditEvent.workspace_id == workspace_id, AuditEvent.target.in_(targets)).values(detail="")
+            )
 
     def list(self, workspace_id: int, limit: int = 1000) -> list[AuditRecord]:
         query = select(AuditEvent).where(AuditEvent.workspace_id == workspace_id).order_by(AuditEvent.id.desc()).limit(limit)
