@@ -353,10 +353,10 @@ def main(ctx: Context) -> None:
         st.session_state.flash_messages = [t("company.created", name=plain(saved.name))]
 
 
-    def yes_no_unknown(label: str, value: bool | None, key: str) -> None:
+    def yes_no_unknown(label: str, value: bool | None, key: str, locked: bool) -> None:
         options = [None, True, False]
         labels = {None: t("company.unknown"), True: t("diag.yes"), False: t("diag.no")}
-        st.radio(label, options, index=options.index(value), format_func=lambda v: labels[v], horizontal=True, key=key)
+        st.radio(label, options, index=options.index(value), format_func=lambda v: labels[v], horizontal=True, key=key, disabled=locked)
 
 
     def profile_form(editing: CompanyRecord | None, chosen: int) -> None:
@@ -367,32 +367,33 @@ def main(ctx: Context) -> None:
             if field in errors:
                 st.error(errors[field], icon=":material/error:")
 
+        locked = not (may_edit if editing else may_create)  # a viewer reads the profile, changes nothing
         with st.form(f"company-form-{chosen}", border=editing is None, enter_to_submit=False):
             if editing is None:
                 st.header(t("company.form_new"))
-            st.text_input(t("company.name"), value=editing.name if editing else "", max_chars=limits.COMPANY_NAME, key=field_key("name", chosen))
+            st.text_input(t("company.name"), value=editing.name if editing else "", max_chars=limits.COMPANY_NAME, key=field_key("name", chosen), disabled=locked)
             error("name")
             left, right = st.columns(2)
             with left:
                 st.text_input(
-                    t("company.sector"), value=profile.sector or "", help=t("company.sector_help"), max_chars=10, key=field_key("sector", chosen)
+                    t("company.sector"), value=profile.sector or "", help=t("company.sector_help"), max_chars=10, key=field_key("sector", chosen), disabled=locked
                 )
                 error("sector")
                 bands = [None, *HEADCOUNT_BANDS]
                 st.selectbox(
                     t("company.headcount"), bands, index=bands.index(profile.headcount_band),
-                    format_func=lambda b: headcount_label(b, lang), help=t("company.headcount_help"), key=field_key("band", chosen),
+                    format_func=lambda b: headcount_label(b, lang), help=t("company.headcount_help"), key=field_key("band", chosen), disabled=locked,
                 )  # fmt: skip
                 st.text_input(
                     t("company.sites"), value=str(profile.sites) if profile.sites else "", max_chars=12,
-                    placeholder=t("company.sites_placeholder"), key=field_key("sites", chosen),
+                    placeholder=t("company.sites_placeholder"), key=field_key("sites", chosen), disabled=locked,
                 )  # fmt: skip
                 error("sites")
             with right:
-                yes_no_unknown(t("company.production_site"), profile.production_site, field_key("production", chosen))
-                yes_no_unknown(t("company.tertiary"), profile.tertiary_area_1000m2, field_key("tertiary", chosen))
+                yes_no_unknown(t("company.production_site"), profile.production_site, field_key("production", chosen), locked)
+                yes_no_unknown(t("company.tertiary"), profile.tertiary_area_1000m2, field_key("tertiary", chosen), locked)
             st.text_area(
-                t("company.notes"), value=editing.notes if editing else "", height=80, max_chars=limits.COMPANY_NOTES, key=field_key("notes", chosen)
+                t("company.notes"), value=editing.notes if editing else "", height=80, max_chars=limits.COMPANY_NOTES, key=field_key("notes", chosen), disabled=locked
             )
             error("notes")
             if errors:
@@ -400,7 +401,7 @@ def main(ctx: Context) -> None:
             st.form_submit_button(
                 t("company.save") if editing else t("company.create"), type="primary",
                 on_click=save_profile, args=(editing.id if editing else None, chosen),
-                disabled=not (may_edit if editing else may_create),
+                disabled=locked,
             )  # fmt: skip
 
 

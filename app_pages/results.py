@@ -184,15 +184,16 @@ def main(ctx: Context) -> None:
 
     with st.expander(t("results.targets")):
         st.caption(t("results.targets_help"))
+        editable = company_service.may(ctx, Permission.EDIT, company.id)
         with st.form("targets"):
             columns = st.columns(2)
             chosen: dict[str, float] = {}
             for index, dim in enumerate(questionnaire.dimensions):
                 with columns[index % 2]:
                     chosen[dim.id] = st.slider(
-                        titles[dim.id], 0, 100, int(assessment.targets.get(dim.id, 60)), step=5, key=f"target-{assessment.id}-{dim.id}"
+                        titles[dim.id], 0, 100, int(assessment.targets.get(dim.id, 60)), step=5, key=f"target-{assessment.id}-{dim.id}",
+                        disabled=not editable,
                     )
-            editable = company_service.may(ctx, Permission.EDIT, company.id)
             if st.form_submit_button(t("results.targets_save"), type="primary", disabled=not editable):
                 assessment_service.set_targets(ctx, assessment.id, chosen)
                 st.toast(t("results.targets_saved"))
