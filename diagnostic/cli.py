@@ -429,7 +429,6 @@ def _workspace_name(ctx: Any, name: str) -> str:
 
 
 def admin_create_workspace(args: argparse.Namespace, ctx: Any) -> int:
-    from diagnostic.core.roles import Role
     from diagnostic.i18n import t
     from diagnostic.services import workspaces
 
@@ -437,18 +436,10 @@ def admin_create_workspace(args: argparse.Namespace, ctx: Any) -> int:
         raise AdminRefused("cli.admin.bad_kind", kind=_plain(args.kind), kinds=", ".join(workspaces.KINDS))
     email = _email(args.owner)
     days = _days(args.expires_days)
-    # Checked in a read of its own: the transaction below must not read the operator's grants before
-    # the workspace exists (they are read once per transaction, and invite() needs the new one).
     name = _workspace_name(ctx, args.name)
 
-    def work(_: Any) -> tuple[Any, Any]:
-        workspace, issued = workspaces.create_workspace(ctx, name, args.kind, email)
-        if days != workspaces.INVITATION_DAYS:  # create_workspace has no expiry of its own: replace its link
-            workspaces.revoke_invitation(ctx, workspace.id, issued.invitation.id)
-            issued = workspaces.invite(ctx, workspace.id, Role.OWNER, email=email, days=days)
-        return workspace, issued
-
-    workspace, issued = ctx.uow.run(work)  # one transaction: no workspace without its owner's invitation
+    # one transaction: no workspace without its owner's invitation
+    workspace, issued = workspaces.create_workspace(ctx, name, args.kind, email, days=days)
     print(t("cli.admin.created", ctx.lang, name=_plain(workspace.name), id=workspace.id, kind=workspace.kind))
     _print_invitation(args, ctx, workspace, issued)
     return 0
@@ -573,7 +564,7 @@ def admin_remove_member(args: argparse.Namespace, ctx: Any) -> int:
         try:
             workspaces.remove_member(ctx, workspace.id, user_id)
         except NotAllowed as exc:
-            if str(exc) == "last_owner":
+            if isinstance(exc, workspaces.LastOwner):
                 raise AdminRefused("cli.admin.last_owner", user=user_id, workspace=_plain(workspace.name)) from None
             raise
         return workspace, member

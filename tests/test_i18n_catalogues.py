@@ -21,6 +21,11 @@ RAW = {lang: yaml.safe_load((LOCALES_DIR / f"{lang}.yaml").read_text(encoding="u
 
 # Keys the code builds at run time from a prefix and a value; each prefix must have keys in the catalogues.
 DYNAMIC_PREFIXES = {
+    "role.",  # a member's role: app_pages/workspace.py (every Role, test_every_role_state_and_refusal_has_words)
+    "invite.",  # an invitation refused: InvitationRefused(f"invite.{state}") in diagnostic/services/workspaces.py
+    "invite.state.",  # an invitation's state on the workspace page
+    "cli.admin.state.",  # the same states in `python -m diagnostic admin list`
+    "cli.admin.column.",  # the columns of `admin list`
     "status.",  # the assessment's status: ui/state.py, app_pages/company.py ("status." + status)
     "nav.",  # the pages' titles: tests/test_pages.py
     "headcount.",  # headcount bands: diagnostic/i18n.py headcount_label
@@ -259,3 +264,16 @@ def test_error_text_ignores_codes_that_are_not_ours() -> None:
     assert error_text(LibraryError(), "en") == t("error.unexpected", "en")
     with pytest.raises(KeyError):
         error_text(DomainError(code="no.such" + ".key"), "fr")  # ours, and missing: as loud as t()
+
+
+def test_every_role_state_and_refusal_has_words() -> None:
+    """The keys built from a value at run time exist for every value the code can produce."""
+    from diagnostic.core.roles import Role
+
+    for lang in ("fr", "en"):
+        keys = set(catalogue(lang))
+        for role in Role:
+            assert f"role.{role.value}" in keys
+        for state in ("pending", "used", "revoked", "expired"):
+            assert {f"invite.state.{state}", f"cli.admin.state.{state}"} <= keys
+            assert state == "pending" or f"invite.{state}" in keys

@@ -29,6 +29,11 @@ def grants(ctx: Context) -> Grants:
     return held
 
 
+def forget_grants(ctx: Context) -> None:
+    """After a membership or a workspace changed in this transaction: read the grants again."""
+    ctx.uow.memo.pop("grants", None)
+
+
 def scope(ctx: Context, permission: Permission = Permission.VIEW) -> Scope:
     return grants(ctx).scope(permission)
 

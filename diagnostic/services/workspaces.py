@@ -8,10 +8,13 @@ tokens are 32 random bytes (URL-safe text), shown once; only their SHA-256 is st
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from diagnostic.core.answers import text_problem
 from diagnostic.core.roles import NotAllowed, NotFound, Permission, Role, kept_role, may_grant
 from diagnostic.services import access
 from diagnostic.services.context import LOCAL_ISSUER, LOCAL_SUBJECT, OPERATOR, Actor, Context
@@ -19,9 +22,24 @@ from diagnostic.storage.records import AuditRecord, InvitationRecord, Membership
 from diagnostic.storage.uow import UnitOfWork
 
 DEFAULT_WORKSPACE = "Espace local"
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 KINDS = ("consultancy", "network", "company")
 INVITATION_DAYS = 7
 MAX_INVITATION_DAYS = 90
+
+
+class WorkspaceNameTaken(ValueError):
+    code = "workspace.name_taken"
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.params: dict[str, object] = {"name": name}
+
+
+class LastOwner(NotAllowed):
+    """The last owner of a workspace stays: someone must be able to manage it."""
+
+    code = "workspace.cannot_remove"
 
 
 class InvitationRefused(Exception):
@@ -81,27 +99,36 @@ class IssuedInvitation:
     token: str  # shown once, never stored
 
 
-def create_workspace(ctx: Context, name: str, kind: str = "consultancy", owner_email: str = "") -> tuple[WorkspaceRecord, IssuedInvitation]:
-    """A new workspace and the one-time link that makes its owner (the command line's operator only).
+def clean_workspace_name(name: str) -> str:
+    """The name as stored, or ValueError: 1 to 200 printable characters on one line, not only digits
+    (a number names a workspace by its id)."""
+    name = unicodedata.normalize("NFC", name).strip()
+    if not name or len(name) > 200 or name.isdigit() or text_problem(name, single_line=True):
+        raise ValueError("workspace name: 1 to 200 printable characters on one line, not only digits")
+    return name
 
-    The owner is whoever signs in with that link: `owner_email`, when given, must also be the
-    e-mail the provider gives for them.
-    """
+
+def create_workspace(
+    ctx: Context, name: str, kind: str = "consultancy", owner_email: str = "", days: int = INVITATION_DAYS
+) -> tuple[WorkspaceRecord, IssuedInvitation]:
+    """A new workspace and the one-time link that makes its owner, in one transaction (the command
+    line's operator only). The owner is whoever signs in with that link: `owner_email`, when given,
+    must also be the e-mail the provider gives for them. A name already used is refused."""
     if not ctx.actor.operator:
         raise NotAllowed("create_workspace")
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise ValueError("workspace name: 1 to 200 characters")
+    name = clean_workspace_name(name)
     if kind not in KINDS:
         raise ValueError(f"workspace kind: one of {', '.join(KINDS)}")
 
-    def work(uow: UnitOfWork) -> WorkspaceRecord:
+    def work(uow: UnitOfWork) -> tuple[WorkspaceRecord, IssuedInvitation]:
+        if uow.workspaces.find(name):
+            raise WorkspaceNameTaken(name)
         workspace = uow.workspaces.add(name, kind)
+        access.forget_grants(ctx)  # the operator now holds one more workspace
         access.audit(ctx, workspace.id, "workspace.create", f"workspace:{workspace.id}", name)
-        return workspace
+        return workspace, invite(ctx, workspace.id, Role.OWNER, email=owner_email, days=days)
 
-    workspace = ctx.uow.run(work)
-    return workspace, invite(ctx, workspace.id, Role.OWNER, email=owner_email)
+    return ctx.uow.run(work)
 
 
 def invite(
@@ -110,6 +137,10 @@ def invite(
 ) -> IssuedInvitation:  # fmt: skip
     """A one-time invitation into the workspace with that role (owners and admins only)."""
     role = Role(role)
+    company_ids = tuple(sorted(set(company_ids)))
+    email = email.strip().lower()
+    if email and (len(email) > 320 or not EMAIL.fullmatch(email)):
+        raise ValueError("e-mail: one address, name@domain")
     if not 1 <= days <= MAX_INVITATION_DAYS:
         raise ValueError(f"expiry: 1 to {MAX_INVITATION_DAYS} days")
     if role is Role.COMPANY_MANAGER and not company_ids:
@@ -161,6 +192,7 @@ def accept_invitation(ctx: Context, token: str, email: str = "", email_verified:
         role = kept_role(current, Role(found.role))
         uow.workspaces.put_member(found.workspace_id, ctx.actor.user_id, role.value, found.company_ids if role == found.role else ())
         uow.workspaces.mark_invitation(found.id, used_by=ctx.actor.user_id)
+        access.forget_grants(ctx)
         access.audit(ctx, found.workspace_id, "invitation.accept", f"invitation:{found.id}", found.role)
         workspace = uow.workspaces.get(found.workspace_id)
         assert workspace is not None
@@ -178,8 +210,12 @@ def invitations(ctx: Context, workspace_id: int) -> list[InvitationRecord]:
 def revoke_invitation(ctx: Context, workspace_id: int, invitation_id: int) -> None:
     def work(uow: UnitOfWork) -> None:
         access.workspace(ctx, workspace_id, Permission.MANAGE_MEMBERS)
-        if not any(i.id == invitation_id for i in uow.workspaces.invitations(workspace_id)):
+        found = next((i for i in uow.workspaces.invitations(workspace_id) if i.id == invitation_id), None)
+        if found is None:
             raise NotFound(f"invitation {invitation_id}")
+        state = found.state(datetime.now(UTC))
+        if state != "pending":  # a used link stays "used", a revoked one keeps its date
+            raise InvitationRefused(f"invite.{state}")
         uow.workspaces.mark_invitation(invitation_id, revoked=True)
         access.audit(ctx, workspace_id, "invitation.revoke", f"invitation:{invitation_id}")
 
@@ -205,8 +241,9 @@ def remove_member(ctx: Context, workspace_id: int, user_id: int) -> None:
             if access.grants(ctx).role_in(workspace_id) is not Role.OWNER:
                 raise NotAllowed(Permission.MANAGE_MEMBERS)
             if sum(m.role == Role.OWNER for m in current) == 1:
-                raise NotAllowed("last_owner")
+                raise LastOwner("last_owner")
         uow.workspaces.remove_member(workspace_id, user_id)
+        access.forget_grants(ctx)
         access.audit(ctx, workspace_id, "member.remove", f"user:{user_id}", target.user_label)
 
     ctx.uow.run(work)
