@@ -1,7 +1,7 @@
 """Hostile assessment files, made from a valid export: one kind per way outside testers broke the import.
 
 Each kind turns the bytes of a valid exported file into a hostile file and says what the import must
-answer: the message key of diagnostic/i18n.py and the place the details must name. `ACCEPTED` are
+answer: the message key of diagnostic/locales/*.yaml and the place the details must name. `ACCEPTED` are
 the lenient cases that must go through (on the page and on the command line alike).
 
 Values that `json.dumps` cannot write (NaN, a 5,000-digit integer, 100,000 brackets, a duplicated
