@@ -8,6 +8,7 @@ outside it is not found, exactly like a row that does not exist. Methods return 
 from __future__ import annotations
 
 import builtins
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -64,6 +65,10 @@ def _within(scope: Scope) -> ColumnElement[bool]:
     if scope.companies:
         parts.append(Company.id.in_(sorted(scope.companies)))
     return or_(*parts) if parts else false()
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFC", text.strip()).casefold()
 
 
 def _profile_columns(profile: Profile) -> dict[str, Any]:
@@ -152,8 +157,10 @@ class CompanyRepository(_Repository):
         return company_record(row) if row else None
 
     def find_by_name(self, scope: Scope, name: str) -> builtins.list[CompanyRecord]:
-        query = select(Company).where(func.lower(Company.name) == name.strip().lower(), _within(scope)).order_by(Company.id)
-        return [company_record(r) for r in self.s.scalars(query)]
+        # compared in Python: SQLite's lower() knows ASCII only, so "ÉTOILE" would not match "étoile"
+        wanted = _folded(name)
+        query = select(Company).where(_within(scope)).order_by(Company.id)
+        return [company_record(r) for r in self.s.scalars(query) if _folded(r.name) == wanted]
 
     def add(self, workspace_id: int, name: str, profile: Profile, notes: str = "") -> CompanyRecord:
         row = Company(workspace_id=workspace_id, name=name.strip(), notes=notes, **_profile_columns(profile))
@@ -450,8 +457,8 @@ class WorkspaceRepository(_Repository):
         if name_or_id.isdigit():
             row = self.s.get(Workspace, int(name_or_id))
             return [workspace_record(row)] if row else []
-        query = select(Workspace).where(func.lower(Workspace.name) == name_or_id.strip().lower()).order_by(Workspace.id)
-        return [workspace_record(r) for r in self.s.scalars(query)]
+        wanted = _folded(name_or_id)
+        return [workspace_record(r) for r in self.s.scalars(select(Workspace).order_by(Workspace.id)) if _folded(r.name) == wanted]
 
     def add(self, name: str, kind: str) -> WorkspaceRecord:
         row = Workspace(name=name.strip(), kind=kind)
@@ -527,8 +534,8 @@ class UserRepository(_Repository):
         return user_record(row) if row else None
 
     def by_email(self, email: str) -> list[UserRecord]:
-        query = select(User).where(func.lower(User.email) == email.strip().lower()).order_by(User.id)
-        return [user_record(r) for r in self.s.scalars(query)]
+        wanted = _folded(email)
+        return [user_record(r) for r in self.s.scalars(select(User).order_by(User.id)) if _folded(r.email) == wanted]
 
     def sign_in(self, issuer: str, subject: str, email: str = "", name: str = "") -> UserRecord:
         """The user of this identity, created at the first sign-in; e-mail and name refreshed."""

@@ -83,6 +83,9 @@ def retrying(write: Callable[[], T], deadline: float | None = None) -> T:
         pause = min(pause * 2, 0.5)
 
 
+REPOSITORIES = ("companies", "snapshots", "assessments", "answers", "actions", "workspaces", "users", "audit")
+
+
 class SqlUnitOfWork:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -113,6 +116,8 @@ class SqlUnitOfWork:
             return
         session, self._session = self._session, None
         self.memo.clear()
+        for name in REPOSITORIES:  # a repository used after its transaction fails loudly, never opens another
+            delattr(self, name)
         try:
             if exc_type is None:
                 session.commit()

@@ -104,6 +104,7 @@ def upgrade() -> None:
         memberships.insert().values(workspace_id=workspace_id, user_id=user_id, role="owner", company_ids=[], created_at=now)
     )
 
+    kept = _sequence(bind)
     with op.batch_alter_table("companies", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.add_column(sa.Column("workspace_id", sa.Integer, nullable=True))
     op.execute(sa.text("UPDATE companies SET workspace_id = :w").bindparams(w=workspace_id))
@@ -111,12 +112,33 @@ def upgrade() -> None:
         batch.alter_column("workspace_id", existing_type=sa.Integer, nullable=False)
         batch.create_foreign_key("fk_companies_workspace", "workspaces", ["workspace_id"], ["id"], ondelete="CASCADE")
         batch.create_index("ix_companies_workspace_id", ["workspace_id"])
+    _restore_sequence(bind, kept)
+
+
+def _sequence(bind: sa.Connection) -> int | None:
+    """SQLite's AUTOINCREMENT counter of companies: a table rebuild resets it to the largest id left,
+    which would give a deleted company's id again (what migration 0002 prevents)."""
+    if bind.dialect.name != "sqlite":
+        return None
+    return bind.execute(sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'companies'")).scalar()
+
+
+def _restore_sequence(bind: sa.Connection, kept: int | None) -> None:
+    if kept is None:
+        return
+    if bind.execute(sa.text("SELECT 1 FROM sqlite_sequence WHERE name = 'companies'")).scalar() is None:
+        bind.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES ('companies', :seq)"), {"seq": kept})
+    else:
+        bind.execute(sa.text("UPDATE sqlite_sequence SET seq = MAX(seq, :seq) WHERE name = 'companies'"), {"seq": kept})
 
 
 def downgrade() -> None:
+    bind = op.get_bind()
+    kept = _sequence(bind)
     with op.batch_alter_table("companies", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_index("ix_companies_workspace_id")
         batch.drop_constraint("fk_companies_workspace", type_="foreignkey")
         batch.drop_column("workspace_id")
+    _restore_sequence(bind, kept)
     for table in ("audit_events", "invitations", "memberships", "users", "workspaces"):
         op.drop_table(table)
