@@ -151,7 +151,7 @@ def run() -> None:
     if navigation.url_path:  # not on "/": it only sends on to /accueil, where the message is shown
         session.show_invitation_message()
     state.show_callback_error()
-    if navigation.url_path not in ("accueil", "entreprise") and demo.is_demo(state.current_company(ctx)):
+    if navigation.url_path not in ("accueil", "entreprise", "espace") and demo.is_demo(state.current_company(ctx)):
         st.info(t("demo.banner_short"), icon=":material/school:")
     navigation.run()
 

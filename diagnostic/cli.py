@@ -10,11 +10,12 @@ from typing import Any
 
 from diagnostic.core import limits
 from diagnostic.core.answers import Answer
-from diagnostic.core.loading import LoadedQuestionnaire, QuestionnaireError, find_questionnaire, load_questionnaire
+from diagnostic.core.loading import LoadedQuestionnaire, QuestionnaireError
 from diagnostic.core.schema import Questionnaire
 from diagnostic.core.scoring import Result, score
 from diagnostic.core.values import question_max
 from diagnostic.exports.assessment_json import AssessmentFile, ImportPlan, ImportRefused, parse_file, plan_import
+from diagnostic.questionnaire_files import find_questionnaire, load_questionnaire
 
 
 def json_schema() -> dict[str, Any]:

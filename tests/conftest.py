@@ -9,9 +9,10 @@ import yaml
 from sqlalchemy import text as sql_text
 
 from diagnostic.core.answers import parse_answers
-from diagnostic.core.loading import LoadedQuestionnaire, load_questionnaire, parse_questionnaire
+from diagnostic.core.loading import LoadedQuestionnaire, parse_questionnaire
 from diagnostic.core.profile import Profile
 from diagnostic.core.scoring import Result, score
+from diagnostic.questionnaire_files import load_questionnaire
 from diagnostic.services import workspaces
 from diagnostic.services.context import Context
 from diagnostic.storage.database import get_engine, make_engine, migrate

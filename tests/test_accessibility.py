@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from diagnostic import services
 from diagnostic.i18n import t
+from diagnostic.services import answers, assessments, demo, questionnaires
 from diagnostic.storage.database import make_engine, migrate
-from diagnostic.storage.repository import Repository
+from tests.conftest import local_context
 from tests.e2e import ROOT, Server, browser, wait_drawn, wait_for, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -41,6 +41,7 @@ PAGES = {  # url path -> i18n key of its title
     "resultats": "nav.results",
     "plan": "nav.plan",
     "suivi": "nav.followup",
+    "espace": "nav.workspace",  # members, invitations, audit log: shown to the local owner too
 }
 WIDTHS = {1280: 900, 390: 844}  # width -> height before the viewport is made as tall as the page
 FAILING_IMPACTS = {"serious", "critical"}
@@ -67,14 +68,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     db_url = f"sqlite:///{folder / 'a11y.db'}"
     engine = make_engine(db_url)
     migrate(engine)
-    repo = Repository(engine)
-    company, assessment = services.create_demo(repo, "fr")
-    blank = services.start_assessment(repo, company.id, assessment.questionnaire_id, respondent="Clavier")
+    ctx = local_context(engine)
+    company, assessment = demo.create_demo(ctx)
+    blank = assessments.start_assessment(ctx, company.id, assessment.questionnaire_id, respondent="Clavier")
     server = Server(ROOT / "serve.py", db_url, log=folder / "server.log")
     server.start()
     try:
         with browser(1280, WIDTHS[1280]) as page:
-            yield {"server": server, "page": page, "repo": repo, "company": company, "assessment": assessment,
+            yield {"server": server, "page": page, "ctx": ctx, "company": company, "assessment": assessment,
                    "blank": blank}  # fmt: skip
     finally:
         server.stop()
@@ -257,7 +258,7 @@ def test_answer_a_question_and_reach_the_next_with_the_keyboard(site) -> None:
     """Tab to the first question's radio group, choose with the arrows and Space, Tab to the next question."""
     blank = site["blank"]
     page = open_page(site, "diagnostic", "fr", assessment=blank.id)
-    first = services.questionnaire_of(site["repo"], blank).dimensions[0].questions[0]
+    first = questionnaires.questionnaire_of(site["ctx"].uow, blank).dimensions[0].questions[0]
 
     now = press(page, "Tab")
     assert now["what"].startswith("a[") and "contenu principal" in now["what"], f"the skip link comes first: {now}"
@@ -278,7 +279,7 @@ def test_answer_a_question_and_reach_the_next_with_the_keyboard(site) -> None:
     now = press(page, "Space")
     assert now["question"] == 0 and now["checked"] and now["visible"], now
     assert now["value"] == "2", f"two steps down from the first level: {now}"
-    stored = site["repo"].load_answers(blank.id)
+    stored = answers.load_answers(site["ctx"], blank.id)
     assert first.id in stored and stored[first.id].value == 2, "the answer given with the keyboard is saved"
 
     for _ in range(4):

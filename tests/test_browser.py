@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from diagnostic import services
+from diagnostic.services import actions, answers, assessments, companies, questionnaires
 from diagnostic.storage.database import make_engine
-from diagnostic.storage.repository import Repository
+from tests.conftest import local_context
 from tests.e2e import ROOT, Server, browser, click_and_wait, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -48,10 +48,11 @@ def test_company_diagnostic_reload_results_plan_restart(tmp_path) -> None:
             # 2. start the full diagnostic
             click_and_wait(page, page.get_by_role("button", name="Diagnostic complet, environ 40 minutes"))
             page.get_by_role("heading", name="Diagnostic").wait_for()
-            repo = Repository(make_engine(db_url))
-            company = repo.list_companies()[0]
-            assessment = repo.list_assessments(company.id)[0]
-            questionnaire = services.questionnaire_of(repo, assessment)
+            engine = make_engine(db_url)
+            ctx = local_context(engine)
+            company = companies.list_companies(ctx)[0]
+            assessment = assessments.list_assessments(ctx, company.id)[0]
+            questionnaire = questionnaires.questionnaire_of(ctx.uow, assessment)
             first = questionnaire.dimensions[0]
 
             # 3. answer the whole first dimension, one click per question, as a manager would
@@ -65,7 +66,7 @@ def test_company_diagnostic_reload_results_plan_restart(tmp_path) -> None:
                 answered_radios += 1
             for index in range(pills.count()):
                 click_and_wait(page, pills.nth(index).locator("button").nth(1))
-            saved = repo.load_answers(assessment.id)
+            saved = answers.load_answers(ctx, assessment.id)
             expected = {q.id for q in first.questions}
             assert set(saved) == expected, "every question of the first dimension is saved"
             assert answered_radios + pills.count() == len(expected)
@@ -80,14 +81,14 @@ def test_company_diagnostic_reload_results_plan_restart(tmp_path) -> None:
             goto(page, f"{server.url}/resultats?c={company.id}&a={assessment.id}")
             page.locator("[data-testid=stPlotlyChart]").first.wait_for()
             page.locator(".js-plotly-plot .scatterlayer").first.wait_for()
-            overall = services.evaluate(repo, assessment.id).result.overall
+            overall = assessments.evaluate(ctx, assessment.id).result.overall
             page.get_by_text(re.compile(rf"^{overall:.0f}/100$")).first.wait_for()
 
             # 6. add an action from the plan
             goto(page, f"{server.url}/plan?c={company.id}&a={assessment.id}")
             click_and_wait(page, page.get_by_role("button", name="Ajouter").first)
-            actions = repo.list_actions(assessment.id)
-            assert len(actions) == 1 and actions[0].recommendation_id
+            plan = actions.list_actions(ctx, assessment.id)
+            assert len(plan) == 1 and plan[0].recommendation_id
 
         # 7. restart the server: everything is still there
         server.stop()
@@ -102,7 +103,7 @@ def test_company_diagnostic_reload_results_plan_restart(tmp_path) -> None:
             goto(page, f"{server.url}/resultats?c={company.id}&a={assessment.id}")
             page.locator("[data-testid=stPlotlyChart]").first.wait_for()
             page.get_by_text(re.compile(rf"^{overall:.0f}/100$")).first.wait_for()
-        repo.engine.dispose()
+        engine.dispose()
     finally:
         server.stop()
 
@@ -128,8 +129,9 @@ def test_demo_downloads_and_json_import(tmp_path) -> None:
             json_path = tmp_path / "export.json"
             json_download.value.save_as(json_path)
 
-            repo = Repository(make_engine(db_url))
-            before = len(repo.list_companies())
+            engine = make_engine(db_url)
+            ctx = local_context(engine)
+            before = len(companies.list_companies(ctx))
             # a damaged file is refused with a French message, and nothing is written
             broken = tmp_path / "broken.json"
             broken.write_bytes(json_path.read_bytes()[:500])
@@ -137,7 +139,7 @@ def test_demo_downloads_and_json_import(tmp_path) -> None:
             page.get_by_text("Importer un diagnostic (fichier JSON)").click()
             page.locator("input[type=file]").set_input_files(str(broken))
             page.get_by_text("Fichier refusé").first.wait_for()
-            assert len(repo.list_companies()) == before
+            assert len(companies.list_companies(ctx)) == before
 
             # the real file imports into a new company
             page.locator("input[type=file]").set_input_files(str(json_path))
@@ -145,7 +147,7 @@ def test_demo_downloads_and_json_import(tmp_path) -> None:
             page.get_by_text("Créer une nouvelle entreprise").click()
             click_and_wait(page, page.get_by_role("button", name="Importer", exact=True))
             page.get_by_text("Diagnostic importé.").wait_for()
-            assert len(repo.list_companies()) == before + 1
-            repo.engine.dispose()
+            assert len(companies.list_companies(ctx)) == before + 1
+            engine.dispose()
     finally:
         server.stop()

@@ -18,10 +18,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from diagnostic import services
 from diagnostic.core.profile import Profile
+from diagnostic.services import answers, assessments, companies, questionnaires
+from diagnostic.services.context import Context
 from diagnostic.storage.database import make_engine, migrate
-from diagnostic.storage.repository import Repository
+from tests.conftest import local_context
 from tests.e2e import CHROMIUM, CHROMIUM_FLAGS, ROOT, Server, running, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -56,13 +57,21 @@ def app_server(tmp_path, db_url: str, **env: str):
     return running(ROOT / "serve.py", db_url, log=tmp_path / "server.log", env=env)
 
 
-def prepared(db_url: str) -> tuple[Repository, int, int]:
+def prepared(db_url: str) -> tuple[Context, int, int]:
+    """The local owner's context on a migrated database, with a company and a flash assessment."""
     engine = make_engine(db_url)
     migrate(engine)
-    repo = Repository(engine)
-    company = repo.create_company("Atelier Test", Profile(headcount_band="20-49", sector="16.23Z", sites=1))
-    assessment = services.start_assessment(repo, company.id, "rse-flash", respondent="Claire")
-    return repo, company.id, assessment.id
+    ctx = local_context(engine)
+    profile = Profile(headcount_band="20-49", sector="16.23Z", sites=1)
+    company = companies.save_company(ctx, None, "Atelier Test", profile)
+    assessment = assessments.start_assessment(ctx, company.id, "rse-flash", respondent="Claire")
+    return ctx, company.id, assessment.id
+
+
+def question_id(ctx: Context, assessment_id: int, index: int) -> str:
+    """The id of the `index`-th question of the assessment's first dimension."""
+    assessment = assessments.get_assessment(ctx, assessment_id)
+    return questionnaires.questionnaire_of(ctx.uow, assessment).dimensions[0].questions[index].id
 
 
 def open_diagnostic(page, server: Server, company_id: int, assessment_id: int) -> None:
@@ -98,32 +107,32 @@ def wait_until(condition, what: str, timeout: float = 30) -> None:
     raise AssertionError(f"waited {timeout:.0f} s for {what}")
 
 
-def stored(repo: Repository, assessment_id: int, question_id: str = FIRST):
-    row = repo.load_answers(assessment_id).get(question_id)
+def stored(ctx: Context, assessment_id: int, question_id: str = FIRST):
+    row = answers.load_answers(ctx, assessment_id).get(question_id)
     return row.value if row else None
 
 
 def test_two_people_on_one_assessment_never_overwrite_each_other_silently(tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path / 'two.db'}"
-    repo, company_id, assessment_id = prepared(db_url)
+    ctx, company_id, assessment_id = prepared(db_url)
     # no automatic refresh here, so that Bruno's screen is surely stale when he clicks
     with app_server(tmp_path, db_url, AUTODIAG_POLL_SECONDS="3600") as server, browser_contexts(2) as (anne, bruno):
         open_diagnostic(anne, server, company_id, assessment_id)
         open_diagnostic(bruno, server, company_id, assessment_id)
 
         option(anne, 0, 2).click()
-        wait_until(lambda: stored(repo, assessment_id) == 2, "Anne's answer in the database")
+        wait_until(lambda: stored(ctx, assessment_id) == 2, "Anne's answer in the database")
         wait_idle(anne)
 
         option(bruno, 0, 3).click()
         bruno.get_by_text("a modifié cette réponse pendant que vous la lisiez").wait_for(timeout=WAIT)
         wait_idle(bruno)
-        assert stored(repo, assessment_id) == 2, "Bruno's stale click did not overwrite Anne's answer"
+        assert stored(ctx, assessment_id) == 2, "Bruno's stale click did not overwrite Anne's answer"
         assert checked_level(bruno, 0) == 2, "Bruno is shown Anne's answer"
 
         # now that he sees it, Bruno can replace it deliberately
         option(bruno, 0, 3).click()
-        wait_until(lambda: stored(repo, assessment_id) == 3, "Bruno's deliberate answer")
+        wait_until(lambda: stored(ctx, assessment_id) == 3, "Bruno's deliberate answer")
 
     # with the automatic refresh, Anne's screen follows Bruno's answers without a reload
     with app_server(tmp_path, db_url, AUTODIAG_POLL_SECONDS="1") as server, browser_contexts(2) as (anne, bruno):
@@ -131,15 +140,15 @@ def test_two_people_on_one_assessment_never_overwrite_each_other_silently(tmp_pa
         open_diagnostic(bruno, server, company_id, assessment_id)
         assert checked_level(anne, 0) == 3
         option(bruno, 1, 4).click()
-        wait_until(lambda: stored(repo, assessment_id, services.questionnaire_of(repo, repo.get_assessment(assessment_id)).dimensions[0].questions[1].id) == 4, "Bruno's second answer")
+        wait_until(lambda: stored(ctx, assessment_id, question_id(ctx, assessment_id, 1)) == 4, "Bruno's second answer")
         wait_until(lambda: checked_level(anne, 1) == 4, "Anne's screen showing Bruno's new answer", timeout=20)
-    repo.engine.dispose()
+    ctx.uow.engine.dispose()
 
 
 def test_a_locked_database_is_said_and_the_answer_not_shown_as_saved(tmp_path) -> None:
     path = tmp_path / "locked.db"
     db_url = f"sqlite:///{path}"
-    repo, company_id, assessment_id = prepared(db_url)
+    ctx, company_id, assessment_id = prepared(db_url)
     env = {"AUTODIAG_SQLITE_BUSY_MS": "300", "AUTODIAG_WRITE_DEADLINE": "1"}
     with app_server(tmp_path, db_url, **env) as server, browser_contexts(1) as (page,):
         open_diagnostic(page, server, company_id, assessment_id)
@@ -165,18 +174,18 @@ def test_a_locked_database_is_said_and_the_answer_not_shown_as_saved(tmp_path) -
         finally:
             release.set()
             holder.join(10)
-        assert stored(repo, assessment_id) is None
+        assert stored(ctx, assessment_id) is None
         option(page, 0, 2).click()  # the lock is gone: the same click now saves
-        wait_until(lambda: stored(repo, assessment_id) == 2, "the answer saved once the lock is gone")
+        wait_until(lambda: stored(ctx, assessment_id) == 2, "the answer saved once the lock is gone")
         wait_idle(page)
         assert checked_level(page, 0) == 2
         assert page.get_by_text("Réponse NON enregistrée").count() == 0
-    repo.engine.dispose()
+    ctx.uow.engine.dispose()
 
 
 def test_a_server_killed_right_after_a_click_comes_back_showing_what_is_stored(tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path / 'killed.db'}"
-    repo, company_id, assessment_id = prepared(db_url)
+    ctx, company_id, assessment_id = prepared(db_url)
     with app_server(tmp_path, db_url) as server, browser_contexts(1) as (page,):
         open_diagnostic(page, server, company_id, assessment_id)
         for attempt, level in enumerate((1, 3, 0)):
@@ -189,29 +198,28 @@ def test_a_server_killed_right_after_a_click_comes_back_showing_what_is_stored(t
             # the page reconnects by itself; it must then show exactly what the database holds
             page.get_by_text("questions répondues").first.wait_for(timeout=WAIT)
             wait_idle(page, settle=1.0)
-            questionnaire = services.questionnaire_of(repo, repo.get_assessment(assessment_id))
-            qid = questionnaire.dimensions[0].questions[attempt].id
+            qid = question_id(ctx, assessment_id, attempt)
             wait_until(
-                lambda qid=qid, attempt=attempt: checked_level(page, attempt) == stored(repo, assessment_id, qid),
+                lambda qid=qid, attempt=attempt: checked_level(page, attempt) == stored(ctx, assessment_id, qid),
                 f"the screen to agree with the database after restart {attempt + 1}",
             )
         page.reload()
         wait_idle(page, settle=0.5)
         question(page, 0).wait_for(timeout=WAIT)
-        for index, q in enumerate(services.questionnaire_of(repo, repo.get_assessment(assessment_id)).dimensions[0].questions[:3]):
-            assert checked_level(page, index) == stored(repo, assessment_id, q.id)
-    repo.engine.dispose()
+        for index in range(3):
+            assert checked_level(page, index) == stored(ctx, assessment_id, question_id(ctx, assessment_id, index))
+    ctx.uow.engine.dispose()
 
 
 def test_user_text_is_shown_as_text_and_assessments_of_one_day_are_told_apart(tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path / 'text.db'}"
     engine = make_engine(db_url)
     migrate(engine)
-    repo = Repository(engine)
+    ctx = local_context(engine)
     name = "**Gras** :red[rouge] $x^2$ ![pixel](http://127.0.0.1:9/p.png) <b>b</b> _i_"
-    company = repo.create_company(name, Profile(headcount_band="1-10"))
-    older = services.start_assessment(repo, company.id, "rse-flash")
-    newer = services.start_assessment(repo, company.id, "rse-flash")
+    company = companies.save_company(ctx, None, name, Profile(headcount_band="1-10"))
+    older = assessments.start_assessment(ctx, company.id, "rse-flash")
+    newer = assessments.start_assessment(ctx, company.id, "rse-flash")
     with app_server(tmp_path, db_url) as server, browser_contexts(1) as (page,):
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))
@@ -232,8 +240,8 @@ def test_user_text_is_shown_as_text_and_assessments_of_one_day_are_told_apart(tm
         wait_idle(page, settle=0.5)
         assert f"a={newer.id}" in page.url
         option(page, 0, 2).click()
-        wait_until(lambda: len(repo.load_answers(newer.id)) == 1, "the answer saved in the newer assessment")
-        assert repo.load_answers(older.id) == {}
+        wait_until(lambda: len(answers.load_answers(ctx, newer.id)) == 1, "the answer saved in the newer assessment")
+        assert answers.load_answers(ctx, older.id) == {}
     engine.dispose()
 
 
@@ -308,7 +316,7 @@ def test_a_stopped_postgresql_is_said_and_the_answer_not_shown_as_saved(tmp_path
     fresh_engine(PG_URL).dispose()
     proxy = _Proxy((url.host or "127.0.0.1", url.port or 5432))
     through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    repo, company_id, assessment_id = prepared(PG_URL)
+    ctx, company_id, assessment_id = prepared(PG_URL)
     try:
         with app_server(tmp_path, through_proxy) as server, browser_contexts(1) as (page,):
             open_diagnostic(page, server, company_id, assessment_id)
@@ -317,13 +325,13 @@ def test_a_stopped_postgresql_is_said_and_the_answer_not_shown_as_saved(tmp_path
             page.get_by_text("Réponse NON enregistrée : la base de données ne répond pas").wait_for(timeout=WAIT)
             wait_idle(page)
             assert checked_level(page, 0) is None
-            assert stored(repo, assessment_id) is None
+            assert stored(ctx, assessment_id) is None
             proxy.start()  # it comes back: the page redraws by itself and the next click is saved
             question(page, 0).wait_for(timeout=WAIT)
             option(page, 0, 2).click()
-            wait_until(lambda: stored(repo, assessment_id) == 2, "the answer saved once the database is back")
+            wait_until(lambda: stored(ctx, assessment_id) == 2, "the answer saved once the database is back")
             wait_idle(page)
             assert checked_level(page, 0) == 2
     finally:
         proxy.close()
-        repo.engine.dispose()
+        ctx.uow.engine.dispose()

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from diagnostic import services
 from diagnostic.core.profile import Profile
+from diagnostic.services import answers, assessments, companies, questionnaires
 from diagnostic.storage.database import make_engine, migrate
-from diagnostic.storage.repository import Repository
+from tests.conftest import local_context
 from tests.e2e import ROOT, browser, running, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -23,12 +23,13 @@ def test_a_partly_answered_assessment_shows_a_provisional_result_and_leads_back(
     db_url = f"sqlite:///{tmp_path / 'results.db'}"
     engine = make_engine(db_url)
     migrate(engine)
-    repo = Repository(engine)
-    company = repo.create_company("Atelier Test", Profile(headcount_band="20-49", sector="16.23Z", sites=1))
-    assessment = services.start_assessment(repo, company.id, "rse-flash")
-    questionnaire = services.questionnaire_of(repo, assessment)
+    ctx = local_context(engine)
+    profile = Profile(headcount_band="20-49", sector="16.23Z", sites=1)
+    company = companies.save_company(ctx, None, "Atelier Test", profile)
+    assessment = assessments.start_assessment(ctx, company.id, "rse-flash")
+    questionnaire = questionnaires.questionnaire_of(ctx.uow, assessment)
     for question_id in ("gov.demarche-rse", "gov.parties-prenantes", "gov.pilotage-indicateurs", "qual.ecoute-clients"):
-        services.record_answer(repo, questionnaire, assessment.id, question_id, 3)
+        answers.record_answer(ctx, questionnaire, assessment.id, question_id, 3)
     try:
         with running(ROOT / "serve.py", db_url, log=tmp_path / "server.log") as server, browser(width=width, height=900) as page:
             page.goto(f"{server.url}/resultats?c={company.id}&a={assessment.id}", timeout=30_000)

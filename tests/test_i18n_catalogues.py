@@ -21,6 +21,8 @@ RAW = {lang: yaml.safe_load((LOCALES_DIR / f"{lang}.yaml").read_text(encoding="u
 
 # Keys the code builds at run time from a prefix and a value; each prefix must have keys in the catalogues.
 DYNAMIC_PREFIXES = {
+    "audit.action.",  # an audit line's action in words: app_pages/workspace.py (test_every_audit_action_has_words)
+    "audit.target.",  # what an audit line is about: app_pages/workspace.py
     "role.",  # a member's role: app_pages/workspace.py (every Role, test_every_role_state_and_refusal_has_words)
     "invite.",  # an invitation refused: InvitationRefused(f"invite.{state}") in diagnostic/services/workspaces.py
     "invite.state.",  # an invitation's state on the workspace page
@@ -277,3 +279,15 @@ def test_every_role_state_and_refusal_has_words() -> None:
         for state in ("pending", "used", "revoked", "expired"):
             assert {f"invite.state.{state}", f"cli.admin.state.{state}"} <= keys
             assert state == "pending" or f"invite.{state}" in keys
+
+
+def test_every_audit_action_has_words() -> None:
+    """Each action the services write into the audit log is shown in words on the workspace page."""
+    import re
+
+    actions = set()
+    for path in (ROOT / "diagnostic" / "services").glob("*.py"):
+        actions |= set(re.findall(r'access\.audit\(\s*ctx,\s*[^,]+,\s*"([a-z_]+\.[a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert len(actions) >= 15, actions  # the scan does find them
+    for lang in ("fr", "en"):
+        assert {f"audit.action.{a}" for a in actions} <= set(catalogue(lang))

@@ -11,17 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from diagnostic.core.loading import (
+from diagnostic.core.loading import QuestionnaireError, parse_questionnaire
+from diagnostic.core.profile import NAF_DIVISIONS, naf_condition_problem, naf_section
+from diagnostic.core.schema import MaturityQuestion, ProfileCondition, YesNoQuestion
+from diagnostic.questionnaire_files import (
     QUESTIONNAIRES_DIR,
-    QuestionnaireError,
     UnknownQuestionnaireError,
     find_questionnaire,
     load_folder,
     load_questionnaire,
-    parse_questionnaire,
 )
-from diagnostic.core.profile import NAF_DIVISIONS, naf_condition_problem, naf_section
-from diagnostic.core.schema import MaturityQuestion, ProfileCondition, YesNoQuestion
 
 MALFORMED = sorted((Path(__file__).parent / "malformed").glob("*.yaml"))
 

@@ -295,7 +295,10 @@ def test_the_workspace_page_shows_the_local_space_its_members_and_the_audit_of_e
     assert t("workspace.audit", "fr") in [h.value for h in at.header]
     log = at.dataframe[0].value
     rows = list(zip(log[t("workspace.col_action", "fr")], log[t("workspace.col_target", "fr")], strict=True))
-    assert rows == [("assessment.create", f"assessment:{assessment.id}"), ("company.create", f"company:{company.id}")]
+    assert rows == [
+        (t("audit.action.assessment.create", "fr"), t("audit.target.assessment", "fr", id=assessment.id)),
+        (t("audit.action.company.create", "fr"), t("audit.target.company", "fr", id=company.id)),
+    ]
     assert list(log[t("workspace.col_detail", "fr")])[-1] == "Atelier Lefèvre"
     assert t("workspace.audit_export", "fr") in {b.proto.label for b in at.get("download_button")}
 

@@ -432,7 +432,7 @@ def test_workspace_owner_sees_members_and_audit_and_local_mode_has_no_invitation
     assert t("workspace.local_no_invites") in [i.value for i in at.info]
     assert not at.get("form") and t("workspace.invite") not in labels(at)  # no invitation form in local mode
     audit = at.dataframe[0].value
-    assert "invitation.accept" in set(audit[t("workspace.col_action")])
+    assert t("audit.action.invitation.accept") in set(audit[t("workspace.col_action")])
 
 
 def test_workspace_owner_creates_an_invitation_link_in_shared_mode_shown_once(world, monkeypatch) -> None:

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from diagnostic import services
 from diagnostic.core.profile import Profile
+from diagnostic.core.roles import Permission
 from diagnostic.i18n import format_date, format_number, format_percent, format_score, t
+from diagnostic.services import access, actions, assessments, companies
+from diagnostic.services.context import Context
+from diagnostic.services.demo import create_demo
 from ui.charts import history_figure
 from ui.text import plain
 
@@ -24,7 +27,7 @@ LONG_TITLE = (
 NNBSP, NBSP = "\u202f", "\u00a0"
 
 
-def plan_page(repo, company_id: int, assessment_id: int) -> AppTest:
+def plan_page(ctx: Context, company_id: int, assessment_id: int) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["company_id"] = company_id
     at.session_state["assessment_id"] = assessment_id
@@ -44,10 +47,24 @@ def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-def demo(repo):
-    company, assessment = services.create_demo(repo, "fr")
-    first = repo.list_actions(assessment.id)[0]
-    repo.update_action(first.id, title=LONG_TITLE)
+def add_action(ctx: Context, assessment_id: int, title: str, **fields: object):
+    return ctx.uow.run(lambda uow: uow.actions.add(access.scope(ctx, Permission.EDIT), assessment_id, title, **fields))
+
+
+def update_action(ctx: Context, action_id: int, **fields: object):
+    """Someone else's change, straight to the database (no expected values)."""
+    return ctx.uow.run(lambda uow: uow.actions.update(access.scope(ctx, Permission.EDIT), action_id, **fields))
+
+
+def delete_action(ctx: Context, action_id: int) -> None:
+    ctx.uow.run(lambda uow: uow.actions.delete(access.scope(ctx, Permission.EDIT), action_id))
+
+
+def demo(ctx: Context):
+    """The demo company, the first action of its plan with a long title."""
+    company, assessment = create_demo(ctx)
+    first = actions.list_actions(ctx, assessment.id)[0]
+    update_action(ctx, first.id, title=LONG_TITLE)
     return company, assessment
 
 
@@ -93,32 +110,32 @@ def test_history_chart_dates_are_in_the_page_language() -> None:
 # --- the service behind the edit form -----------------------------------------------------------
 
 
-def test_the_edit_form_writes_only_what_changed_and_refuses_a_stale_edit(repo) -> None:
-    company = repo.create_company("Atelier", Profile(headcount_band="20-49"))
-    assessment = services.start_assessment(repo, company.id, "rse-flash")
-    repo.add_action(assessment.id, "Rédiger le DUERP")
-    shown = repo.list_actions(assessment.id)[0]  # both forms were opened on this
+def test_the_edit_form_writes_only_what_changed_and_refuses_a_stale_edit(ctx) -> None:
+    company = companies.save_company(ctx, None, "Atelier", Profile(headcount_band="20-49"))
+    assessment = assessments.start_assessment(ctx, company.id, "rse-flash")
+    add_action(ctx, assessment.id, "Rédiger le DUERP")
+    shown = actions.list_actions(ctx, assessment.id)[0]  # both forms were opened on this
     form = {"title": shown.title, "owner": "", "due_date": None, "status": "todo", "notes": ""}
-    assert services.apply_action_form(repo, assessment.id, shown, {**form, "owner": "Anne"}) == []
+    assert actions.apply_action_form(ctx, assessment.id, shown, {**form, "owner": "Anne"}) == []
     # the second form changed the owner too, and the status: nothing of it is written
-    problems = services.apply_action_form(repo, assessment.id, shown, {**form, "owner": "Bruno", "status": "done"})
+    problems = actions.apply_action_form(ctx, assessment.id, shown, {**form, "owner": "Bruno", "status": "done"})
     assert problems == ["plan.conflict"]
-    stored = repo.list_actions(assessment.id)[0]
+    stored = actions.list_actions(ctx, assessment.id)[0]
     assert stored.owner == "Anne" and stored.status == "todo"
     # a field the form left as it showed it is not sent: the other's change to it is no conflict and is kept
-    assert services.apply_action_form(repo, assessment.id, shown, {**form, "status": "done", "due_date": date(2027, 1, 31)}) == []
-    stored = repo.list_actions(assessment.id)[0]
+    assert actions.apply_action_form(ctx, assessment.id, shown, {**form, "status": "done", "due_date": date(2027, 1, 31)}) == []
+    stored = actions.list_actions(ctx, assessment.id)[0]
     assert (stored.owner, stored.status, stored.due_date) == ("Anne", "done", date(2027, 1, 31))
     # nothing changed: nothing written (no stamp moved, no conflict)
-    stamp = repo.assessment_stamp(assessment.id)
-    assert services.apply_action_form(repo, assessment.id, stored, {**form, "owner": " Anne ", "status": "done", "due_date": "2027-01-31"}) == []
-    assert repo.assessment_stamp(assessment.id) == stamp
+    stamp = assessments.stamp(ctx, assessment.id)
+    assert actions.apply_action_form(ctx, assessment.id, stored, {**form, "owner": " Anne ", "status": "done", "due_date": "2027-01-31"}) == []
+    assert assessments.stamp(ctx, assessment.id) == stamp
     # the same refusals as the table: too long, bad date, no title; and a deleted action
-    assert services.apply_action_form(repo, assessment.id, stored, {"owner": "x" * 201}) == ["plan.too_long"]
-    assert services.apply_action_form(repo, assessment.id, stored, {"title": "  "}) == ["plan.title_required"]
-    assert services.apply_action_form(repo, assessment.id, stored, {"due_date": date(2101, 1, 1)}) == ["plan.bad_date"]
-    repo.delete_action(stored.id)
-    assert services.apply_action_form(repo, assessment.id, stored, {"notes": "x"}) == ["plan.gone"]
+    assert actions.apply_action_form(ctx, assessment.id, stored, {"owner": "x" * 201}) == ["plan.too_long"]
+    assert actions.apply_action_form(ctx, assessment.id, stored, {"title": "  "}) == ["plan.title_required"]
+    assert actions.apply_action_form(ctx, assessment.id, stored, {"due_date": date(2101, 1, 1)}) == ["plan.bad_date"]
+    delete_action(ctx, stored.id)
+    assert actions.apply_action_form(ctx, assessment.id, stored, {"notes": "x"}) == ["plan.gone"]
 
 
 # --- the page ---------------------------------------------------------------------------------------
@@ -126,30 +143,30 @@ def test_the_edit_form_writes_only_what_changed_and_refuses_a_stale_edit(repo) -
 
 def test_plan_comes_first_as_cards_with_whole_titles_and_no_none(db) -> None:
     company, assessment = demo(db)
-    db.add_action(assessment.id, "Action sans date ni responsable")
+    add_action(db, assessment.id, "Action sans date ni responsable")
     at = plan_page(db, company.id, assessment.id)
     shown = texts(at)
     markdown = [str(m.value) for m in at.markdown]
-    for action in db.list_actions(assessment.id):
+    for action in actions.list_actions(db, assessment.id):
         assert f"**{plain(action.title)}**" in markdown  # the whole title, never cut
     assert "None" not in shown and "NaT" not in shown
     assert f"{t('plan.col_due', 'fr')}{NBSP}: —" in shown  # an empty date is a dash
     assert f"{t('plan.col_owner', 'fr')}{NBSP}: —" in shown
-    due = db.list_actions(assessment.id)[0].due_date
+    due = actions.list_actions(db, assessment.id)[0].due_date
     assert format_date(due, "fr", "medium").replace(" ", NBSP) in shown  # kept on one line
     assert not at.get("arrow_data_frame") and not at.get("data_editor")  # no wide table
     # the plan is above the recommendations
     subheaders = [s.value for s in at.header]
     assert subheaders.index(t("plan.actions", "fr")) < subheaders.index(t("plan.recommendations", "fr"))
     # priorities with a decimal comma, on the recommendations and on the actions that come from one
-    rec = services.evaluate(db, assessment.id).result.recommendations[0]
+    rec = assessments.evaluate(db, assessment.id).result.recommendations[0]
     assert f"{t('plan.col_priority', 'fr')} {rec.priority:.2f}".replace(".", ",") in shown
     assert t("plan.from_priority", "fr", priority=f"{rec.priority:.2f}".replace(".", ",")) in shown
 
 
 def test_an_edit_in_the_form_is_saved(db) -> None:
     company, assessment = demo(db)
-    action = db.list_actions(assessment.id)[0]
+    action = actions.list_actions(db, assessment.id)[0]
     at = plan_page(db, company.id, assessment.id)
     at.button(key=f"edit-{action.id}").click().run()
     assert at.text_area(key="plan-edit-title").value == LONG_TITLE
@@ -159,7 +176,7 @@ def test_an_edit_in_the_form_is_saved(db) -> None:
     at.text_area(key="plan-edit-notes").input("Devis reçu")
     button(at, t("plan.save", "fr")).click().run()
     assert not at.exception, at.exception
-    stored = db.list_actions(assessment.id)[0]
+    stored = actions.list_actions(db, assessment.id)[0]
     assert (stored.owner, stored.due_date, stored.status, stored.notes, stored.title) == (
         "Léa Martin", date(2027, 3, 31), "done", "Devis reçu", LONG_TITLE,
     )  # fmt: skip
@@ -169,39 +186,39 @@ def test_an_edit_in_the_form_is_saved(db) -> None:
 
 def test_a_stale_edit_is_refused_and_the_form_shows_the_other_value(db) -> None:
     company, assessment = demo(db)
-    action = db.list_actions(assessment.id)[0]
+    action = actions.list_actions(db, assessment.id)[0]
     at = plan_page(db, company.id, assessment.id)
     at.button(key=f"edit-{action.id}").click().run()
-    db.update_action(action.id, owner="Bruno")  # someone else, while this form is open
+    update_action(db, action.id, owner="Bruno")  # someone else, while this form is open
     at.text_input(key="plan-edit-owner").input("Léa")
     at.selectbox(key="plan-edit-status").select("done")
     button(at, t("plan.save", "fr")).click().run()
     assert not at.exception, at.exception
     assert t("plan.form_conflict", "fr") in [w.value for w in at.warning]
-    stored = db.list_actions(assessment.id)[0]
+    stored = actions.list_actions(db, assessment.id)[0]
     assert stored.owner == "Bruno" and stored.status == action.status  # nothing of the stale edit written
     assert at.text_input(key="plan-edit-owner").value == "Bruno"  # the other's value, in the form
     assert at.selectbox(key="plan-edit-status").value == "done"  # what this person changed elsewhere stays
     button(at, t("plan.save", "fr")).click().run()  # saved again, deliberately
-    stored = db.list_actions(assessment.id)[0]
+    stored = actions.list_actions(db, assessment.id)[0]
     assert stored.owner == "Bruno" and stored.status == "done"
 
 
 def test_delete_and_create_from_the_cards(db) -> None:
     company, assessment = demo(db)
-    first, second = db.list_actions(assessment.id)[:2]
+    first, second = actions.list_actions(db, assessment.id)[:2]
     at = plan_page(db, company.id, assessment.id)
     # a delete after someone else changed the action is refused and shows it as it is now
     at.button(key=f"edit-{first.id}").click().run()
-    db.update_action(first.id, notes="Vu avec le fournisseur")
+    update_action(db, first.id, notes="Vu avec le fournisseur")
     button(at, t("plan.delete", "fr")).click().run()
     assert t("plan.delete_conflict", "fr") in [w.value for w in at.warning]
     assert at.text_area(key="plan-edit-notes").value == "Vu avec le fournisseur"
     button(at, t("plan.delete", "fr")).click().run()
-    assert first.id not in [a.id for a in db.list_actions(assessment.id)]
+    assert first.id not in [a.id for a in actions.list_actions(db, assessment.id)]
     # the form of an action someone else deleted says so
     at.button(key=f"edit-{second.id}").click().run()
-    db.delete_action(second.id)
+    delete_action(db, second.id)
     at.text_input(key="plan-edit-owner").input("Léa")
     button(at, t("plan.save", "fr")).click().run()
     assert t("plan.gone", "fr") in [w.value for w in at.warning]
@@ -212,7 +229,7 @@ def test_delete_and_create_from_the_cards(db) -> None:
     assert at.text_input(key="plan-new-owner").value == "Paul"
     at.text_area(key="plan-new-title").input("Former l’équipe au tri")
     button(at, t("plan.create", "fr")).click().run()
-    last = db.list_actions(assessment.id)[-1]
+    last = actions.list_actions(db, assessment.id)[-1]
     assert (last.title, last.owner, last.status) == ("Former l’équipe au tri", "Paul", "todo")
     assert at.text_input(key="plan-new-owner").value == ""
 
@@ -226,9 +243,9 @@ def test_plan_page_in_english_writes_numbers_the_english_way(db) -> None:
     assert not at.exception
     shown = texts(at)
     assert "None" not in shown
-    due = db.list_actions(assessment.id)[0].due_date
+    due = actions.list_actions(db, assessment.id)[0].due_date
     assert f"{t('plan.col_due', 'en')}: {format_date(due, 'en', 'medium')}".replace(" ", NBSP) in shown.replace(" ", NBSP)
-    rec = services.evaluate(db, assessment.id).result.recommendations[0]
+    rec = assessments.evaluate(db, assessment.id).result.recommendations[0]
     assert f"{t('plan.col_priority', 'en')} {rec.priority:.2f}" in shown
 
 
@@ -239,7 +256,7 @@ def test_plan_page_in_english_writes_numbers_the_english_way(db) -> None:
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium is not installed (.ci/run installs it)")
 def test_on_a_phone_the_first_action_is_read_whole_and_edited(tmp_path) -> None:
     from diagnostic.storage.database import make_engine, migrate
-    from diagnostic.storage.repository import Repository
+    from tests.conftest import local_context
     from tests.e2e import ROOT, Server, browser, click_and_wait, new_page, wait_idle
 
     db_url = f"sqlite:///{tmp_path / 'phone.db'}"
@@ -248,9 +265,9 @@ def test_on_a_phone_the_first_action_is_read_whole_and_edited(tmp_path) -> None:
     try:
         engine = make_engine(db_url)
         migrate(engine)  # what the app does on its first run
-        repo = Repository(engine)
-        company, assessment = demo(repo)
-        first = repo.list_actions(assessment.id)[0]
+        ctx = local_context(engine)
+        company, assessment = demo(ctx)
+        first = actions.list_actions(ctx, assessment.id)[0]
         with browser() as desktop:
             page = new_page(desktop, width=390, height=844)
             page.goto(f"{server.url}/plan?c={company.id}&a={assessment.id}")
@@ -278,7 +295,7 @@ def test_on_a_phone_the_first_action_is_read_whole_and_edited(tmp_path) -> None:
             assert save_box is not None and save_box["x"] + save_box["width"] <= 390, save_box
             click_and_wait(page, save)
             card.get_by_text("Léa Martin").wait_for(timeout=30_000)
-            assert repo.list_actions(assessment.id)[0].owner == "Léa Martin"
-        repo.engine.dispose()
+            assert actions.list_actions(ctx, assessment.id)[0].owner == "Léa Martin"
+        engine.dispose()
     finally:
         server.stop()

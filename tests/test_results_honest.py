@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from diagnostic.core.answers import parse_answers
-from diagnostic.core.loading import LoadedQuestionnaire, load_questionnaire
+from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
 from diagnostic.core.reading import (
     NOT_CONCERNED,
@@ -36,6 +36,7 @@ from diagnostic.exports.pdf import build_pdf
 from diagnostic.exports.radar import CURRENT, DPI, WIDTH_PX, _draw, radar_png
 from diagnostic.exports.report_data import CompanyInfo, ReportData
 from diagnostic.i18n import format_percent, format_score, t
+from diagnostic.questionnaire_files import load_questionnaire
 from diagnostic.services import assessments, companies, demo
 from diagnostic.services.answers import record_answer
 from diagnostic.services.questionnaires import shipped_questionnaire

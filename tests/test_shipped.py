@@ -8,11 +8,12 @@ from collections import Counter
 import pytest
 
 from diagnostic.core.answers import Answer
-from diagnostic.core.loading import LoadedQuestionnaire, find_questionnaire, shipped_paths
+from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
 from diagnostic.core.schema import MaturityQuestion
 from diagnostic.core.scoring import score
 from diagnostic.core.values import question_max
+from diagnostic.questionnaire_files import find_questionnaire, shipped_paths
 
 DIMENSIONS = ["gov", "qual", "rh", "env", "eth", "terr", "eco"]
 LEVELS = [("decouverte", "Découverte", "Discovering", 0, None), ("engage", "Engagé", "Committed", 25, None),

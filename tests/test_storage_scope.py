@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from diagnostic.core.errors import Conflict, Gone
-from diagnostic.core.loading import load_questionnaire
 from diagnostic.core.profile import Profile
 from diagnostic.core.roles import Scope
+from diagnostic.questionnaire_files import load_questionnaire
 from diagnostic.storage import repositories
 from diagnostic.storage.records import AnswerEdit
 from diagnostic.storage.uow import SqlUnitOfWork

@@ -16,6 +16,7 @@ from diagnostic.core import limits
 from diagnostic.core.answers import Answer
 from diagnostic.core.errors import Conflict, Gone, StorageUnavailable
 from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.roles import NotAllowed
 from diagnostic.core.schema import (
     AnyQuestion,
     MaturityQuestion,
@@ -97,6 +98,8 @@ def failure_message(exc: BaseException) -> str:
         return t("save.unreachable")
     if isinstance(exc, Gone):
         return t("save.gone")
+    if isinstance(exc, NotAllowed):  # the role changed while the page was open
+        return t("access.not_allowed")
     return t("save.failed")
 
 
@@ -142,6 +145,9 @@ def _save(
             errors[question_id] = t("diag.exclusive_error", option=exclusive.label.get(state.lang()))
         else:
             errors[question_id] = t("diag.invalid", error=str(exc))
+        restore(shown)
+    except NotAllowed as exc:
+        errors[question_id] = failure_message(exc)
         restore(shown)
     except Exception as exc:  # the screen must never show as saved what is not saved
         log.exception("answer not saved")

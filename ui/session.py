@@ -96,6 +96,7 @@ def accept_pending_invitation(ctx: Context) -> None:
             st.session_state["_invite_message"] = ("error", t(refused.code))
         return
     st.session_state["_invite_message"] = ("success", t("invite.accepted", workspace=workspace.name))
+    st.session_state.workspace_id = workspace.id  # open the workspace just joined
 
 
 def show_invitation_message() -> None:
@@ -122,5 +123,6 @@ def no_access_page(ctx: Context) -> None:
             st.error(t(refused.code))
         else:
             st.session_state["_invite_message"] = ("success", t("invite.accepted", workspace=workspace.name))
+            st.session_state.workspace_id = workspace.id
             st.rerun()
     st.button(t("auth.sign_out"), on_click=st.logout, icon=":material/logout:")

@@ -34,18 +34,22 @@ def get_company(ctx: Context, company_id: int | None) -> CompanyRecord | None:
 
 
 def may(ctx: Context, permission: Permission, company_id: int | None = None) -> bool:
-    """Whether the actor may do `permission` on the company (or, without one, in some workspace)."""
+    """Whether the actor may do `permission` on the company (or, without one, in the workspace chosen
+    on screen — in any of the actor's workspaces when none is chosen)."""
     with ctx.uow:
         held = access.grants(ctx)
         if company_id is None:
+            if ctx.workspace_id is not None:
+                return held.may(permission, ctx.workspace_id)
             return any(held.may(permission, w) for w in held.workspaces())
         found = ctx.uow.companies.get(held.scope(Permission.VIEW), company_id)
         return found is not None and held.may(permission, found.workspace_id, found.id)
 
 
-def find_by_name(ctx: Context, name: str) -> list[CompanyRecord]:
+def find_by_name(ctx: Context, name: str, permission: Permission = Permission.VIEW) -> list[CompanyRecord]:
+    """The companies of that name among those the actor may `permission`."""
     with ctx.uow:
-        return ctx.uow.companies.find_by_name(access.scope(ctx), name)
+        return ctx.uow.companies.find_by_name(access.scope(ctx, permission), name)
 
 
 def clean_company_fields(name: str, notes: str) -> tuple[str, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from diagnostic.core.loading import LoadedQuestionnaire, load_folder, parse_questionnaire
+from diagnostic.core.loading import LoadedQuestionnaire, parse_questionnaire
+from diagnostic.questionnaire_files import load_folder
 from diagnostic.storage.records import AssessmentRecord
 from diagnostic.storage.uow import UnitOfWork
 

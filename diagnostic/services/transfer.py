@@ -45,7 +45,9 @@ def prepare_import(ctx: Context, raw: bytes) -> tuple[ImportPlan, list[CompanyRe
     questionnaire, _ = questionnaire_for_import(ctx, document.questionnaire, document.content_hash)
     plan = plan_import(document, questionnaire)
     assert document.company is not None
-    return plan, find_by_name(ctx, document.company.name)
+    # only companies the actor may import into are offered (in the workspace chosen on screen, if any)
+    same = find_by_name(ctx, document.company.name, Permission.EDIT)
+    return plan, [c for c in same if ctx.workspace_id in (None, c.workspace_id)]
 
 
 def apply_import(ctx: Context, plan: ImportPlan, company_id: int | None, workspace_id: int | None = None) -> AssessmentRecord:
