@@ -96,30 +96,28 @@ def _fmt(value: float | None, suffix: str = "") -> str:
 
 
 def result_text(loaded: LoadedQuestionnaire, result: Result, lang: str) -> str:
-    fr = lang == "fr"
+    from diagnostic.i18n import t
+
     lines = [loaded.model.title.get(lang) + f" ({loaded.id} {loaded.version})", ""]
     level = result.level.label.get(lang) if result.level else "—"
     lines.append(
-        f"{'Score global' if fr else 'Overall score'}: {_fmt(result.overall, '/100')}   "
-        f"{'Niveau' if fr else 'Level'}: {level}   "
-        f"{'Couverture' if fr else 'Coverage'}: {_fmt(None if result.coverage is None else 100 * result.coverage, ' %')}"
+        f"{t('cli.overall', lang)}: {_fmt(result.overall, '/100')}   "
+        f"{t('cli.level', lang)}: {level}   "
+        f"{t('cli.coverage', lang)}: {_fmt(None if result.coverage is None else 100 * result.coverage, ' %')}"
     )
     if result.capped_by_critical:
-        lines.append(
-            ("Niveau plafonné par une exigence légale non remplie : " if fr else "Level capped by an unmet legal basic: ")
-            + ", ".join(result.critical_unmet)
-        )
+        lines.append(t("cli.capped", lang, questions=", ".join(result.critical_unmet)))
     lines.append("")
     width = max(len(d.title.get(lang)) for d in loaded.dimensions)
     for d in result.dimensions:
         title = loaded.dimension_by_id[d.id].title.get(lang)
-        flag = ("  (confiance faible)" if fr else "  (low confidence)") if d.low_confidence else ""
+        flag = "  " + t("cli.low_confidence", lang) if d.low_confidence else ""
         cov = _fmt(None if d.coverage is None else 100 * d.coverage, " %")
         lines.append(f"  {title:<{width}}  {_fmt(d.score):>4}  {cov:>6}{flag}")
     if result.recommendations:
-        lines += ["", "Priorités :" if fr else "Priorities:"]
+        lines += ["", t("cli.priorities", lang)]
         for r in result.recommendations[:10]:
-            tag = ("[gain rapide] " if fr else "[quick win] ") if r.quick_win else ""
+            tag = t("cli.quick_win", lang) + " " if r.quick_win else ""
             lines.append(f"  {r.priority:5.2f}  {tag}{r.text.get(lang)}")
     return "\n".join(lines)
 
