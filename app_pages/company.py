@@ -16,7 +16,7 @@ from diagnostic.core.profile import Profile
 from diagnostic.core.roles import Permission
 from diagnostic.core.schema import HEADCOUNT_BANDS
 from diagnostic.exports.assessment_json import ImportRefused
-from diagnostic.i18n import format_date, headcount_label
+from diagnostic.i18n import error_text, format_date, headcount_label, message_text
 from diagnostic.services import answers as answers_service
 from diagnostic.services import assessments as assessment_service
 from diagnostic.services import companies as company_service
@@ -424,8 +424,8 @@ def main(ctx: Context) -> None:
             if upload is not None:
                 try:
                     plan, matches = transfer.prepare_import(ctx, upload.getvalue())
-                except ImportRefused as refused:
-                    st.error(t(refused.message_key, details=refused.details))
+                except ImportRefused as refused:  # why, and what and where, in the user's language
+                    st.error(error_text(refused, lang))
                 else:
                     document = plan.document
                     assert document.company is not None  # prepare_import refuses a file without one
@@ -437,7 +437,8 @@ def main(ctx: Context) -> None:
                     )
                     if plan.dropped:
                         st.warning(t("import.dropped", count=len(plan.dropped)))
-                        st.dataframe([{"question": q, "": reason} for q, reason in plan.dropped], hide_index=True)
+                        rows = [{"question": q, "": message_text(reason.message, lang)} for q, reason in plan.dropped]
+                        st.dataframe(rows, hide_index=True)
                     target = None
                     if matches:
                         choices = [None] + [c.id for c in matches]

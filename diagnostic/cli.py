@@ -131,18 +131,20 @@ class FileRefused(Exception):
         super().__init__(f"{path}: {problem}")
 
 
-def read_answers_file(path: str) -> AssessmentFile:
+def read_answers_file(path: str, lang: str = "fr") -> AssessmentFile:
     """An answers file or an exported assessment, checked exactly as the import of the app checks it
-    (parse_file: size, encoding, depth, JSON, limits), or FileRefused."""
+    (parse_file: size, encoding, depth, JSON, limits), or FileRefused saying why in `lang`."""
+    from diagnostic.i18n import t
+
     try:
         with open(path, "rb") as stream:
             raw = stream.read(limits.IMPORT_BYTES + 1)  # enough to know it is too big
     except OSError as exc:
-        raise FileRefused(path, f"cannot read the file: {exc.strerror or exc}") from None
+        raise FileRefused(path, t("cli.cannot_read", lang, details=exc.strerror or exc)) from None
     try:
         return parse_file(raw, answers_file=True)
     except ImportRefused as exc:
-        raise FileRefused(path, exc.line()) from None
+        raise FileRefused(path, exc.line(lang)) from None
 
 
 def _load(id_or_path: str) -> LoadedQuestionnaire:
@@ -157,6 +159,9 @@ def _load(id_or_path: str) -> LoadedQuestionnaire:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """The frame in the catalogue's words; a file's errors in English, as the questionnaire format guide."""
+    from diagnostic.i18n import t
+
     paths: list[Path] = []
     for item in args.paths:
         path = Path(item)
@@ -165,7 +170,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             paths.append(path)
     if not paths:
-        print("error: no questionnaire file found", file=sys.stderr)
+        print(t("cli.no_questionnaire_file", args.lang), file=sys.stderr)
         return 1
     failed = 0
     for path in paths:
@@ -175,8 +180,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             failed += 1
             print(exc)
         else:
-            count = len(loaded.questions)
-            print(f"{path}: ok ({loaded.id} {loaded.version}, {len(loaded.dimensions)} dimensions, {count} questions)")
+            counts = {"dimensions": len(loaded.dimensions), "questions": len(loaded.questions)}
+            print(t("cli.validate_ok", args.lang, path=path, id=loaded.id, version=loaded.version, **counts))
     return 1 if failed else 0
 
 
@@ -186,31 +191,38 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from diagnostic.i18n import t
+
     loaded = _load(args.questionnaire)
     if args.json:
         print(json.dumps(questionnaire_json(loaded), indent=2, ensure_ascii=False))
     else:
         print(f"{loaded.model.title.get(args.lang)} ({loaded.id} {loaded.version})")
         for d in loaded.dimensions:
-            print(f"  {d.id}: {d.title.get(args.lang)} — {len(d.questions)} questions")
+            print("  " + t("cli.show_dimension", args.lang, id=d.id, title=d.title.get(args.lang), count=len(d.questions)))
     return 0
 
 
 def _scored_file(args: argparse.Namespace) -> tuple[LoadedQuestionnaire, AssessmentFile, ImportPlan, dict[str, Answer], Result]:
-    """Read, check (plan_import: the same rules as the import of the app) and score an answers file."""
+    """Read, check (plan_import: the same rules as the import of the app) and score an answers file.
+    Refusals and warnings are in the language of --lang, as the page's are."""
+    from diagnostic.i18n import message_text, t
+
+    lang = args.lang
     loaded = _load(args.questionnaire)
     path = args.answers
-    document = read_answers_file(path)
+    document = read_answers_file(path, lang)
     if document.questionnaire != loaded.id:
-        raise FileRefused(path, f"questionnaire: the answers are for '{document.questionnaire}', not '{loaded.id}'")
+        raise FileRefused(path, t("cli.other_questionnaire", lang, given=document.questionnaire, expected=loaded.id))
     try:
         plan = plan_import(document, loaded)
     except ImportRefused as exc:
-        raise FileRefused(path, exc.line()) from None
+        raise FileRefused(path, exc.line(lang)) from None
     if not plan.same_version:
-        print(f"warning: {path}: answers given for version {document.version}, scored with {loaded.version}", file=sys.stderr)
+        print(t("cli.warning_version", lang, path=path, given=document.version, used=loaded.version), file=sys.stderr)
         for where, (_, reason) in zip(plan.dropped_paths, plan.dropped, strict=True):
-            print(f"warning: {path}: {where}: not carried over: {reason}", file=sys.stderr)
+            reason_text = message_text(reason.message, lang)
+            print(t("cli.warning_dropped", lang, path=path, where=where, reason=reason_text), file=sys.stderr)
     # an exported file may hold a comment without an answer yet: the comment is kept, not scored
     answers = {qid: Answer(value, comment or None) for qid, (value, comment) in plan.answers.items() if value is not None}
     return loaded, document, plan, answers, score(loaded, document.profile, answers)
@@ -230,6 +242,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from diagnostic.exports.assessment_json import build_document, to_json
     from diagnostic.exports.report_data import ActionRow, CompanyInfo, ReportData
+    from diagnostic.i18n import t
 
     loaded, document, plan, answers, result = _scored_file(args)
     comments = {qid: comment for qid, (_, comment) in plan.answers.items() if comment}
@@ -268,8 +281,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         Path(args.output).write_bytes(content)
     except OSError as exc:
-        raise SystemExit(f"error: cannot write {args.output}: {exc.strerror}") from None
-    print(f"{args.output}: {args.format} report written ({len(content)} bytes)")
+        raise SystemExit(t("cli.cannot_write", args.lang, path=args.output, details=exc.strerror or exc)) from None
+    print(t("cli.report_written", args.lang, path=args.output, format=args.format, count=len(content)))
     return 0
 
 
@@ -733,6 +746,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check questionnaire files or folders")
     p.add_argument("paths", nargs="+")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the frame (a file's errors are in English)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of questionnaire files")
@@ -768,5 +782,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except FileRefused as exc:  # one line, never a traceback: the same refusal as the import of the app
-        print(f"error: {exc}", file=sys.stderr)
+        from diagnostic.i18n import t
+
+        print(t("cli.error", getattr(args, "lang", "fr"), path=exc.path, problem=exc.problem), file=sys.stderr)
         return 2

@@ -295,3 +295,37 @@ def test_an_export_never_fails_and_the_import_then_says_what_it_cannot_take(ctx)
         "company.name: the invisible character U+200B (ZERO WIDTH SPACE) at character 11; "
         "company.notes: longer than 20000 characters (20001); assessment.label: the control character U+0009 at character 4"
     )
+
+
+# --- the Company page's import, in the user's language ------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_import_says_what_it_drops_and_what_it_refuses_in_the_users_language(db, lang) -> None:
+    from diagnostic.core.errors import Message
+    from diagnostic.i18n import message_text, t
+    from tests.test_pages import app, no_unexpected_error
+
+    _, assessment = demo.create_demo(db)
+    document = reports.export_document(db, assessment.id)
+    version = {"version": document["version"], "questionnaire": document["questionnaire"]}
+    off_scale = Message("answer.off_scale", {"value": "7", "low": 0, "high": 4})
+    document["answers"]["gov.engagement-direction"] = 7
+
+    # a file of another version: the answer is dropped, and the table says why in the user's language
+    older = dict(document, version="0.9.0", content_hash="0" * 64)
+    at = app("company", lang=lang)
+    at.file_uploader[0].set_value(("older.json", json.dumps(older).encode(), "application/json")).run()
+    no_unexpected_error(at)
+    table = at.dataframe[0].value
+    reasons = dict(zip(table["question"], table[""], strict=True))
+    expected = message_text(Message("import.detail.in_version", {"problem": off_scale, **version}), lang)
+    assert reasons["gov.engagement-direction"] == expected
+    assert ("7 est hors de l’échelle de 0 à 4" if lang == "fr" else "7 is off the scale 0 to 4") in expected
+
+    # the same answer in a file of this very version: refused, and what and where in the user's language
+    at = app("company", lang=lang)
+    at.file_uploader[0].set_value(("same.json", json.dumps(document).encode(), "application/json")).run()
+    no_unexpected_error(at)
+    where = Message("import.detail.at", {"where": "answers.gov.engagement-direction", "problem": off_scale})
+    assert [e.value for e in at.error] == [t("import.invalid_answer", lang, details=message_text(where, lang))]

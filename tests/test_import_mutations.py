@@ -21,6 +21,7 @@ from sqlalchemy import inspect, text
 
 from diagnostic.core import limits
 from diagnostic.exports.assessment_json import ImportRefused, to_json
+from diagnostic.i18n import error_text, message_text
 from diagnostic.services import actions, assessments, companies, reports, transfer
 from diagnostic.services.context import Context
 
@@ -157,7 +158,11 @@ def check_one_import(ctx: Context, raw: bytes) -> str:
     except ImportRefused as refused:
         assert refused.message_key.startswith("import.") and (refused.details or refused.message_key == "import.foreign")
         assert counts(ctx) == before
+        for lang in ("fr", "en"):  # every refusal reads in both languages: its codes exist, its values are given
+            assert error_text(refused, lang) and refused.line(lang)
         return refused.message_key
+    for lang in ("fr", "en"):
+        assert all(message_text(reason.message, lang) for _, reason in plan.dropped)
     assert companies.get_company(ctx, imported.company_id) is not None
     evaluation = assessments.evaluate(ctx, imported.id)
     assert evaluation is not None

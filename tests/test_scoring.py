@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from diagnostic.core.answers import AnswersError, parse_answers
+from diagnostic.core import answers as answers_module
+from diagnostic.core.answers import (
+    ANSWER_CODES,
+    AnswerProblem,
+    AnswersError,
+    Reason,
+    check_value,
+    comment_problem,
+    mixed_script_problem,
+    parse_answers,
+    text_problem,
+)
+from diagnostic.core.errors import Message
+from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
+from diagnostic.i18n import LANGS, catalogue, error_text, message_text, t
 from tests.conftest import build, maturity, run, text
 
 SMALL = Profile(headcount_band="1-10")
@@ -233,3 +250,111 @@ def test_exclusive_option_cannot_be_combined() -> None:
         parse_answers(q, {"d.m": ["a", "aucune"]})
     assert run(q, {"d.m": ["aucune"]}).overall == 0
     assert run(q, {"d.m": ["b", "a"]}).overall == 100
+
+
+# --- why an answer is refused: a catalogue code and its parameters, in French and in English ----------
+
+
+def _every_kind_of_question() -> LoadedQuestionnaire:
+    options = [{"id": "a", "label": text("a"), "score": 2}, {"id": "aucune", "label": text("aucune"), "score": 0, "exclusive": True}]
+    return build(
+        [
+            {
+                "id": "d",
+                "questions": [
+                    {"id": "d.mat", "type": "maturity", "text": text("mat")},
+                    {"id": "d.yn", "type": "yes_no", "text": text("yn"), "allow_dont_know": False},
+                    {"id": "d.one", "type": "single", "text": text("one"), "options": options[:1]},
+                    {"id": "d.many", "type": "multiple", "text": text("many"), "options": options},
+                    {"id": "d.num", "type": "number", "text": text("num"), "minimum": 0, "maximum": 100},
+                    {"id": "d.txt", "type": "text", "text": text("txt")},
+                ],
+            }
+        ]
+    )
+
+
+BAD_ANSWERS = [
+    ("d.nope", 1, "answer.unknown_question"),
+    ("d.mat", "na", "answer.na_not_allowed"),
+    ("d.yn", "dont_know", "answer.dont_know_not_allowed"),
+    ("d.mat", 2.5, "answer.not_a_level"),
+    ("d.mat", 7, "answer.off_scale"),
+    ("d.yn", "peut-être", "answer.not_yes_no"),
+    ("d.one", "b", "answer.not_an_option"),
+    ("d.many", "a", "answer.not_a_list"),
+    ("d.many", ["a", "z"], "answer.unknown_options"),
+    ("d.many", ["a", "aucune"], "answer.exclusive"),
+    ("d.num", "12", "answer.not_a_number"),
+    ("d.num", 2e15, "answer.too_large"),
+    ("d.num", -1, "answer.below_minimum"),
+    ("d.num", 101.5, "answer.above_maximum"),
+    ("d.txt", 12, "answer.not_text"),
+    ("d.txt", "t" * 10_001, "text.too_long"),
+    ("d.txt", "nul\x00", "text.nul"),
+    ("d.txt", "bell\x07", "text.control"),
+    ("d.txt", "half \ud800", "text.surrogate"),
+]
+
+
+def _codes(message: Message) -> set[str]:
+    """The code of a Message and of every Message among its parameters."""
+    return {message.code}.union(*(_codes(v) for v in message.params.values() if isinstance(v, Message)))
+
+
+@pytest.mark.parametrize("question, value, code", BAD_ANSWERS, ids=[c for _, _, c in BAD_ANSWERS])
+def test_an_answer_problem_carries_a_code_that_reads_in_french_and_in_english(question, value, code) -> None:
+    with pytest.raises(AnswerProblem) as caught:
+        check_value(_every_kind_of_question(), question, value)
+    problem = caught.value
+    assert problem.code == code and problem.message == Message(code, problem.params)
+    # the English text of the catalogue is the very sentence of the logs (str(), `reason`)
+    assert message_text(problem.message, "en") == problem.reason == error_text(problem, "en")
+    assert str(problem) == (problem.reason if problem.unknown else f"'{question}': {problem.reason}")
+    french = error_text(problem, "fr")
+    assert french and french != problem.reason
+    for value_shown in (v for v in problem.params.values() if isinstance(v, str)):  # data, as it is, in both
+        assert value_shown in french
+
+
+def test_every_code_the_answer_checks_can_give_is_in_both_catalogues() -> None:
+    source = Path(answers_module.__file__).read_text(encoding="utf-8")
+    code = re.sub(r"\nANSWER_CODES = \(.*?\n\)\n", "\n", source, flags=re.DOTALL)  # the codes used, not the list
+    assert code != source
+    named = set(re.findall(r"""["']((?:answer|text|comment)\.[a-z_.]+)["']""", code))
+    assert named == set(ANSWER_CODES), "list every code of diagnostic/core/answers.py in ANSWER_CODES"
+    for lang in LANGS:
+        assert set(ANSWER_CODES) <= set(catalogue(lang)), lang
+    assert {code for _, _, code in BAD_ANSWERS} | {"answer.invalid"} <= set(ANSWER_CODES)
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [
+        text_problem("Menuiserie\u200bDurand", single_line=True),
+        text_problem("tab\there", single_line=True),
+        mixed_script_problem("Dur\u0430nd"),
+        mixed_script_problem("\u03b1b\u0430"),  # Greek, Latin and Cyrillic in one word
+        comment_problem(12),
+        comment_problem("c" * 10_001),
+        comment_problem("nul\x00"),
+    ],
+)
+def test_text_and_comment_problems_read_the_same_in_english_and_translate(problem: Reason) -> None:
+    assert isinstance(problem, Reason) and _codes(problem.message) <= set(ANSWER_CODES)
+    assert message_text(problem.message, "en") == problem
+    assert message_text(problem.message, "fr") != problem
+
+
+def test_parse_answers_lists_its_problems_as_messages_too(mini) -> None:
+    raw = {"rh.formation": 9, "x.y": 1, "rh.duerp": {"value": "yes", "comment": 3}, "env.flotte": {"value": "no", "x": 1}}
+    with pytest.raises(AnswersError) as caught:
+        parse_answers(mini, raw)
+    problems, messages = caught.value.problems, caught.value.messages
+    assert len(problems) == len(messages) == 4
+    for english, message in zip(problems, messages, strict=True):
+        assert message_text(message, "en") == english
+        assert message_text(message, "fr") != english and _codes(message) <= set(ANSWER_CODES)
+    assert message_text(messages[0], "fr") == t(
+        "answer.of_question", "fr", question="rh.formation", problem=t("answer.off_scale", "fr", value="9", low=0, high=4)
+    )

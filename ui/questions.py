@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from diagnostic.core import limits
 from diagnostic.core.answers import Answer
-from diagnostic.core.errors import Conflict, Gone, StorageUnavailable
+from diagnostic.core.errors import Conflict, DomainError, Gone, StorageUnavailable
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.roles import NotAllowed
 from diagnostic.core.schema import (
@@ -27,6 +27,7 @@ from diagnostic.core.schema import (
     YesNoQuestion,
 )
 from diagnostic.core.values import DONT_KNOW, NA
+from diagnostic.i18n import error_text
 from diagnostic.labels import SPECIAL_LABELS, YES_NO
 from diagnostic.services import answers as answer_service
 from diagnostic.services.context import Context
@@ -144,7 +145,7 @@ def _save(
         if exclusive is not None:
             errors[question_id] = t("diag.exclusive_error", option=exclusive.label.get(state.lang()))
         else:
-            errors[question_id] = t("diag.invalid", error=str(exc))
+            errors[question_id] = t("diag.invalid", error=error_text(exc, state.lang()) if isinstance(exc, DomainError) else str(exc))
         restore(shown)
     except NotAllowed as exc:
         errors[question_id] = failure_message(exc)

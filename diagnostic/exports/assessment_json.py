@@ -2,10 +2,12 @@
 
 The file is also an answers file: `python -m diagnostic score` and `report` accept it as is, and
 read it with the same `parse_file` and `plan_import`, so that the page and the command line accept
-and refuse exactly the same files. Every refusal is an ImportRefused: a message key of
-diagnostic/i18n.py (the user's language) and details in English saying what and where, as a JSON
-path (`answers.env.energie: ...`, `actions[3].title: ...`). The limits are in diagnostic/core/limits.py
-and docs/formats.md.
+and refuse exactly the same files. Every refusal is an ImportRefused: a message key of the
+catalogues (diagnostic/locales/*.yaml) saying why, and details saying what and where, as a JSON path
+(`answers.env.energie: ...`, `actions[3].title: ...`): a Message (keys import.detail.*, answer.*,
+text.*) that the page and the command line translate, and its English text (`details`, for logs).
+An answer dropped by an import of another version says why the same way (a Reason: English, and its
+Message). The limits are in diagnostic/core/limits.py and docs/formats.md.
 """
 
 from __future__ import annotations
@@ -32,10 +34,20 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from diagnostic.core import limits
-from diagnostic.core.answers import Answer, AnswerProblem, check_value, mixed_script_problem, shown, text_problem
+from diagnostic.core.answers import (
+    Answer,
+    AnswerProblem,
+    Reason,
+    check_value,
+    mixed_script_problem,
+    shown,
+    text_problem,
+)
+from diagnostic.core.errors import DomainError, Message
 from diagnostic.core.loading import LoadedQuestionnaire, format_path
 from diagnostic.core.profile import Profile
 from diagnostic.exports.report_data import ActionRow, CompanyInfo
+from diagnostic.i18n import message_text, t
 
 FORMAT: Final = "autodiag-rse/assessment"
 FORMAT_VERSION: Final = 1
@@ -46,7 +58,8 @@ MAX_BYTES = limits.IMPORT_BYTES
 #
 # The models both build an export (from data already stored: never refused, an export must not fail)
 # and read a file. The limits apply when a file is read: parse_file validates with the context
-# READING. Each refusal is a PydanticCustomError whose type picks the message key (_KEY_OF_ERROR).
+# READING. Each refusal is a PydanticCustomError whose type picks the message key (_KEY_OF_ERROR);
+# its context holds the details as a Message ("message"), read by _error_message.
 
 READING = {"reading_a_file": True}
 
@@ -65,17 +78,17 @@ def _checks(max_length: int, *, required: bool = False, one_line: bool = False, 
         if not _reading(info):
             return value
         if required and not value:
-            raise PydanticCustomError("blank", "empty or made only of spaces")
+            raise PydanticCustomError("blank", "empty or made only of spaces", {"message": Message("import.detail.blank")})
         if len(value) > max_length:
-            raise PydanticCustomError(
-                "text_too_long", "longer than {max} characters ({length})", {"max": max_length, "length": len(value)}
-            )
+            size = {"max": max_length, "length": len(value)}
+            message = Message("text.too_long", size)
+            raise PydanticCustomError("text_too_long", "longer than {max} characters ({length})", {**size, "message": message})
         problem = text_problem(value, single_line=one_line)
         if problem:
-            raise PydanticCustomError("bad_character", "{problem}", {"problem": problem})
+            raise PydanticCustomError("bad_character", "{problem}", {"problem": problem, "message": problem.message})
         problem = mixed_script_problem(value) if one_script else None
         if problem:
-            raise PydanticCustomError("mixed_script", "{problem}", {"problem": problem})
+            raise PydanticCustomError("mixed_script", "{problem}", {"problem": problem, "message": problem.message})
         return value
 
     return AfterValidator(check)
@@ -86,11 +99,9 @@ def _in_range(first: Any, last: Any) -> Any:
         if isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)  # a time without offset is read as UTC, as the database stores it
         if _reading(info) and not first <= value <= last:
-            raise PydanticCustomError(
-                "date_range",
-                "{value} is outside {first} to {last}",
-                {"value": value.isoformat(), "first": limits.FIRST_DATE.isoformat(), "last": limits.LAST_DATE.isoformat()},
-            )
+            span = {"value": value.isoformat(), "first": limits.FIRST_DATE.isoformat(), "last": limits.LAST_DATE.isoformat()}
+            message = Message("import.detail.outside", span)
+            raise PydanticCustomError("date_range", "{value} is outside {first} to {last}", {**span, "message": message})
         return value
 
     return AfterValidator(check)
@@ -181,9 +192,9 @@ class AssessmentFile(BaseModel):
     @classmethod
     def _not_too_many(cls, actions: list[FileAction], info: ValidationInfo) -> list[FileAction]:
         if _reading(info) and len(actions) > limits.ACTIONS_PER_ASSESSMENT:
-            raise PydanticCustomError(
-                "too_many", "more than {max} items ({count})", {"max": limits.ACTIONS_PER_ASSESSMENT, "count": len(actions)}
-            )
+            size = {"max": limits.ACTIONS_PER_ASSESSMENT, "count": len(actions)}
+            message = Message("import.detail.too_many", size)
+            raise PydanticCustomError("too_many", "more than {max} items ({count})", {**size, "message": message})
         return actions
 
 
@@ -236,22 +247,35 @@ def to_json(document: dict[str, Any]) -> bytes:
 # --- import -------------------------------------------------------------------------------------
 
 
-class ImportRefused(ValueError):
-    """A file that cannot be imported; `message_key` and `details` say why, for the user's language.
+class ImportRefused(DomainError, ValueError):
+    """A file that cannot be imported: `message_key` says why, `details` what and where.
 
-    `details` is English and says what and where (a JSON path); `line()` is the one line the command
-    line prints.
+    `details` may be given as a Message (what and where, translatable: keys import.detail.* and the
+    answers' codes) or as a plain text (a questionnaire id, an English text from elsewhere). `detail`
+    is that Message (or None) and `details` its English text (logs, tests). As a DomainError, `code`
+    is the message key and `params` {"details": the Message or the text}: error_text(refused, lang)
+    is the page's sentence; line(lang) is the one line the command line prints. Every text in it is
+    made printable (no control or invisible character) and cut.
     """
 
-    def __init__(self, message_key: str, details: str = ""):
+    def __init__(self, message_key: str, details: str | Message = ""):
         self.message_key = message_key
-        self.details = _printable(details)
-        super().__init__(f"{message_key}: {self.details}" if self.details else message_key)
+        self.detail = _printable_message(details) if isinstance(details, Message) else None
+        self.details = _printable(message_text(self.detail, "en") if self.detail is not None else str(details))
+        super().__init__(
+            f"{message_key}: {self.details}" if self.details else message_key,
+            code=message_key,
+            params={"details": self.detail if self.detail is not None else self.details},
+        )
 
-    def line(self) -> str:
+    def line(self, lang: str) -> str:
+        """What and where in `lang` ("fr" or "en"), for the command line: `python -m diagnostic score` prints
+        "error: FILE: " and this."""
         if self.message_key == "import.unknown_questionnaire":
-            return f"questionnaire: no questionnaire '{self.details}' here"
-        return self.details or self.message_key
+            return t("import.detail.no_questionnaire", lang, questionnaire=self.details)
+        if self.detail is not None:
+            return _printable(message_text(self.detail, lang))
+        return self.details or t(self.message_key, lang, details="")
 
 
 def _printable(text: str, width: int = 600) -> str:
@@ -260,6 +284,28 @@ def _printable(text: str, width: int = 600) -> str:
         c if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn") else f"\\u{ord(c):04x}" for c in text[:width]
     )
     return out if len(text) <= width else out + "…"
+
+
+def _printable_message(message: Message, width: int = 300) -> Message:
+    """The Message with each of its texts (paths, values, the parser's words) made printable and cut."""
+
+    def printable(value: object) -> object:
+        if isinstance(value, Message):
+            return _printable_message(value, width)
+        return _printable(value, width) if isinstance(value, str) else value
+
+    return Message(message.code, {name: printable(value) for name, value in message.params.items()})
+
+
+def _at(where: str | Message, problem: str | Message) -> Message:
+    """"where: what is wrong there": a JSON path (or "line 3, column 7") and a Message (or, for what a
+    parser said, its own English words)."""
+    return Message("import.detail.at", {"where": where, "problem": problem})
+
+
+def _reason(message: Message) -> Reason:
+    """A Reason for a Message of this module: its English text, from the catalogue, and the Message."""
+    return Reason.of(message_text(message, "en"), message)
 
 
 @dataclass
@@ -271,12 +317,14 @@ class ImportPlan:
     same_content: bool  # the file was made with exactly this questionnaire
     same_version: bool = True  # ... or at least says so: then every answer must fit (else: a corrupt file)
     answers: dict[str, tuple[Any, str]] = field(default_factory=dict)  # question id -> (value or None, comment)
-    dropped: list[tuple[str, str]] = field(default_factory=list)  # (question id, reason) not carried over
+    # (question id, reason) not carried over: the reason is a Reason, English (a str) with its Message
+    # (reason.message) that the page and the command line show in the user's language
+    dropped: list[tuple[str, Reason]] = field(default_factory=list)
     dropped_paths: list[str] = field(default_factory=list)  # where each of `dropped` is in the file
     targets: dict[str, float] = field(default_factory=dict)
 
-    def drop(self, path: str, what: str, reason: str) -> None:
-        self.dropped.append((what, reason))
+    def drop(self, path: str, what: str, reason: Message) -> None:
+        self.dropped.append((what, _reason(reason)))
         self.dropped_paths.append(path)
 
 
@@ -288,7 +336,7 @@ class _Rejected:
     """Put in the tree by the JSON parser in place of a value it must not build (its path is known later)."""
 
     message_key: str
-    reason: str
+    reason: Message
 
 
 class _Duplicated(dict[str, Any]):
@@ -314,19 +362,20 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _integer(text: str) -> int | _Rejected:
     digits = len(text.lstrip("-"))
     if digits > limits.NUMBER_DIGITS:  # int() of 4,300 digits or more raises ValueError inside json
-        return _Rejected("import.huge_number", f"an integer of {digits} digits (at most {limits.NUMBER_DIGITS})")
+        huge = Message("import.detail.huge_integer", {"digits": digits, "max": limits.NUMBER_DIGITS})
+        return _Rejected("import.huge_number", huge)
     return int(text)
 
 
 def _float(text: str) -> float | _Rejected:
     value = float(text)
     if not math.isfinite(value):
-        return _Rejected("import.not_finite", f"{shown(text, 40)} is too large: it reads as infinity")
+        return _Rejected("import.not_finite", Message("import.detail.infinite", {"value": shown(text, 40)}))
     return value
 
 
 def _constant(name: str) -> _Rejected:
-    return _Rejected("import.not_finite", f"{name} is not a number (JSON has no NaN or Infinity)")
+    return _Rejected("import.not_finite", Message("import.detail.not_a_number_constant", {"name": name}))
 
 
 # a string (skipped whole) or a bracket; anything else is left to the JSON parser
@@ -351,6 +400,9 @@ def _deepest(tokens: Any) -> tuple[int, int]:
     return deepest, -1
 
 
+_TOO_DEEP = Message("import.detail.too_deep", {"max": limits.JSON_DEPTH})
+
+
 def _check_depth(text: str) -> None:
     """Refuse more than JSON_DEPTH nested arrays or objects, by counting brackets (no recursion:
     100,000 brackets cannot exhaust the stack). Strings are removed first (at C speed); only a
@@ -361,20 +413,21 @@ def _check_depth(text: str) -> None:
     _, position = _deepest(_STRUCTURE.finditer(text))
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
-    raise ImportRefused("import.too_deep", f"line {line}, column {column}: more than {limits.JSON_DEPTH} levels of nesting")
+    place = Message("import.detail.position", {"line": line, "column": column})
+    raise ImportRefused("import.too_deep", _at(place, _TOO_DEEP))
 
 
-def _path(loc: tuple[Any, ...]) -> str:
-    return format_path(loc) or "(the whole file)"
+def _path(loc: tuple[Any, ...]) -> str | Message:
+    return format_path(loc) or Message("import.detail.whole_file")
 
 
 def _check_leaf(loc: tuple[Any, ...], value: Any) -> None:
     if isinstance(value, _Rejected):
-        raise ImportRefused(value.message_key, f"{_path(loc)}: {value.reason}")
+        raise ImportRefused(value.message_key, _at(_path(loc), value.reason))
     if isinstance(value, str):
         problem = text_problem(value)
         if problem:
-            raise ImportRefused("import.bad_character", f"{_path(loc)}: {problem}")
+            raise ImportRefused("import.bad_character", _at(_path(loc), problem.message))
 
 
 def _check_tree(data: Any) -> None:
@@ -387,7 +440,8 @@ def _check_tree(data: Any) -> None:
         if isinstance(value, dict):
             if isinstance(value, _Duplicated):
                 key = value.duplicates[0]
-                raise ImportRefused("import.duplicate_key", f"{_path(loc)}: the key {shown(key)} appears more than once")
+                duplicate = Message("import.detail.duplicate_key", {"name": shown(key)})
+                raise ImportRefused("import.duplicate_key", _at(_path(loc), duplicate))
             items: Any = value.items()
         elif isinstance(value, list):
             items = enumerate(value)
@@ -399,7 +453,8 @@ def _check_tree(data: Any) -> None:
             if isinstance(key, str):
                 problem = text_problem(key)
                 if problem:
-                    raise ImportRefused("import.bad_character", f"{_path(loc)}: the key {shown(key)} has {problem}")
+                    bad_key = Message("import.detail.key_character", {"name": shown(key), "problem": problem.message})
+                    raise ImportRefused("import.bad_character", _at(_path(loc), bad_key))
             if isinstance(child, (dict, list)):
                 nested.append(((*loc, key), child))
             elif isinstance(child, (str, _Rejected)):
@@ -424,59 +479,61 @@ _KEY_OF_ERROR = {
 }
 
 
-_CUSTOM_ERRORS = ("bad_character", "mixed_script", "blank", "date_range", "text_too_long", "too_many")  # raised above: their message is plain
+_CUSTOM_ERRORS = ("bad_character", "mixed_script", "blank", "date_range", "text_too_long", "too_many")  # raised above: a Message in ctx
+
+# pydantic's error types, and the words that say what is wrong with the value
+_ABOUT_THE_VALUE = {
+    "literal_error": "import.detail.not_one_of",
+    "string_pattern_mismatch": "import.detail.not_a_hash",
+    "string_type": "import.detail.not_text",
+    "int_": "import.detail.not_whole",
+    "float_": "answer.not_a_number",
+    "bool_": "import.detail.not_boolean",
+    "datetime_": "import.detail.not_datetime",
+    "date_": "import.detail.not_date",
+    "dict_type": "import.detail.not_object",
+    "model_type": "import.detail.not_object",
+    "model_attributes_type": "import.detail.not_object",
+    "list_type": "import.detail.not_list",
+}
 
 
-def _error_text(error: Any) -> str:
-    """One pydantic error as plain English (the path is added by the caller)."""
+def _error_message(error: Any) -> str | Message:
+    """What one pydantic error says (the path is added by the caller); pydantic's own words (English)
+    for an error this module does not expect."""
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     if kind in _CUSTOM_ERRORS:
-        return str(error["msg"])
+        return ctx["message"]
     if kind == "missing":
-        return "required but missing"
+        return Message("import.detail.required")
     if kind == "extra_forbidden":
-        return "unknown field"
+        return Message("import.detail.unknown_field")
     if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
-        return f"longer than {ctx['max_length']} characters ({len(value)})"
+        return Message("text.too_long", {"max": ctx["max_length"], "length": len(value)})
     if kind in ("string_too_short", "too_short") and isinstance(value, str):
-        return "empty"
+        return Message("import.detail.empty")
     if kind == "too_long":
-        return f"more than {ctx['max_length']} items ({ctx.get('actual_length', len(value))})"
+        return Message("import.detail.too_many", {"max": ctx["max_length"], "count": ctx.get("actual_length", len(value))})
     if kind in ("greater_than_equal", "greater_than"):
-        return f"{shown(value)} is below the minimum {next(iter(ctx.values()))}"
+        return Message("answer.below_minimum", {"value": shown(value), "minimum": next(iter(ctx.values()))})
     if kind in ("less_than_equal", "less_than"):
-        return f"{shown(value)} is above the maximum {next(iter(ctx.values()))}"
-    if kind == "literal_error":
-        return f"{shown(value)} is not one of {ctx['expected']}"
-    if kind == "string_pattern_mismatch":
-        return f"{shown(value)} is not a content hash (64 hexadecimal digits)"
-    if kind == "string_type":
-        return f"{shown(value)} is not text"
-    if kind.startswith("int_"):
-        return f"{shown(value)} is not a whole number"
-    if kind.startswith("float_"):
-        return f"{shown(value)} is not a number"
-    if kind.startswith("bool_"):
-        return f"{shown(value)} is not true or false"
-    if kind.startswith("datetime_"):
-        return f"{shown(value)} is not a date and time (such as 2025-03-31T14:00:00+02:00)"
-    if kind.startswith("date_"):
-        return f"{shown(value)} is not a date (such as 2025-03-31)"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"{shown(value)} is not a JSON object"
-    if kind == "list_type":
-        return f"{shown(value)} is not a list"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
+        return Message("answer.above_maximum", {"value": shown(value), "maximum": next(iter(ctx.values()))})
+    for prefix, code in _ABOUT_THE_VALUE.items():  # a type ("list_type") or a family of them ("int_...")
+        if kind == prefix or (prefix.endswith("_") and kind.startswith(prefix)):
+            return Message(code, {"value": shown(value), "expected": ctx.get("expected", "")})
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _refusal(exc: ValidationError) -> ImportRefused:
     errors = exc.errors()
     key = _KEY_OF_ERROR.get(errors[0]["type"], "import.invalid")
-    problems = "; ".join(f"{_path(tuple(e['loc']))}: {_error_text(e)}" for e in errors[:5])
+    problems: list[Message] = [_at(_path(tuple(e["loc"])), _error_message(e)) for e in errors[:5]]
     if len(errors) > 5:
-        problems += f"; and {len(errors) - 5} more"
-    return ImportRefused(key, problems)
+        problems.append(Message("import.detail.more", {"count": len(errors) - 5}))
+    details = problems[-1]
+    for problem in reversed(problems[:-1]):  # "first; second; ...; and 2 more"
+        details = Message("import.detail.and", {"first": problem, "rest": details})
+    return ImportRefused(key, details)
 
 
 def parse_file(raw: bytes, *, answers_file: bool = False) -> AssessmentFile:
@@ -485,35 +542,42 @@ def parse_file(raw: bytes, *, answers_file: bool = False) -> AssessmentFile:
     `answers_file`: also accept a plain answers file (no `format` header), as the command line does.
     """
     if len(raw) > limits.IMPORT_BYTES:
-        raise ImportRefused("import.too_big", f"{len(raw):,} bytes or more; the maximum is {limits.IMPORT_BYTES:,}")
+        too_big = Message("import.detail.too_big", {"size": len(raw), "max": limits.IMPORT_BYTES})
+        raise ImportRefused("import.too_big", too_big)
     raw = raw.removeprefix(codecs.BOM_UTF8)  # Windows editors add one: harmless
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ImportRefused("import.not_json", f"byte {exc.start}: not UTF-8 text") from None
+        where = Message("import.detail.byte", {"position": exc.start})
+        raise ImportRefused("import.not_json", _at(where, Message("import.detail.not_utf8"))) from None
     _check_depth(text)
     try:
         data = json.loads(
             text, object_pairs_hook=_object, parse_int=_integer, parse_float=_float, parse_constant=_constant
         )
     except json.JSONDecodeError as exc:
-        raise ImportRefused("import.not_json", f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        position = Message("import.detail.position", {"line": exc.lineno, "column": exc.colno})
+        raise ImportRefused("import.not_json", _at(position, exc.msg)) from None  # the parser's own words (English)
     except RecursionError:  # not reached after _check_depth; kept so that no file can crash the import
-        raise ImportRefused("import.too_deep", f"more than {limits.JSON_DEPTH} levels of nesting") from None
+        raise ImportRefused("import.too_deep", _TOO_DEEP) from None
     except ValueError as exc:
-        raise ImportRefused("import.not_json", str(exc)) from None
+        raise ImportRefused("import.not_json", str(exc)) from None  # the parser's own words (English)
     _check_tree(data)
     if not isinstance(data, dict):
-        raise ImportRefused("import.foreign", f"(the whole file): a JSON {type(data).__name__}, not an object")
+        kind = Message("import.detail.not_an_object", {"type": type(data).__name__})
+        raise ImportRefused("import.foreign", _at(Message("import.detail.whole_file"), kind))
     if data.get("format") != FORMAT and not (answers_file and "format" not in data):
-        found = "missing" if "format" not in data else f"{shown(data['format'])} instead of '{FORMAT}'"
-        raise ImportRefused("import.foreign", f"format: {found}")
+        if "format" not in data:
+            found = Message("import.detail.missing")
+        else:
+            found = Message("import.detail.instead_of", {"found": shown(data["format"]), "expected": FORMAT})
+        raise ImportRefused("import.foreign", _at("format", found))
     try:
         document = AssessmentFile.model_validate(data, context=READING)
     except ValidationError as exc:
         raise _refusal(exc) from None
     if document.format is not None and document.company is None:
-        raise ImportRefused("import.invalid", "company: required but missing")
+        raise ImportRefused("import.invalid", _at("company", Message("import.detail.required")))
     return document
 
 
@@ -529,31 +593,40 @@ def plan_import(document: AssessmentFile, questionnaire: LoadedQuestionnaire) ->
     same_content = document.content_hash == questionnaire.content_hash
     same_version = same_content or document.version in (None, questionnaire.version)
     plan = ImportPlan(document, questionnaire, same_content=same_content, same_version=same_version)
-    other = f"version {questionnaire.version} of {questionnaire.id}"
+    version = {"version": questionnaire.version, "questionnaire": questionnaire.id}
+
+    def elsewhere(problem: Message) -> Message:  # "... (in version 1.0 of mini)": why it is dropped
+        return Message("import.detail.in_version", {"problem": problem, **version})
+
     for qid, item in document.answers.items():
         where = f"answers.{qid}"
         value, comment = item, ""
         if isinstance(item, dict):
             extra = sorted(set(item) - {"value", "comment"})
             if "value" not in item or extra:
-                found = f" (found {', '.join(map(shown, extra))})" if extra else ""
-                raise ImportRefused("import.invalid", f"{where}: an answer object has 'value' and an optional 'comment'{found}")
+                if extra:
+                    shape = Message("import.detail.object_shape_found", {"keys": ", ".join(map(shown, extra))})
+                else:
+                    shape = Message("answer.object_shape")
+                raise ImportRefused("import.invalid", _at(where, shape))
             value, given = item["value"], item.get("comment")
             if given is None:
                 pass
             elif not isinstance(given, str):
-                raise ImportRefused("import.invalid", f"{where}.comment: {shown(given)} is not text")
+                not_text = Message("import.detail.not_text", {"value": shown(given)})
+                raise ImportRefused("import.invalid", _at(f"{where}.comment", not_text))
             elif len(given) > limits.COMMENT:
-                raise ImportRefused("import.too_long", f"{where}.comment: longer than {limits.COMMENT} characters ({len(given)})")
+                too_long = Message("text.too_long", {"max": limits.COMMENT, "length": len(given)})
+                raise ImportRefused("import.too_long", _at(f"{where}.comment", too_long))
             elif problem := text_problem(given):
-                raise ImportRefused("import.bad_character", f"{where}.comment: {problem}")
+                raise ImportRefused("import.bad_character", _at(f"{where}.comment", problem.message))
             else:
                 comment = given
         if qid not in questionnaire.questions:
-            reason = f"unknown question id {shown(qid)} (not a question of {questionnaire.id} {questionnaire.version})"
+            unknown = Message("import.detail.unknown_question", {"question": shown(qid), **version})
             if same_version:
-                raise ImportRefused("import.unknown_question", f"{where}: {reason}")
-            plan.drop(where, qid, reason)
+                raise ImportRefused("import.unknown_question", _at(where, unknown))
+            plan.drop(where, qid, unknown)
             continue
         if value is None:  # a comment without an answer yet
             if comment:
@@ -563,16 +636,17 @@ def plan_import(document: AssessmentFile, questionnaire: LoadedQuestionnaire) ->
             plan.answers[qid] = (check_value(questionnaire, qid, value), comment)
         except AnswerProblem as exc:
             if same_version:
-                raise ImportRefused("import.invalid_answer", f"{where}: {exc.reason}") from None
-            plan.drop(where, qid, f"{exc.reason} (in {other})")
+                raise ImportRefused("import.invalid_answer", _at(where, exc.message)) from None
+            plan.drop(where, qid, elsewhere(exc.message))
             if comment:
                 plan.answers[qid] = (None, comment)  # the comment is still worth keeping
     dimensions = {d.id for d in questionnaire.dimensions}
     for dim, target in document.targets.items():
         if dim in dimensions:
             plan.targets[dim] = float(target)
-        elif same_version:
-            raise ImportRefused("import.invalid", f"targets.{dim}: unknown dimension id {shown(dim)}")
-        else:
-            plan.drop(f"targets.{dim}", f"targets.{dim}", f"unknown dimension id {shown(dim)} (in {other})")
+            continue
+        unknown = Message("import.detail.unknown_dimension", {"dimension": shown(dim)})
+        if same_version:
+            raise ImportRefused("import.invalid", _at(f"targets.{dim}", unknown))
+        plan.drop(f"targets.{dim}", f"targets.{dim}", elsewhere(unknown))
     return plan

@@ -211,7 +211,7 @@ HOSTILE: list[Kind] = [
     Kind("truncated", lambda raw: raw.decode()[: len(raw) // 2].encode(), "import.not_json", "line "),
     Kind("trailing-garbage", lambda raw: raw + b"\n}{", "import.not_json", "Extra data"),
     Kind("empty-file", lambda raw: b"", "import.not_json", "line 1, column 1"),
-    Kind("too-big", too_big, "import.too_big", "maximum is 5,242,880"),
+    Kind("too-big", too_big, "import.too_big", "maximum is 5242880"),
     Kind("top-level-array", lambda raw: b"[" + raw + b"]", "import.foreign", "(the whole file): a JSON list"),
     Kind("wrong-format", setting("format", "autodiag-rse/other"), "import.foreign", "format: 'autodiag-rse/other'"),
     Kind("nan-answer", raw_value(f"answers/{MATURITY}", "NaN"), "import.not_finite", f"answers.{MATURITY}: NaN"),

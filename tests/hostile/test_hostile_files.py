@@ -3,7 +3,8 @@
 For each hostile kind (tests/hostile/hostile.py), made from a valid export: the import refuses it
 with the expected message key and details naming the place, the database is unchanged (every
 table), the message shows in French and English; and `python -m diagnostic score` refuses it too,
-with exit code 2, one `error: FILE: what and where` line (the same details) and no traceback.
+with exit code 2, one `error: FILE: what and where` line (the same details, in the language of
+--lang: French by default) and no traceback.
 On SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
 """
 
@@ -17,7 +18,7 @@ from sqlalchemy import inspect, text
 
 from diagnostic.cli import main
 from diagnostic.exports.assessment_json import ImportRefused, to_json
-from diagnostic.i18n import TEXTS, t
+from diagnostic.i18n import TEXTS, error_text, message_text, t
 from diagnostic.services import actions, assessments, companies, demo, reports, transfer
 from diagnostic.services.context import Context
 from tests.conftest import ROOT, fresh_engine, local_context
@@ -49,6 +50,11 @@ def counts(ctx: Context) -> dict[str, int]:
         return {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() for table in tables}
 
 
+def error_prefix(path, lang: str = "fr") -> str:
+    """How the command line's one error line starts: "erreur : FILE : " / "error: FILE: "."""
+    return t("cli.error", lang, path=path, problem="")
+
+
 def run_cli(path, capsys, *extra: str) -> tuple[int, str, str]:
     code = main(["score", QUESTIONNAIRE, str(path), *extra])
     captured = capsys.readouterr()
@@ -75,24 +81,31 @@ def test_a_hostile_file_is_refused_clearly_and_changes_nothing(database, kind: K
     assert kind.where in refused.details
     assert counts(ctx) == before
 
-    # what the Company page shows: t(key, lang, details=...), in both languages
+    # what the Company page shows: error_text(refused, lang), why and (translated) what and where
+    assert refused.detail is not None or kind.name == "unknown-questionnaire", refused.details
     for lang in ("fr", "en"):
-        message = t(refused.message_key, lang, details=refused.details)
-        if "{details}" in TEXTS[refused.message_key][1] and refused.message_key != "import.unknown_questionnaire":
-            assert refused.details in message
+        details = message_text(refused.detail, lang) if refused.detail is not None else refused.details
+        assert error_text(refused, lang) == t(refused.message_key, lang, details=details)
+        if "{details}" in TEXTS[refused.message_key][1]:
+            assert details in error_text(refused, lang)
+    if refused.detail is not None:  # `details`: the same in English (for logs), cut if very long
+        assert message_text(refused.detail, "en").startswith(refused.details.removesuffix("…"))
 
-    # the command line: the same decision, one line saying what and where, exit code 2
+    # the command line: the same decision, one line saying what and where, exit code 2, in either language
     path = tmp_path / f"{kind.name}.json"
     path.write_bytes(hostile)
-    code, out, err = run_cli(path, capsys)
-    assert code == 2
-    assert out == "" and "Traceback" not in err
-    lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: "), err
-    if kind.name == "unknown-questionnaire":  # the command line is told which questionnaire to use
-        assert lines[0] == f"error: {path}: questionnaire: the answers are for 'iso-42', not '{QUESTIONNAIRE}'"
-    else:
-        assert lines[0] == f"error: {path}: {refused.line()}"
+    for lang in ("fr", "en"):
+        code, out, err = run_cli(path, capsys, "--lang", lang)
+        assert code == 2
+        assert out == "" and "Traceback" not in err
+        lines = err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(error_prefix(path, lang)), err
+        if kind.name == "unknown-questionnaire":  # the command line is told which questionnaire to use
+            problem = t("cli.other_questionnaire", lang, given="iso-42", expected=QUESTIONNAIRE)
+        else:
+            problem = refused.line(lang)
+        assert lines[0] == t("cli.error", lang, path=path, problem=problem)
+    assert lines[0].startswith(f"error: {path}: ")  # English, with --lang en
 
 
 @pytest.mark.parametrize("kind", ACCEPTED, ids=str)
@@ -117,7 +130,11 @@ def test_lenient_cases_go_through_on_the_page_and_on_the_command_line(database, 
     else:  # another version: each answer not carried over is listed, on the page and on the command line
         assert len(warnings) == 1 + len(plan.dropped)
         for where, (_, reason) in zip(plan.dropped_paths, plan.dropped, strict=True):
-            assert f"warning: {path}: {where}: not carried over: {reason}" in warnings
+            said = message_text(reason.message, "fr")
+            assert t("cli.warning_dropped", "fr", path=path, where=where, reason=said) in warnings
+        _, _, err = run_cli(path, capsys, "--json", "--lang", "en")
+        for where, (_, reason) in zip(plan.dropped_paths, plan.dropped, strict=True):
+            assert f"warning: {path}: {where}: not carried over: {reason}" in err.splitlines()
 
 
 def test_another_version_lists_what_it_drops_and_keeps_the_rest(database) -> None:
@@ -127,6 +144,11 @@ def test_another_version_lists_what_it_drops_and_keeps_the_rest(database) -> Non
     assert not plan.same_version
     dropped = dict(plan.dropped)
     assert dropped[MATURITY] == "7 is off the scale 0 to 4 (in version 1.0.0 of rse-performance-globale)"
+    # the same reason, as the page shows it in each language
+    assert message_text(dropped[MATURITY].message, "en") == dropped[MATURITY]
+    version = {"version": "1.0.0", "questionnaire": QUESTIONNAIRE}
+    off_scale = t("answer.off_scale", "fr", value="7", low=0, high=4)
+    assert message_text(dropped[MATURITY].message, "fr") == t("import.detail.in_version", "fr", problem=off_scale, **version)
     assert dropped["gov.ancienne-question"].startswith("unknown question id 'gov.ancienne-question'")
     assert "targets.ancienne-dimension" in dropped
     assert plan.answers[MATURITY] == (None, "ancienne échelle 0–7")  # the comment is kept
@@ -161,4 +183,4 @@ def test_the_real_command_line_never_prints_a_traceback(valid_export, tmp_path) 
         out, err = process.communicate(timeout=120)
         assert process.returncode == 2, err
         assert out == "" and "Traceback" not in err
-        assert err.count("\n") == 1 and err.startswith(f"error: {path}: ")
+        assert err.count("\n") == 1 and err.startswith(error_prefix(path)), err
