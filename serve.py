@@ -11,6 +11,8 @@ English labels, a focus that shows, a collapsed sidebar out of the tab order (do
 
 from __future__ import annotations
 
+import gc
+import importlib
 import json
 import logging
 import re
@@ -308,5 +310,32 @@ def check_binding() -> None:
         raise SystemExit(problem)
 
 
+# --- the garbage collector's walk after each run -----------------------------------------------------
+
+WARM = (
+    "app_pages.home", "app_pages.company", "app_pages.diagnostic", "app_pages.results", "app_pages.plan",
+    "app_pages.followup", "app_pages.workspace", "ui.session", "ui.charts", "ui.exports", "ui.questions", "ui.live",
+    "diagnostic.exports.pdf", "diagnostic.exports.excel", "diagnostic.exports.radar",
+)
+
+
+def warm_up_and_freeze() -> None:
+    """Import what the runs use and load the questionnaires once, then take these long-lived objects
+    out of the garbage collector's walks (`gc.freeze`).
+
+    Streamlit collects every generation after each run (`runner.postScriptGC`, kept on: it keeps a
+    server's memory flat); walking the modules, the questionnaires, plotly, pandas, reportlab and
+    matplotlib at each answer was three quarters of the server's CPU per answer (`make bench`, py-spy).
+    """
+    for name in WARM:
+        importlib.import_module(name)
+    from diagnostic.services.questionnaires import shipped_questionnaires
+
+    shipped_questionnaires()
+    gc.collect()
+    gc.freeze()
+
+
 check_binding()
+warm_up_and_freeze()
 app = st.App("app.py", middleware=[Middleware(Hardening), Middleware(PageShell), Middleware(InvitationCookie)])
