@@ -36,6 +36,9 @@ def main(ctx: Context) -> None:
         st.stop()
 
     evaluations = [e for e in (assessment_service.evaluate(ctx, a.id) for a in assessments) if e is not None]
+    if not evaluations:  # all deleted between the two reads
+        st.info(t("empty.no_assessment"))
+        st.stop()
     first_q = evaluations[-1].questionnaire
     titles = {d.id: d.title.get(lang) for d in first_q.dimensions}
     st.caption(plain(company.name))
