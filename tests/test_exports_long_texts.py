@@ -13,8 +13,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import threading
-import time
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -380,36 +378,10 @@ def test_a_failed_build_is_logged_recorded_and_raised(caplog: pytest.LogCaptureF
     with caplog.at_level(logging.ERROR, logger="autodiag"), pytest.raises(RuntimeError):
         builds.build("export.pdf", broken)
     assert any(r.name == "autodiag" and r.exc_info and "export.pdf" in r.getMessage() for r in caplog.records)
-    assert builds.failures(timeout=0) == ["export.pdf"]
-    assert builds.failures(timeout=0) == []  # shown once
+    assert builds.failures() == ["export.pdf"]
+    assert builds.failures() == []  # shown once
     assert builds.build("export.xlsx", lambda: b"ok") == b"ok"
-    assert builds.failures(timeout=0) == []
-
-
-def test_the_rerun_of_a_click_waits_for_its_build() -> None:
-    """The click reruns the page while Streamlit builds the file in another thread: the page
-    waits for that build, so that its failure is on screen at once."""
-    builds = _Builds()
-
-    def slow_and_broken() -> bytes:
-        time.sleep(0.3)
-        raise ValueError("LayoutError")
-
-    def download() -> None:
-        with pytest.raises(ValueError):
-            builds.build("export.pdf", slow_and_broken)
-
-    thread = threading.Thread(target=download)
-    builds.asked("export.pdf")  # the rerun starts (on_click) ...
-    thread.start()  # ... while the build runs
-    assert builds.failures(timeout=10) == ["export.pdf"]
-    thread.join()
-    # a click whose file request never came is waited for once, not at every rerun
-    builds.asked("export.xlsx")
-    start = time.perf_counter()
-    assert builds.failures(timeout=0.2) == []
-    assert builds.failures(timeout=5) == []
-    assert time.perf_counter() - start < 2
+    assert builds.failures() == []
 
 
 def test_the_failure_message_names_the_file_in_both_languages() -> None:

@@ -4,9 +4,12 @@ A file is built by the callable `data` of `st.download_button`, which Streamlit 
 its own when the button is clicked, apart from the script, where Streamlit commands are ignored. If
 that build raises, Streamlit only shows "Failed to generate file for download", in English, for a
 few seconds under the button. So each build goes through `_Builds.build`, which logs the error and
-records the failure; the click also reruns the page (`on_click`), and the rerun waits for the build
-it asked for (a few tenths of a second; at most `WAIT_SECONDS`) and then says on screen, in the
-user's language, which file could not be made.
+records the failure, and the next run of the page says, in the user's language, which file could not
+be made.
+
+The click does not rerun the page (`on_click="ignore"`): Streamlit starts the download and the rerun
+at the same time, and a rerun that redraws the button can swallow the download (documented by
+Streamlit; a browser test saw one JSON download in three lost that way).
 """
 
 from __future__ import annotations
@@ -28,25 +31,16 @@ from diagnostic.services.context import Context
 from ui.state import t
 
 log = logging.getLogger("autodiag")
-WAIT_SECONDS = 30.0  # a build that takes longer is not waited for: its failure shows at the next rerun
 _BUILDS_KEY = "_export_builds"
 
 
 class _Builds:
-    """The downloads of one session: how many the user asked for (counted by the rerun each click
-    causes), how many builds have ended, and the failures not shown yet. Written from Streamlit's
-    download threads and read by the script, hence the lock."""
+    """The failed downloads of one session not shown yet. Written from Streamlit's download threads
+    and read by the script, hence the lock."""
 
     def __init__(self) -> None:
-        self._lock = threading.Condition()
-        self._asked: dict[str, int] = {}
-        self._ended: dict[str, int] = {}
+        self._lock = threading.Lock()
         self._failed: list[str] = []
-
-    def asked(self, kind: str) -> None:
-        """The `on_click` callback of a download button: run by the rerun that the click causes."""
-        with self._lock:
-            self._asked[kind] = self._asked.get(kind, 0) + 1
 
     def build(self, kind: str, make: Callable[[], bytes]) -> bytes:
         """Build a file in a download thread; a failure is logged and recorded, then raised again
@@ -58,19 +52,10 @@ class _Builds:
             with self._lock:
                 self._failed.append(kind)
             raise
-        finally:
-            with self._lock:
-                self._ended[kind] = self._ended.get(kind, 0) + 1
-                self._lock.notify_all()
 
-    def failures(self, timeout: float = WAIT_SECONDS) -> list[str]:
-        """Wait until every build asked for has ended (at most `timeout` seconds), then hand over the
-        failures not shown yet. A request that never reached the server is not waited for twice."""
+    def failures(self) -> list[str]:
+        """The failures not shown yet (each is shown once)."""
         with self._lock:
-            self._lock.wait_for(
-                lambda: all(self._ended.get(kind, 0) >= count for kind, count in self._asked.items()), timeout
-            )
-            self._asked = dict(self._ended)
             failed, self._failed = self._failed, []
         return failed
 
@@ -136,8 +121,7 @@ def download_buttons(ctx: Context, assessment_id: int, company_name: str, day: s
                 file_name=f"{stem}.{extension}",
                 mime=mime,
                 icon=icon,
-                on_click=builds.asked,
-                args=(key,),
+                on_click="ignore",
                 key=f"download-{extension}-{assessment_id}",
                 width="stretch",
             )
