@@ -204,7 +204,9 @@ def top_of(page, selector: str) -> float:
 def test_one_navigation_is_one_entry_of_the_history_and_back_goes_back(tmp_path) -> None:
     db_url, ctx, company, assessment, questionnaire = prepared(tmp_path)
     titles = [d.title.fr for d in questionnaire.dimensions]
-    server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log")
+    # navigation only: the 4-second watcher of others' changes (tests/test_browser_faults.py) stays out of it,
+    # so that none of its runs meets a click
+    server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log", env={"AUTODIAG_POLL_SECONDS": "3600"})
     server.start()
     try:
         with browser(1280, 1000) as page:
@@ -292,7 +294,9 @@ def test_on_a_phone_the_next_dimension_opens_at_its_top_and_the_next_unanswered_
     db_url, ctx, company, assessment, questionnaire = prepared(tmp_path)
     first, second = questionnaire.dimensions[:2]
     skipped = counted(questionnaire, first)[4]  # left unanswered, in the middle of the first dimension
-    server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log")
+    # navigation only: the 4-second watcher of others' changes (tests/test_browser_faults.py) stays out of it,
+    # so that none of its runs meets a click
+    server = Server(ROOT / "serve.py", db_url, log=tmp_path / "server.log", env={"AUTODIAG_POLL_SECONDS": "3600"})
     server.start()
     try:
         with browser(390, 844) as page:
