@@ -14,9 +14,10 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from diagnostic.core.errors import StorageUnavailable
-from diagnostic.core.roles import NotAllowed, NotFound, Permission
+from diagnostic.core.roles import NotAllowed, NotFound, Permission, Role, allowed
 from diagnostic.services import assessments, companies, demo, workspaces
 from diagnostic.services.context import Context
+from diagnostic.services.workspaces import WorkspaceRecord
 from ui import session, state
 from ui.state import t
 
@@ -54,9 +55,8 @@ def language_switch() -> None:
         st.rerun()
 
 
-def workspace_choice(ctx: Context) -> None:
+def workspace_choice(ctx: Context, mine: list[tuple[WorkspaceRecord, str]]) -> None:
     """The workspace worked in: chosen in the sidebar when the actor belongs to several."""
-    mine = workspaces.my_workspaces(ctx)
     ids = [w.id for w, _ in mine]
     if st.session_state.get("workspace_id") not in ids:
         st.session_state.workspace_id = ids[0] if ids else None
@@ -128,11 +128,12 @@ def run() -> None:
         session.sign_in_page()
         return
     session.accept_pending_invitation(ctx)
-    if not workspaces.my_workspaces(ctx):
+    mine = workspaces.my_workspaces(ctx)  # read once per run: the sidebar and the navigation use it
+    if not mine:
         session.no_access_page(ctx)
         return
     shown = list(PAGES)
-    if companies.may(ctx, Permission.READ_AUDIT) or companies.may(ctx, Permission.MANAGE_MEMBERS):
+    if any(allowed(Role(role), Permission.READ_AUDIT) or allowed(Role(role), Permission.MANAGE_MEMBERS) for _, role in mine):
         shown.append(WORKSPACE_PAGE)
     pages = [st.Page(path, title=t(key), icon=icon, url_path=url) for path, key, icon, url in shown]
     home = pages[0]
@@ -146,7 +147,7 @@ def run() -> None:
     # each page its own title in the browser tab and for screen readers (WCAG 2.4.2)
     st.set_page_config(page_title=f"{navigation.title} · {t('app.title')}")
     with st.sidebar:
-        workspace_choice(ctx)
+        workspace_choice(ctx, mine)
     sidebar(ctx)
     if navigation.url_path:  # not on "/": it only sends on to /accueil, where the message is shown
         session.show_invitation_message()

@@ -21,13 +21,13 @@ from diagnostic.services import answers as answers_service
 from diagnostic.services import assessments as assessment_service
 from diagnostic.services import companies as company_service
 from diagnostic.services import demo, transfer
+from diagnostic.services.assessments import AssessmentRecord, CompanyRecord
 from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import (
     questionnaire_of,
     questionnaire_problems,
     shipped_questionnaires,
 )
-from diagnostic.storage.records import AssessmentRecord, CompanyRecord
 from ui import state
 from ui.state import t
 from ui.text import plain

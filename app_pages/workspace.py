@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import streamlit as st
 
 from diagnostic import settings
 from diagnostic.core.roles import NotAllowed, Role
+from diagnostic.exports.audit import audit_csv
 from diagnostic.i18n import catalogue, format_date
 from diagnostic.services import companies as company_service
 from diagnostic.services import workspaces
 from diagnostic.services.context import Context
-from diagnostic.storage.records import AuditRecord
 from ui import state
 from ui.state import t
 from ui.text import plain
 
 ROLES = [r.value for r in Role]
-
-
-def audit_csv(events: list[AuditRecord]) -> bytes:
-    """The audit log as CSV; a cell that a spreadsheet would read as a formula is quoted with '."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["at", "actor", "action", "target", "detail"])
-    for e in events:
-        row = [e.at.isoformat(), e.actor, e.action, e.target, e.detail]
-        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@", "\t", "\r") else c for c in row])
-    return out.getvalue().encode("utf-8-sig")
 
 
 def actor_label(actor: str) -> str:
@@ -117,7 +103,8 @@ def audit_section(ctx: Context, workspace_id: int) -> None:
          for e in events],
         hide_index=True, width="stretch",
     )  # fmt: skip
-    st.download_button(t("workspace.audit_export"), audit_csv(events), file_name="journal-audit.csv", mime="text/csv",
+    st.download_button(t("workspace.audit_export"), lambda: audit_csv(events).encode("utf-8-sig"), file_name="journal-audit.csv",
+                       mime="text/csv", on_click="ignore",
                        icon=":material/download:")  # fmt: skip
 
 

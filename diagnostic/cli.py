@@ -15,6 +15,7 @@ from diagnostic.core.schema import Questionnaire
 from diagnostic.core.scoring import Result, score
 from diagnostic.core.values import question_max
 from diagnostic.exports.assessment_json import AssessmentFile, ImportPlan, ImportRefused, parse_file, plan_import
+from diagnostic.exports.audit import AUDIT_COLUMNS, audit_csv
 from diagnostic.questionnaire_files import find_questionnaire, load_questionnaire
 
 
@@ -586,26 +587,7 @@ def admin_remove_member(args: argparse.Namespace, ctx: Any) -> int:
     return 0
 
 
-AUDIT_COLUMNS = ("id", "at", "actor", "action", "target", "detail")
 AUDIT_ALL = 2**31 - 1  # an export holds the whole log
-
-
-def audit_csv(events: list[Any]) -> str:
-    """The audit log as CSV; a cell a spreadsheet could take for a formula starts with an apostrophe."""
-    import csv
-    import io
-
-    from diagnostic.exports.excel import formula_like
-
-    def cell(value: object) -> str:
-        text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        return "'" + text if formula_like(text) else text
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(AUDIT_COLUMNS)
-    writer.writerows([cell(getattr(event, column)) for column in AUDIT_COLUMNS] for event in events)
-    return out.getvalue()
 
 
 def audit_json(workspace: Any, events: list[Any]) -> str:
