@@ -183,6 +183,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             counts = {"dimensions": len(loaded.dimensions), "questions": len(loaded.questions)}
             print(t("cli.validate_ok", args.lang, path=path, id=loaded.id, version=loaded.version, **counts))
+            for warning in loaded.warnings:  # in English, as the errors: they are for authors
+                print(f"  warning: {warning}")
     return 1 if failed else 0
 
 

@@ -197,7 +197,7 @@ def test_an_unknown_id_is_not_another_files_errors(folder: Path) -> None:
 
 
 def test_the_file_named_after_the_id_reports_its_own_errors(folder: Path) -> None:
-    with pytest.raises(QuestionnaireError, match="a-broken.yaml: 3 errors"):
+    with pytest.raises(QuestionnaireError, match="a-broken.yaml: 2 errors"):
         find_questionnaire("a-broken", folder)
 
 

@@ -27,18 +27,18 @@ def _between(value: float, low: float | None, high: float | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def _profile_met(cond: ProfileCondition, profile: Profile) -> bool:
-    # An unknown fact does not hide a question: better to ask than to miss a legal basic.
+def _profile_met(cond: ProfileCondition, profile: Profile, unknown: bool) -> bool:
+    """`unknown` is the answer when the fact is not known."""
     if cond.profile == "headcount":
         known = profile.headcount_min()
-        return True if known is None else _between(known, cond.min, cond.max)
+        return unknown if known is None else _between(known, cond.min, cond.max)
     if cond.profile == "sites":
-        return True if profile.sites is None else _between(profile.sites, cond.min, cond.max)
+        return unknown if profile.sites is None else _between(profile.sites, cond.min, cond.max)
     if cond.profile == "sector":
         matched = profile.sector_matches(cond.in_ or [])
-        return True if matched is None else matched
+        return unknown if matched is None else matched
     fact = getattr(profile, cond.profile)
-    return True if fact is None else fact == cond.equals
+    return unknown if fact is None else fact == cond.equals
 
 
 def _answer_met(
@@ -72,31 +72,71 @@ def condition_met(
     profile: Profile,
     answers: Mapping[str, Answer],
     applicable: Mapping[str, bool],
+    unknown: bool = True,
 ) -> bool:
+    """Whether `cond` holds. A profile fact that is not known counts as `unknown`: met by default,
+    because an unknown fact must not hide a question (better to ask than to miss a legal basic);
+    not met for a module, which adds depth only for the companies it is written for."""
     if cond is None:
         return True
     if isinstance(cond, ProfileCondition):
-        return _profile_met(cond, profile)
+        return _profile_met(cond, profile, unknown)
     if isinstance(cond, AnswerCondition):
         return _answer_met(cond, questionnaire, answers, applicable)
     if isinstance(cond, AllCondition):
-        return all(condition_met(c, questionnaire, profile, answers, applicable) for c in cond.all)
+        return all(condition_met(c, questionnaire, profile, answers, applicable, unknown) for c in cond.all)
     if isinstance(cond, AnyCondition):
-        return any(condition_met(c, questionnaire, profile, answers, applicable) for c in cond.any)
+        return any(condition_met(c, questionnaire, profile, answers, applicable, unknown) for c in cond.any)
     if isinstance(cond, NotCondition):
-        return not condition_met(cond.not_, questionnaire, profile, answers, applicable)
+        # "not" of an unknown fact stays unknown: a module for "not in sector C" is not opened blind
+        if unknown is False and _has_unknown_fact(cond.not_, profile):
+            return False
+        return not condition_met(cond.not_, questionnaire, profile, answers, applicable, unknown)
     raise TypeError(f"unknown condition {cond!r}")
+
+
+def _has_unknown_fact(cond: Any, profile: Profile) -> bool:
+    if isinstance(cond, ProfileCondition):
+        return _profile_met(cond, profile, True) and not _profile_met(cond, profile, False)
+    if isinstance(cond, (AllCondition, AnyCondition)):
+        return any(_has_unknown_fact(c, profile) for c in (cond.all if isinstance(cond, AllCondition) else cond.any))
+    if isinstance(cond, NotCondition):
+        return _has_unknown_fact(cond.not_, profile)
+    return False
 
 
 def applicability(
     questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping[str, Answer]
 ) -> dict[str, bool]:
     """Question id -> applies, in file order, so that a hidden question hides those that depend on it."""
+    return _applicability(questionnaire, profile, answers)[0]
+
+
+def open_modules(questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping[str, Answer]) -> list[str]:
+    """The ids of the modules opened for this company, in file order."""
+    opened = _applicability(questionnaire, profile, answers)[1]
+    return [m.id for m in questionnaire.model.modules if opened.get(m.id)]
+
+
+def _applicability(
+    questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping[str, Answer]
+) -> tuple[dict[str, bool], dict[str, bool]]:
+    """(question id -> applies, module id -> open). A module's condition is tested at its first
+    question, on the answers given before it."""
     applicable: dict[str, bool] = {}
+    module_open: dict[str, bool] = {}
     for dimension in questionnaire.dimensions:
         dim_applies = condition_met(dimension.applies_when, questionnaire, profile, answers, applicable)
         for question in dimension.questions:
-            applicable[question.id] = dim_applies and condition_met(
+            applies = dim_applies
+            if question.module is not None:
+                if question.module not in module_open:
+                    module = questionnaire.module_by_id[question.module]
+                    module_open[question.module] = condition_met(
+                        module.applies_when, questionnaire, profile, answers, applicable, unknown=False
+                    )
+                applies = applies and module_open[question.module]
+            applicable[question.id] = applies and condition_met(
                 question.applies_when, questionnaire, profile, answers, applicable
             )
-    return applicable
+    return applicable, module_open

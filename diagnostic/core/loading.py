@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -28,12 +28,15 @@ from diagnostic.core.schema import (
     AnyCondition,
     AnyQuestion,
     Dimension,
+    Group,
+    Module,
     MultipleQuestion,
     NotCondition,
     NumberQuestion,
     Option,
     ProfileCondition,
     Questionnaire,
+    RecommendationWhen,
     SingleQuestion,
     Text,
     TextQuestion,
@@ -42,7 +45,7 @@ from diagnostic.core.schema import (
 from diagnostic.core.values import question_max
 
 # Union tags that pydantic inserts in error locations; they are not keys of the file.
-_UNION_TAGS = {"maturity", "single", "multiple", "yes_no", "number", "text", "profile", "answer", "all", "any", "not"}
+_UNION_TAGS = {"maturity", "single", "multiple", "yes_no", "number", "text", "profile", "answer", "all", "any", "not", "condition"}
 
 
 _FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster when present
@@ -122,6 +125,7 @@ class LoadedQuestionnaire:
     source: str
     content_hash: str
     text: str = field(default="", compare=False, repr=False)  # the YAML read, whose SHA-256 is content_hash
+    warnings: tuple[str, ...] = field(default=(), compare=False)  # what an author should know, not fatal
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -147,6 +151,14 @@ class LoadedQuestionnaire:
     @cached_property
     def dimension_by_id(self) -> dict[str, Dimension]:
         return {d.id: d for d in self.model.dimensions}
+
+    @cached_property
+    def module_by_id(self) -> dict[str, Module]:
+        return {m.id: m for m in self.model.modules}
+
+    @cached_property
+    def group_by_id(self) -> dict[str, Group]:
+        return {g.id: g for g in self.model.groups}
 
     def options(self, question: AnyQuestion) -> list[Option]:
         return question_options(self.model, question)
@@ -200,12 +212,12 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     tag_expected = False
     for key in loc:
         if tag_expected and isinstance(key, str) and key in _UNION_TAGS:
-            tag_expected = False
+            tag_expected = key == "condition"  # a recommendation's condition: its kind follows
             continue
         if key == "[key]":
             continue
         out.append(key)
-        tag_expected = key in ("applies_when", "not") or (
+        tag_expected = key in ("applies_when", "not", "when") or (
             isinstance(key, int) and len(out) >= 2 and out[-2] in ("questions", "all", "any")
         )
     return tuple(out)
@@ -245,8 +257,6 @@ def _plain_message(error: ErrorDetails, loc: tuple[Any, ...], raw: str | None = 
         if kind == "string_pattern_mismatch":
             return f"'{given}' is not a valid name: use lowercase letters, digits, '.', '-' or '_'"
     if kind == "missing":
-        if last in _LANG:
-            return f"the {_LANG[last]} text ({last}) is missing: every text needs fr and en"
         return f"'{last}' is required but missing"
     if kind == "extra_forbidden":
         return f"unknown field '{last}' (check its spelling; see questionnaires/schema.json)"
@@ -345,10 +355,21 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
     """Rules the models cannot check alone; returns (path, message) pairs."""
     problems: list[tuple[str, str]] = []
 
+    default = model.default_locale
     for path, text in _texts(model, ""):
+        if text.missing == default:
+            problems.append(
+                (path, f"the {_LANG[default]} text ({default}) is missing: it is the questionnaire's default_locale, required everywhere")
+            )
         for lang in ("fr", "en"):
-            if not getattr(text, lang).strip():
+            if lang != text.missing and not getattr(text, lang).strip():
                 problems.append((f"{path}.{lang}", f"the {_LANG[lang]} text ({lang}) is blank"))
+
+    group_ids = _unique_ids(model.groups, "groups", "group", problems)
+    module_ids = _unique_ids(model.modules, "modules", "module", problems)
+    module_checked: set[str] = set()
+    if all(dim.weight == 0 for dim in model.dimensions):
+        problems.append(("dimensions", "every dimension has weight 0: at least one must count in the overall"))
 
     seen_dims: dict[str, str] = {}
     seen_questions: dict[str, str] = {}
@@ -369,6 +390,8 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
             problems.append((f"{d_path}.id", f"dimension id '{dim.id}' is already used at {seen_dims[dim.id]}"))
         seen_dims[dim.id] = d_path
         _check_same_text("dimension title", dim.title, f"{d_path}.title", seen_texts, problems)
+        if dim.group is not None and dim.group not in group_ids:
+            problems.append((f"{d_path}.group", f"no group named '{dim.group}' in groups"))
         if dim.applies_when is not None:
             _check_condition(model, dim.applies_when, f"{d_path}.applies_when", earlier, problems)
         for q_index, question in enumerate(dim.questions):
@@ -383,6 +406,15 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
                 lists_in_single.add(question.choices)
             if isinstance(question, MultipleQuestion) and question.choices is not None:
                 lists_in_multiple.add(question.choices)
+            if question.module is not None:
+                if question.module not in module_ids:
+                    problems.append((f"{q_path}.module", f"no module named '{question.module}' in modules"))
+                elif question.module not in module_checked:
+                    # a module's condition may use the answers given before its first question
+                    module_checked.add(question.module)
+                    module = next(m for m in model.modules if m.id == question.module)
+                    path = f"{module_ids[module.id]}.applies_when"
+                    _check_condition(model, module.applies_when, path, earlier, problems)
             if question.applies_when is not None:
                 _check_condition(model, question.applies_when, f"{q_path}.applies_when", earlier, problems)
             _check_question(model, question, q_path, problems)
@@ -393,6 +425,17 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
                 seen_recs[rec.id] = r_path
                 _check_recommendation(model, question, rec, r_path, problems)
             earlier[question.id] = question
+
+    for module_id, m_path in module_ids.items():
+        if module_id not in module_checked:
+            problems.append((f"{m_path}.id", f"module '{module_id}' has no question: give questions `module: {module_id}`"))
+    # a recommendation's condition is tested once every answer is known: it may use any question
+    for d_index, dim in enumerate(model.dimensions):
+        for q_index, question in enumerate(dim.questions):
+            for r_index, rec in enumerate(question.recommendations):
+                if not isinstance(rec.when, RecommendationWhen):
+                    r_path = f"dimensions[{d_index}].questions[{q_index}].recommendations[{r_index}].when"
+                    _check_condition(model, rec.when, r_path, earlier, problems, any_position=True)
 
     for name in sorted(lists_in_single - lists_in_multiple):
         for i, option in enumerate(model.choice_lists.get(name, [])):
@@ -408,6 +451,30 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
     return problems
 
 
+def _unique_ids(items: Sequence[Group | Module], key: str, what: str, problems: list[tuple[str, str]]) -> dict[str, str]:
+    """Item id -> its path; a repeated id is reported."""
+    paths: dict[str, str] = {}
+    for i, item in enumerate(items):
+        if item.id in paths:
+            problems.append((f"{key}[{i}].id", f"{what} id '{item.id}' is already used at {paths[item.id]}"))
+        else:
+            paths[item.id] = f"{key}[{i}]"
+    return paths
+
+
+def questionnaire_warnings(model: Questionnaire) -> list[str]:
+    """What an author should know but the questionnaire works with: texts given in one language only."""
+    other = "en" if model.default_locale == "fr" else "fr"
+    missing = [path for path, text in _texts(model, "") if text.missing == other]
+    if not missing:
+        return []
+    shown = ", ".join(missing[:3]) + (", …" if len(missing) > 3 else "")
+    return [
+        f"{len(missing)} text{'s' if len(missing) > 1 else ''} without {_LANG[other]} ({other}): {_LANG[other]} readers"
+        f" see the {_LANG[model.default_locale]} words ({shown})"
+    ]
+
+
 def _normalised(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -417,7 +484,7 @@ def _check_same_text(
 ) -> None:
     for lang in ("fr", "en"):
         key = (what, lang, _normalised(getattr(text, lang)))
-        if not key[2]:
+        if not key[2] or lang == text.missing:
             continue  # a blank text is reported on its own
         if key in seen:
             problems.append((f"{path}.{lang}", f"the same {_LANG[lang]} {what} as {seen[key]}: each must be different"))
@@ -521,6 +588,8 @@ def _check_recommendation(model: Questionnaire, q: AnyQuestion, rec: Any, path: 
         problems.append((path, "recommendations need a scored question"))
         return
     when = rec.when
+    if not isinstance(when, RecommendationWhen):
+        return  # a full condition: checked once every question is known
     if when.in_ is not None:
         allowed = _allowed_values(model, q)
         if allowed is None:
@@ -538,7 +607,12 @@ def _check_recommendation(model: Questionnaire, q: AnyQuestion, rec: Any, path: 
 
 
 def _check_condition(
-    model: Questionnaire, cond: Any, path: str, earlier: dict[str, AnyQuestion], problems: list[tuple[str, str]]
+    model: Questionnaire,
+    cond: Any,
+    path: str,
+    earlier: dict[str, AnyQuestion],
+    problems: list[tuple[str, str]],
+    any_position: bool = False,
 ) -> None:
     for sub_path, sub in _conditions(cond, path):
         if isinstance(sub, ProfileCondition):
@@ -546,9 +620,12 @@ def _check_condition(
         if isinstance(sub, AnswerCondition):
             target = earlier.get(sub.answer)
             if target is None:
-                problems.append(
-                    (f"{sub_path}.answer", f"'{sub.answer}' is not an earlier question: a condition can only use answers given before")
+                message = (
+                    f"'{sub.answer}' is not a question of this file"
+                    if any_position
+                    else f"'{sub.answer}' is not an earlier question: a condition can only use answers given before"
                 )
+                problems.append((f"{sub_path}.answer", message))
                 continue
             if sub.in_ is not None:
                 allowed = _allowed_values(model, target)
@@ -649,7 +726,8 @@ def parse_questionnaire(text: str, source: str) -> LoadedQuestionnaire:
             source, [Issue(path, message, _line_of(node, _parse_path(path))) for path, message in problems]
         )
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return LoadedQuestionnaire(model=model, source=source, content_hash=digest, text=text)
+    warnings = tuple(questionnaire_warnings(model))
+    return LoadedQuestionnaire(model=model, source=source, content_hash=digest, text=text, warnings=warnings)
 
 
 def _duplicate_keys(text: str) -> list[Issue]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
 from diagnostic.core import limits
 
@@ -33,10 +33,41 @@ class Strict(BaseModel):
 
 
 class Text(Strict):
-    """A user-facing text, in French (the default locale) and English."""
+    """A user-facing text, in French and English.
 
-    fr: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    A questionnaire written in one language gives only that one: the other language then shows
+    the same words (`missing` says which was absent; loading requires the file's default_locale
+    and warns about the other).
+    """
+
+    fr: str = Field(default="", min_length=1)
+    en: str = Field(default="", min_length=1)
+    _missing: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_language_is_enough(cls, value: Any, handler: Any) -> Any:
+        missing = None
+        if isinstance(value, dict) and ("fr" in value) != ("en" in value):
+            given = "fr" if "fr" in value else "en"
+            missing = "en" if given == "fr" else "fr"
+            if value[given]:  # an empty text is reported once, where it is written
+                value = {**value, missing: value[given]}
+        text = handler(value)
+        if missing is not None:
+            text._missing = missing
+        return text
+
+    @model_validator(mode="after")
+    def _some_text(self) -> Text:
+        if not self.fr and not self.en:
+            raise ValueError("a text needs fr or en (or both)")
+        return self
+
+    @property
+    def missing(self) -> str | None:
+        """The language this text was not written in ("fr" or "en"), or None."""
+        return self._missing
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.fr
@@ -159,15 +190,28 @@ class RecommendationWhen(Strict):
     in_: list[str] | None = Field(default=None, alias="in")
 
 
+def _when_kind(value: Any) -> str:
+    return "condition" if _condition_kind(value) is not None else "answer"
+
+
+RecommendationCondition = Annotated[
+    Annotated[RecommendationWhen, Tag("answer")] | Annotated[Condition, Tag("condition")],
+    Discriminator(_when_kind),
+]
+
+
 class Recommendation(Strict):
     id: Id
-    when: RecommendationWhen = Field(
+    when: RecommendationCondition = Field(
         default_factory=RecommendationWhen,
-        description="Shown when the answer matches; by default whenever the answer is below the maximum",
+        description=(
+            "Shown when the answer matches: {min, max, in} on this question's answer, or a full condition"
+            " (profile, answer, all, any, not); by default whenever the answer is below the maximum"
+        ),
     )
     text: Text
-    effort: Literal[1, 2, 3] = Field(description="1 light, 2 a project, 3 a programme")
-    impact: Literal[1, 2, 3]
+    effort: Literal[1, 2, 3] = Field(default=2, description="1 light, 2 a project, 3 a programme")
+    impact: Literal[1, 2, 3] = Field(default=2, description="1 a refinement, 2 a visible improvement, 3 a legal exposure closed or a material effect")
     references: References = Field(default_factory=References)
 
 
@@ -207,6 +251,7 @@ class QuestionBase(Strict):
     )
     applies_when: Condition | None = None
     critical: Critical | None = None
+    module: Id | None = Field(default=None, description="The optional module (modules) this question belongs to")
     references: References = Field(default_factory=References)
     recommendations: list[Recommendation] = Field(default_factory=list)
 
@@ -300,7 +345,8 @@ class Dimension(Strict):
     id: Id
     title: Text
     description: Text | None = None
-    weight: float = Field(default=1, gt=0)
+    weight: float = Field(default=1, ge=0, description="0: reported, but left out of the overall and the level floors")
+    group: Id | None = Field(default=None, description="The group (groups) this dimension belongs to")
     applies_when: Condition | None = None
     references: References = Field(default_factory=References)
     questions: list[Question] = Field(min_length=1)
@@ -314,8 +360,36 @@ class Level(Strict):
     min_dimension: float | None = Field(default=None, ge=0, le=100)
 
 
+class Group(Strict):
+    """A heading above dimensions (e.g. an impact area made of several topics)."""
+
+    id: Id
+    title: Text
+    description: Text | None = None
+
+
+class Module(Strict):
+    """Optional questions a company sees only when `applies_when` holds (e.g. its sector).
+
+    Unlike elsewhere, a profile fact that is not known counts as not met: a module adds depth for
+    the companies it is written for and is not a legal basic that must be asked anyway.
+    """
+
+    id: Id
+    title: Text
+    description: Text | None = None
+    applies_when: Condition
+
+
 class Results(Strict):
     levels: list[Level] = Field(min_length=1, description="In ascending order")
+    overall: Literal["dimensions", "pooled"] = Field(
+        default="dimensions",
+        description=(
+            "dimensions: the weighted mean of dimension scores; pooled: Σ weight·value ÷ Σ weight·max over every"
+            " counted question of the dimensions of weight > 0"
+        ),
+    )
     critical_cap: Id | None = Field(
         default=None, description="Level id that an unmet critical question caps the result at"
     )
@@ -371,6 +445,8 @@ class Questionnaire(Strict):
     estimated_minutes: int | None = Field(default=None, gt=0)
     maturity_scale: list[ScaleLevel] = Field(default_factory=default_scale, min_length=5, max_length=5)
     choice_lists: dict[Id, list[Option]] = Field(default_factory=dict)
+    groups: list[Group] = Field(default_factory=list)
+    modules: list[Module] = Field(default_factory=list)
     dimensions: list[Dimension] = Field(min_length=1)
     results: Results
 
@@ -378,7 +454,9 @@ class Questionnaire(Strict):
 AllCondition.model_rebuild()
 AnyCondition.model_rebuild()
 NotCondition.model_rebuild()
+Recommendation.model_rebuild()
 QuestionBase.model_rebuild()
+Module.model_rebuild()
 Dimension.model_rebuild()
 Questionnaire.model_rebuild()
 

@@ -47,6 +47,13 @@ class DimensionResult:
 
 
 @dataclass(frozen=True)
+class GroupResult:
+    id: str
+    score: float | None  # the weighted mean of its counted dimensions' scores, as the overall is
+    dimensions: list[str]
+
+
+@dataclass(frozen=True)
 class LevelCheck:
     """Why a level is reached or not: the transparency a manager can read."""
 
@@ -74,6 +81,7 @@ class Result:
     questions: dict[str, QuestionResult]
     level_checks: list[LevelCheck]
     recommendations: list[RankedRecommendation] = field(default_factory=list)
+    groups: list[GroupResult] = field(default_factory=list)
 
     def dimension(self, dimension_id: str) -> DimensionResult:
         return next(d for d in self.dimensions if d.id == dimension_id)
@@ -140,7 +148,8 @@ def _dimension_result(questionnaire: LoadedQuestionnaire, dimension_id: str, row
 
 
 def overall_score(dimensions: list[DimensionResult]) -> float | None:
-    scored = [d for d in dimensions if d.score is not None]
+    """The weighted mean of the dimension scores; a dimension of weight 0 is left out."""
+    scored = [d for d in dimensions if d.score is not None and d.weight > 0]
     total_weight = fsum(d.weight for d in scored)
     if not total_weight:
         return None
@@ -148,6 +157,23 @@ def overall_score(dimensions: list[DimensionResult]) -> float | None:
     # a weighted mean lies between its extremes; the clamp only absorbs floating-point rounding
     values = [d.score or 0 for d in scored]
     return min(max(mean, min(values)), max(values))
+
+
+def pooled_score(rows: list[QuestionResult]) -> float | None:
+    """Σ weight·value ÷ Σ weight·max over the counted questions given (for `overall: pooled`)."""
+    counted = [r for r in rows if r.counted]
+    denominator = fsum(r.weight * (r.max or 0) for r in counted)
+    if not denominator:
+        return None
+    return min(100.0, 100 * fsum(r.weight * (r.value or 0) for r in counted) / denominator)
+
+
+def group_results(questionnaire: LoadedQuestionnaire, dimensions: list[DimensionResult]) -> list[GroupResult]:
+    results = []
+    for group in questionnaire.model.groups:
+        members = [d for d in dimensions if questionnaire.dimension_by_id[d.id].group == group.id]
+        results.append(GroupResult(id=group.id, score=overall_score(members), dimensions=[d.id for d in members]))
+    return results
 
 
 # Thresholds are compared with this tolerance so that a score of exactly 25 computed as
@@ -162,7 +188,10 @@ def level_checks(questionnaire: LoadedQuestionnaire, overall: float | None, dime
         below = [
             d.id
             for d in dimensions
-            if level.min_dimension is not None and d.score is not None and d.score < level.min_dimension - EPSILON
+            if level.min_dimension is not None
+            and d.weight > 0  # a dimension of weight 0 is reported, not judged
+            and d.score is not None
+            and d.score < level.min_dimension - EPSILON
         ]
         checks.append(LevelCheck(level=level, rank=rank, overall_ok=overall_ok, dimensions_below_floor=below))
     return checks
@@ -175,7 +204,11 @@ def score(questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping
     for row in questions.values():
         by_dimension[row.dimension].append(row)
     dimensions = [_dimension_result(questionnaire, d.id, by_dimension[d.id]) for d in questionnaire.dimensions]
-    overall = overall_score(dimensions)
+    if questionnaire.model.results.overall == "pooled":
+        counted_dimensions = {d.id for d in dimensions if d.weight > 0}
+        overall = pooled_score([r for r in questions.values() if r.dimension in counted_dimensions])
+    else:
+        overall = overall_score(dimensions)
 
     scored_rows = [r for d in dimensions for r in by_dimension[d.id] if r.applies and r.max is not None]
     answered = sum(1 for r in scored_rows if r.answered)
@@ -210,5 +243,6 @@ def score(questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping
         dimensions=dimensions,
         questions=questions,
         level_checks=checks,
-        recommendations=rank_recommendations(questionnaire, questions, answers),
+        recommendations=rank_recommendations(questionnaire, questions, answers, profile),
+        groups=group_results(questionnaire, dimensions),
     )
