@@ -200,7 +200,15 @@ def main(ctx: Context) -> None:
             if not shown:
                 st.info(t("diag.no_question"))
             show_help = st.toggle(t("diag.show_help"), key="show-help", help=t("diag.show_help_hint"))
+            opened_module = None
             for position, question in enumerate(shown, start=1):
+                if question.module is not None and question.module != opened_module:
+                    # a sector module's questions come last in their dimension, under its name
+                    module = questionnaire.module_by_id[question.module]
+                    st.subheader(t("diag.module", title=plain(module.title.get(lang))), anchor=False)
+                    if module.description:
+                        st.caption(plain(module.description.get(lang)))
+                opened_module = question.module
                 with st.container(border=True, key=f"question-{question.id}"):
                     render_question(
                         ctx, who, questionnaire, question, position, answers.get(question.id), comments.get(question.id, ""),

@@ -37,6 +37,9 @@ def main(ctx: Context) -> None:
         st.stop()
 
     titles = {d.id: d.title.get(lang) for d in questionnaire.dimensions}
+    if questionnaire.model.modules:
+        opened = [questionnaire.module_by_id[m].title.get(lang) for m in result.modules]
+        st.caption(t("results.modules", modules=", ".join(plain(m) for m in opened)) if opened else t("results.no_module"))
     previous = assessment_service.previous_assessment(ctx, assessment)
     previous_eval = assessment_service.evaluate(ctx, previous.id) if previous else None
 
@@ -124,9 +127,11 @@ def main(ctx: Context) -> None:
     rows = []
     for d in result.dimensions:
         before = previous_eval.result.dimension(d.id).score if previous_eval else None
+        group = questionnaire.dimension_by_id[d.id].group
         rows.append(
             {
-                t("results.col_dimension"): titles[d.id],
+                **({t("results.col_group"): questionnaire.group_by_id[group].title.get(lang) if group else "—"} if questionnaire.model.groups else {}),
+                t("results.col_dimension"): titles[d.id] if d.weight > 0 else t("results.weight_zero", dimension=titles[d.id]),
                 t("results.col_score"): shown_score(d),
                 t("results.col_coverage"): format_percent(d.coverage, lang),
                 t("results.col_target"): format_score(assessment.targets.get(d.id)),
@@ -143,6 +148,18 @@ def main(ctx: Context) -> None:
         t("results.low_confidence_help", coverage=round(100 * settings.low_coverage), dont_know=round(100 * settings.high_dont_know))
     )
     st.caption(t("results.score_method"))
+    st.caption(t("results.overall_method_pooled" if settings.overall == "pooled" else "results.overall_method_dimensions"))
+    if result.groups:
+        st.header(t("results.by_group"))
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {t("results.col_group"): questionnaire.group_by_id[g.id].title.get(lang), t("results.col_score"): format_score(g.score)}
+                    for g in result.groups
+                ]
+            ),
+            hide_index=True,
+        )
 
 
     st.header(t("results.critical"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from math import fsum
 
 from diagnostic.core.answers import Answer
-from diagnostic.core.conditions import applicability
+from diagnostic.core.conditions import applicability, open_modules
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
 from diagnostic.core.recommendations import RankedRecommendation, rank_recommendations
@@ -82,6 +82,7 @@ class Result:
     level_checks: list[LevelCheck]
     recommendations: list[RankedRecommendation] = field(default_factory=list)
     groups: list[GroupResult] = field(default_factory=list)
+    modules: list[str] = field(default_factory=list)  # the ids of the modules opened for this company
 
     def dimension(self, dimension_id: str) -> DimensionResult:
         return next(d for d in self.dimensions if d.id == dimension_id)
@@ -245,4 +246,5 @@ def score(questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping
         level_checks=checks,
         recommendations=rank_recommendations(questionnaire, questions, answers, profile),
         groups=group_results(questionnaire, dimensions),
+        modules=open_modules(questionnaire, profile, answers) if questionnaire.model.modules else [],
     )
