@@ -89,6 +89,8 @@ def result_json(loaded: LoadedQuestionnaire, result: Result, lang: str) -> dict[
             }
             for r in result.recommendations
         ],
+        "groups": [{"id": g.id, "score": g.score, "dimensions": g.dimensions} for g in result.groups],
+        "modules": result.modules,
     }
 
 

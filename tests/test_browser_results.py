@@ -28,8 +28,9 @@ def test_a_partly_answered_assessment_shows_a_provisional_result_and_leads_back(
     company = companies.save_company(ctx, None, "Atelier Test", profile)
     assessment = assessments.start_assessment(ctx, company.id, "rse-flash")
     questionnaire = questionnaires.questionnaire_of(ctx.uow, assessment)
-    for question_id in ("gov.demarche-rse", "gov.parties-prenantes", "gov.pilotage-indicateurs", "qual.ecoute-clients"):
+    for question_id in ("gov.demarche-rse", "gov.parties-prenantes", "gov.tableau-de-bord"):
         answers.record_answer(ctx, questionnaire, assessment.id, question_id, 3)
+    answers.record_answer(ctx, questionnaire, assessment.id, "qual.satisfaction-clients", "indicateur-suivi")
     try:
         with running(ROOT / "serve.py", db_url, log=tmp_path / "server.log") as server, browser(width=width, height=900) as page:
             page.goto(f"{server.url}/resultats?c={company.id}&a={assessment.id}", timeout=30_000)
@@ -37,7 +38,8 @@ def test_a_partly_answered_assessment_shows_a_provisional_result_and_leads_back(
             banner = page.locator(".st-key-provisional")
             banner.wait_for(timeout=30_000)
             text = banner.inner_text()
-            assert "Résultat provisoire" in text and "16 sur 20" in text, text
+            # 24 questions, the waste-collection filter not scored: 23 apply to 20-49 people; 4 answered
+            assert "Résultat provisoire" in text and "19 sur 23" in text, text
             # drawn a moment after the banner: waited for, not checked at once
             page.get_by_text("Score provisoire").first.wait_for(timeout=30_000)
             page.get_by_text("non renseignée").first.wait_for(timeout=30_000)  # unanswered dimensions are not 0
@@ -45,6 +47,6 @@ def test_a_partly_answered_assessment_shows_a_provisional_result_and_leads_back(
             page.wait_for_url("**/diagnostic?**dim=qual**", timeout=30_000)
             wait_idle(page, settle=0.5)
             # the dimension of the first unanswered question is open: its second question unanswered
-            page.get_by_text(questionnaire.questions["qual.donnees-personnelles"].text.get("fr")).first.wait_for(timeout=30_000)
+            page.get_by_text(questionnaire.questions["qual.rgpd-registre"].text.get("fr")).first.wait_for(timeout=30_000)
     finally:
         engine.dispose()

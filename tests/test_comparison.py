@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnostic.core.comparison import compare
+from diagnostic.core.comparison import comparable_questions, compare
+from diagnostic.core.loading import parse_questionnaire
 from tests.conftest import build, maturity, run
 
 Q = build(
@@ -58,3 +61,24 @@ def test_properties(a, b):
         if f.delta is not None:
             assert abs(f.delta + r.delta) < 1e-9
     assert all(m.points > 0 for m in forward.went_up) and all(m.points < 0 for m in forward.went_down)
+
+
+# --- two versions of a questionnaire ------------------------------------------------------------
+
+
+def test_a_question_measured_differently_in_another_version_is_not_compared() -> None:
+    text = (Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="utf-8")
+    v1 = parse_questionnaire(text, "v1")
+    # v2 rewords a maturity question (still comparable) and rescores the shared list of
+    # env.eco-conduite ("parfois" 2 -> 3: not comparable answer to answer)
+    v2_text = text.replace(v1.questions["rh.formation"].text.fr, "Formez-vous vos salariés chaque année ?")
+    v2_text = v2_text.replace('label: {fr: "Parfois", en: "Sometimes"}, score: 2', 'label: {fr: "Parfois", en: "Sometimes"}, score: 3')
+    v2 = parse_questionnaire(v2_text, "v2")
+    assert v2.questions["rh.formation"].text.fr != v1.questions["rh.formation"].text.fr
+    assert comparable_questions(v1, v2) == set(v1.questions) - {"env.eco-conduite"}
+    assert comparable_questions(v1, v1) == set(v1.questions)
+    before = run(v1, {"env.eco-conduite": "parfois", "rh.formation": 1})
+    after = run(v2, {"env.eco-conduite": "toujours", "rh.formation": 3})
+    moved = compare(before, after, comparable_questions(v1, v2))
+    assert [m.question for m in moved.went_up] == ["rh.formation"]  # (3 - 1) / 4 = 50 points
+    assert moved.went_up[0].points == 50

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.schema import AnyQuestion
 from diagnostic.core.scoring import Result
 
 
@@ -33,7 +35,28 @@ class Comparison:
     went_down: list[QuestionChange]  # largest fall first
 
 
-def compare(before: Result, after: Result) -> Comparison:
+def _measure(questionnaire: LoadedQuestionnaire, question: AnyQuestion) -> object:
+    """What an answer's value means: the type and every score (not the wording, which may improve)."""
+    options = [(o.id, o.score, o.exclusive) for o in questionnaire.options(question)]
+    scores = getattr(question, "scores", None)
+    bands = getattr(question, "score_bands", None)
+    return (question.type, question.scored, options, scores, bands, getattr(question, "max_score", None))
+
+
+def comparable_questions(before: LoadedQuestionnaire, after: LoadedQuestionnaire) -> set[str]:
+    """The question ids measured the same way in both questionnaires (two versions of one, often):
+    a question whose options or scores changed is not compared answer to answer."""
+    if before.content_hash == after.content_hash:
+        return set(after.questions)
+    return {
+        qid
+        for qid, question in after.questions.items()
+        if qid in before.questions and _measure(before, before.questions[qid]) == _measure(after, question)
+    }
+
+
+def compare(before: Result, after: Result, comparable: set[str] | None = None) -> Comparison:
+    """`comparable`: the questions whose answers may be compared (all by default)."""
     earlier = {d.id: d.score for d in before.dimensions}
     dimensions = []
     for d in after.dimensions:
@@ -43,6 +66,8 @@ def compare(before: Result, after: Result) -> Comparison:
     moves = []
     for qid, row in after.questions.items():
         old_row = before.questions.get(qid)
+        if comparable is not None and qid not in comparable:
+            continue
         if not row.counted or old_row is None or not old_row.counted or not row.max:
             continue
         if row.value is None or old_row.value is None or row.value == old_row.value:
