@@ -132,7 +132,7 @@ def main(ctx: Context) -> None:
 
     def next_step(company: CompanyRecord, first: bool) -> None:
         """Start the flash or the full diagnostic, then answer it on the Diagnostic page."""
-        questionnaires = sorted(shipped_questionnaires(), key=lambda q: len(q.questions))  # flash first
+        questionnaires = sorted(shipped_questionnaires(), key=lambda q: len(q.core_questions))  # flash first
         with st.container(border=True):
             st.header(t("company.next_step") if first else t("company.new_assessment"))
             st.caption(t("company.next_step_help"))
@@ -150,7 +150,12 @@ def main(ctx: Context) -> None:
                             icon=":material/bolt:" if index == 0 else ":material/checklist:", width="stretch",
                         ):  # fmt: skip
                             started = questionnaire.id
-                        st.caption(t("company.choice_detail", count=len(questionnaire.questions), title=questionnaire.model.title.get(lang)))
+                        st.caption(
+                            t(
+                                "company.choice_detail_modules" if questionnaire.model.modules else "company.choice_detail",
+                                count=len(questionnaire.core_questions), title=questionnaire.model.title.get(lang),
+                            )
+                        )
         if started is not None:
             assessment = assessment_service.start_assessment(ctx, company.id, started, respondent=(respondent or "").strip())
             state.select_assessment(ctx, assessment.id)

@@ -17,7 +17,7 @@ from diagnostic.services.questionnaires import questionnaire_of
 from ui import live, state
 from ui.questions import ERRORS, SHOWN, render_question
 from ui.state import t
-from ui.text import plain
+from ui.text import authored, authored_label, plain
 
 
 def main(ctx: Context) -> None:
@@ -155,7 +155,7 @@ def main(ctx: Context) -> None:
         number = DIMENSIONS.index(dimension_id)
 
         def label(option: str) -> str:
-            title = questionnaire.dimension_by_id[option].title.get(lang)
+            title = authored_label(questionnaire.dimension_by_id[option].title.get(lang))
             count = len(counted[option])
             if not count:
                 return title
@@ -193,7 +193,7 @@ def main(ctx: Context) -> None:
         with st.container(key="questions"):
             dimension = questionnaire.dimension_by_id[dimension_id]
             if dimension.description:
-                st.caption(dimension.description.get(lang))
+                st.caption(authored(dimension.description.get(lang)))
             shown = [q for q in dimension.questions if applies[q.id]]
             status = {"answered": done[dimension_id], "applicable": len(counted[dimension_id])}
             st.caption(t("diag.dimension_status", number=number + 1, count=len(DIMENSIONS), **status))

@@ -7,7 +7,7 @@ long dimension names wrap and every column shows on a phone.
 import pandas as pd
 import streamlit as st
 
-from diagnostic.core.comparison import compare
+from diagnostic.core.comparison import comparable_questions, compare
 from diagnostic.i18n import format_date, format_number, format_score
 from diagnostic.labels import answer_label
 from diagnostic.services import actions as action_service
@@ -16,7 +16,7 @@ from diagnostic.services.context import Context
 from ui import state
 from ui.charts import history_figure
 from ui.state import t
-from ui.text import plain
+from ui.text import authored_label, plain
 
 
 def main(ctx: Context) -> None:
@@ -94,7 +94,17 @@ def main(ctx: Context) -> None:
         after_id = right.selectbox(t("followup.after"), ids, index=len(ids) - 1, format_func=labels.__getitem__)
         before = next(e for e in evaluations if e.assessment.id == before_id)
         after = next(e for e in evaluations if e.assessment.id == after_id)
-        moved = compare(before.result, after.result)
+        comparable = comparable_questions(before.questionnaire, after.questionnaire)
+        moved = compare(before.result, after.result, comparable)
+        if before.questionnaire.content_hash != after.questionnaire.content_hash:
+            st.caption(
+                t(
+                    "followup.other_version",
+                    before=f"{before.questionnaire.id} {before.questionnaire.version}",
+                    after=f"{after.questionnaire.id} {after.questionnaire.version}",
+                    changed=len([q for q in after.questionnaire.questions if q not in comparable]),
+                )
+            )
         comparison = [
             {
                 t("results.col_dimension"): titles.get(c.dimension, c.dimension),
@@ -118,7 +128,7 @@ def main(ctx: Context) -> None:
                     old_value = before.answers[qid].value
                     new_value = after.answers[qid].value
                     st.markdown(
-                        f"- {question.text.get(lang)}  \n  {plain(answer_label(before.questionnaire, qid, old_value, lang))} → "
+                        f"- {authored_label(question.text.get(lang))}  \n  {plain(answer_label(before.questionnaire, qid, old_value, lang))} → "
                         f"**{plain(answer_label(after.questionnaire, qid, new_value, lang))}**"
                     )
 

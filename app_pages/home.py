@@ -9,7 +9,7 @@ from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import shipped_questionnaire, shipped_questionnaires
 from ui import state
 from ui.state import t
-from ui.text import plain
+from ui.text import authored, authored_label, plain
 
 
 @state.guarded
@@ -59,21 +59,23 @@ def main(ctx: Context) -> None:
 
     st.header(t("home.questionnaires"))
     for questionnaire in shipped_questionnaires():
+        modules = ", ".join(authored_label(m.title.get(lang)) for m in questionnaire.model.modules)
         st.markdown(
             t(
-                "home.questionnaire_line",
-                title=questionnaire.model.title.get(lang),
-                count=len(questionnaire.questions),
+                "home.questionnaire_modules" if modules else "home.questionnaire_line",
+                title=authored_label(questionnaire.model.title.get(lang)),
+                count=len(questionnaire.core_questions),
                 minutes=questionnaire.model.estimated_minutes or "—",
+                **({"modules": modules} if modules else {}),
             )
         )
         if questionnaire.model.description:
-            st.caption(questionnaire.model.description.get(lang))
+            st.caption(authored(questionnaire.model.description.get(lang)))
 
     with st.expander(t("home.scale")):
         scale = shipped_questionnaires()[0].model.maturity_scale
         for level in scale:
-            st.markdown(f"**{level.value} — {level.label.get(lang)}** · {level.description.get(lang)}")
+            st.markdown(authored(level.description.get(lang), lead=f"**{level.value} — {authored_label(level.label.get(lang))}** · "))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from ui import live, state
 from ui.exports import download_buttons
 from ui.questions import failure_message
 from ui.state import t
-from ui.text import plain
+from ui.text import authored, authored_label, plain
 
 
 def main(ctx: Context) -> None:
@@ -293,12 +293,12 @@ def main(ctx: Context) -> None:
         with st.container(border=True):
             text_col, button_col = st.columns([5, 1], vertical_alignment="center")
             with text_col:
-                st.markdown(rec.text.get(lang))
+                st.markdown(authored(rec.text.get(lang)))
                 question = questionnaire.questions[rec.question]
                 st.caption(
-                    f"{titles[rec.dimension]} · {t('plan.col_effort')} {'●' * rec.effort}{'○' * (3 - rec.effort)} · "
+                    f"{authored_label(titles[rec.dimension])} · {t('plan.col_effort')} {'●' * rec.effort}{'○' * (3 - rec.effort)} · "
                     f"{t('plan.col_impact')} {'●' * rec.impact}{'○' * (3 - rec.impact)} · {t('plan.col_priority')} "
-                    f"{format_number(rec.priority, lang, 2)}  \n{question.text.get(lang)}"
+                    f"{format_number(rec.priority, lang, 2)}  \n{authored_label(question.text.get(lang))}"
                 )
             with button_col:
                 if rec.id in in_plan:

@@ -14,7 +14,7 @@ from ui import state
 from ui.charts import radar_figure
 from ui.exports import download_buttons
 from ui.state import t
-from ui.text import plain
+from ui.text import authored, authored_label, plain
 
 
 def main(ctx: Context) -> None:
@@ -55,7 +55,7 @@ def main(ctx: Context) -> None:
         params = {"lang": lang, "c": str(company.id), "a": str(assessment.id), "dim": dimension_id}
         st.page_link(
             "app_pages/diagnostic.py", label=label, icon=icon, query_params=params,
-            help=t(help_key, dimension=plain(titles[dimension_id])),
+            help=t(help_key, dimension=authored_label(titles[dimension_id])),
         )
 
 
@@ -80,14 +80,14 @@ def main(ctx: Context) -> None:
     level, by_score = result.level, result.level_by_score
     level_col.metric(
         t("results.level_provisional" if reading.provisional else "results.level"),
-        f"{result.level_rank} · {level.label.get(lang)}" if level else "—",
+        f"{result.level_rank} · {authored_label(level.label.get(lang))}" if level else "—",
     )
     coverage_col.metric(t("results.coverage"), format_percent(result.coverage, lang))
     # a level's description speaks of every dimension: it is shown only for a confirmed result
     if level and level.description and not reading.provisional:
-        st.markdown(f"**{plain(level.label.get(lang))}** — {plain(level.description.get(lang))}")
+        st.markdown(authored(level.description.get(lang), lead=f"**{authored_label(level.label.get(lang))}** — "))
     if result.capped_by_critical and level and by_score:  # capped: both levels exist
-        st.warning(t("results.capped", level=plain(level.label.get(lang)), by_score=plain(by_score.label.get(lang))))
+        st.warning(t("results.capped", level=authored_label(level.label.get(lang)), by_score=authored_label(by_score.label.get(lang))))
 
     radar_col, side_col = st.columns([3, 2])
     with radar_col:
@@ -113,7 +113,7 @@ def main(ctx: Context) -> None:
             st.header(t("results.strengths") + " / " + t("results.weaknesses"))
             st.info(t("results.none_stands_out"))
         if reading.not_filled:
-            st.caption(t("results.not_filled_list", dims=", ".join(plain(titles[d]) for d in reading.not_filled)))
+            st.caption(t("results.not_filled_list", dims=", ".join(authored_label(titles[d]) for d in reading.not_filled)))
 
 
     def shown_score(d: DimensionResult) -> str:
@@ -167,12 +167,12 @@ def main(ctx: Context) -> None:
     for qid in reading.critical_unmet:
         question = questionnaire.questions[qid]
         assert question.critical is not None  # reading.critical_unmet lists critical questions only
-        st.error(f"**{plain(question.text.get(lang))}**  \n{plain(question.critical.reason.get(lang))}")
+        st.error(authored(question.critical.reason.get(lang), lead=f"**{authored_label(question.text.get(lang))}**  \n"))
     if reading.critical_unanswered:
         count = len(reading.critical_unanswered)
         head = t("results.critical_unanswered_one") if count == 1 else t("results.critical_unanswered_many", count=count)
-        items = "\n".join(f"- {plain(questionnaire.questions[qid].text.get(lang))}" for qid in reading.critical_unanswered)
-        why = t("results.critical_unanswered_why", cap=plain(cap.label.get(lang)) if cap else "—")
+        items = "\n".join(f"- {authored_label(questionnaire.questions[qid].text.get(lang))}" for qid in reading.critical_unanswered)
+        why = t("results.critical_unanswered_why", cap=authored_label(cap.label.get(lang)) if cap else "—")
         st.warning(f"**{head}**\n\n{items}\n\n{why}", icon=":material/gavel:")
         first_critical = result.questions[reading.critical_unanswered[0]].dimension
         dimension_link(first_critical, t("results.answer_critical"), "results.answer_critical_help", ":material/gavel:")
@@ -180,7 +180,7 @@ def main(ctx: Context) -> None:
         st.success(t("results.no_critical"))
 
     with st.expander(t("results.rules"), expanded=False):
-        st.markdown(t("results.rules_intro", cap=cap.label.get(lang) if cap else "—"))
+        st.markdown(t("results.rules_intro", cap=authored_label(cap.label.get(lang)) if cap else "—"))
         rule_rows = []
         for check in result.level_checks:
             if check.reached:

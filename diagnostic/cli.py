@@ -11,6 +11,7 @@ from typing import Any
 from diagnostic.core import limits
 from diagnostic.core.answers import Answer
 from diagnostic.core.loading import LoadedQuestionnaire, QuestionnaireError
+from diagnostic.core.markup import to_plain
 from diagnostic.core.schema import Questionnaire
 from diagnostic.core.scoring import Result, score
 from diagnostic.core.values import question_max
@@ -85,7 +86,7 @@ def result_json(loaded: LoadedQuestionnaire, result: Result, lang: str) -> dict[
                 "effort": r.effort,
                 "impact": r.impact,
                 "quick_win": r.quick_win,
-                "text": r.text.get(lang),
+                "text": to_plain(r.text.get(lang)),
             }
             for r in result.recommendations
         ],
@@ -121,7 +122,7 @@ def result_text(loaded: LoadedQuestionnaire, result: Result, lang: str) -> str:
         lines += ["", t("cli.priorities", lang)]
         for r in result.recommendations[:10]:
             tag = t("cli.quick_win", lang) + " " if r.quick_win else ""
-            lines.append(f"  {r.priority:5.2f}  {tag}{r.text.get(lang)}")
+            lines.append(f"  {r.priority:5.2f}  {tag}{to_plain(r.text.get(lang))}")
     return "\n".join(lines)
 
 

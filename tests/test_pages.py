@@ -103,7 +103,8 @@ def test_create_company_with_profile_then_start_an_assessment(db) -> None:
     assert created[0].profile.headcount_band == "11-19" and created[0].profile.sector == "25.62A"
     assert at.session_state["company_id"] == created[0].id
 
-    start = next(b for b in at.button if b.label == t("company.choice_full", "fr", minutes=40))
+    minutes = questionnaires.shipped_questionnaire("rse-performance-globale")[0].model.estimated_minutes  # 50
+    start = next(b for b in at.button if b.label == t("company.choice_full", "fr", minutes=minutes))
     start.click().run()
     no_unexpected_error(at)
     started = assessments.list_assessments(db, created[0].id)
@@ -173,15 +174,19 @@ def test_na_is_offered_only_where_allowed(db) -> None:
 
 
 def test_a_question_disappears_when_it_stops_applying(db) -> None:
+    # env.audit-energetique applies when env.energie-niveau (a filter, not scored) is in
+    # [entre-2-75-et-23-6, plus-de-23-6, a-verifier]: not under 2.75 GWh
     company = companies.save_company(db, None, "Transports", Profile(headcount_band="1-10"))
     assessment = assessments.start_assessment(db, company.id, "rse-performance-globale")
     questionnaire = questionnaires.questionnaire_of(db.uow, assessment)
-    answers.record_answer(db, questionnaire, assessment.id, "env.flotte", "yes")
-    answers.record_answer(db, questionnaire, assessment.id, "env.flotte-gestion", 2)
-    assert assessments.evaluate(db, assessment.id).result.questions["env.flotte-gestion"].counted
-    answers.record_answer(db, questionnaire, assessment.id, "env.flotte", "no")
+    filter_id, dependant = "env.energie-niveau", "env.audit-energetique"
+    answers.record_answer(db, questionnaire, assessment.id, filter_id, "plus-de-23-6")
+    answers.record_answer(db, questionnaire, assessment.id, dependant, "audit-et-plan")
+    row = assessments.evaluate(db, assessment.id).result.questions[dependant]
+    assert row.applies and row.counted and row.value == 3  # "audit-et-plan" scores 3
+    answers.record_answer(db, questionnaire, assessment.id, filter_id, "moins-de-2-75")
     result = assessments.evaluate(db, assessment.id).result
-    assert not result.questions["env.flotte-gestion"].applies and not result.questions["env.flotte-gestion"].counted
+    assert not result.questions[dependant].applies and not result.questions[dependant].counted
     # in the page, the env tab no longer draws the hidden question
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["company_id"], at.session_state["assessment_id"] = company.id, assessment.id
@@ -190,11 +195,11 @@ def test_a_question_disappears_when_it_stops_applying(db) -> None:
     at.switch_page("app_pages/diagnostic.py").run()
     assert not at.exception
     keys = [w.key for w in at.radio if w.key]
-    assert f"q-{assessment.id}-env.flotte" in keys
-    assert f"q-{assessment.id}-env.flotte-gestion" not in keys
-    answers.record_answer(db, questionnaire, assessment.id, "env.flotte", "yes")
+    assert f"q-{assessment.id}-{filter_id}" in keys
+    assert f"q-{assessment.id}-{dependant}" not in keys
+    answers.record_answer(db, questionnaire, assessment.id, filter_id, "a-verifier")
     at.run()
-    assert f"q-{assessment.id}-env.flotte-gestion" in [w.key for w in at.radio if w.key]
+    assert f"q-{assessment.id}-{dependant}" in [w.key for w in at.radio if w.key]
 
 
 def test_plan_add_recommendation_and_edit_actions(db) -> None:
@@ -273,7 +278,8 @@ def test_the_workspace_page_shows_the_local_space_its_members_and_the_audit_of_e
     at.button[0].click().run()  # form submit
     no_unexpected_error(at)
     [company] = companies.list_companies(db)
-    flash = next(b for b in at.button if b.label == t("company.choice_flash", "fr", minutes=10))
+    minutes = questionnaires.shipped_questionnaire("rse-flash")[0].model.estimated_minutes  # 15
+    flash = next(b for b in at.button if b.label == t("company.choice_flash", "fr", minutes=minutes))
     flash.click().run()
     no_unexpected_error(at)
     [assessment] = assessments.list_assessments(db, company.id)

@@ -191,7 +191,7 @@ def build_world() -> World:
     qa1 = assessments.start_assessment(ctx_a, a1.id, "rse-flash", respondent="Rémi", label="2025")
     qb1 = assessments.start_assessment(ctx_b, b1.id, "rse-flash", respondent="Rémi", label="2025")
     world = World(uow, ws_a.id, ws_b.id, alice, bob, a1.id, a2.id, b1.id, qa1.id, qb1.id)
-    world.answer(bob, qb1.id, {"gov.demarche-rse": 3, "rh.duerp": "yes"})
+    world.answer(bob, qb1.id, {"gov.demarche-rse": 3, "rh.duerp": "actions"})
     return world
 
 
@@ -200,13 +200,21 @@ def world() -> World:
     return build_world()
 
 
-# Hand-built answers to the flash questionnaire (weights: gov.demarche-rse 2, gov.parties-prenantes 1,
-# gov.pilotage-indicateurs 1; maturity 0..4, yes/no counts yes as its maximum):
-#   gov  = (2·2 + 1·4) / (2·4 + 1·4) = 8/12 → 66.67 ; qual = 1/4 → 25 ; rh = yes → 100 ; the rest unanswered
+# Hand-built answers to the flash questionnaire 2.0.0 (weights: gov.demarche-rse 2, gov.parties-prenantes 1;
+# maturity 0..4; qual.satisfaction-clients "informelle" scores 1 of its best 4; rh.duerp, weight 2, "participatif"
+# scores 4 of 4):
+#   gov  = (2·2 + 1·4) / (2·4 + 1·4) = 8/12 → 66.67 ; qual = 1/4 → 25 ; rh = 2·4 / (2·4) → 100 ; the rest unanswered
 #   overall = mean of the scored dimensions (weight 1 each) = (66.67 + 25 + 100) / 3 = 63.89 → "64"
-#   level: Engagé (≥ 25); not Structuré (≥ 45 but needs every dimension ≥ 30: qual is 25) → "2 · Engagé"
-#   coverage 4 of 20 applicable questions < 80 %: the result is provisional.
-RESULTS_ANSWERS = {"gov.demarche-rse": 2, "gov.parties-prenantes": 4, "qual.ecoute-clients": 1, "rh.duerp": "yes"}
+#   level: Engagé (≥ 25); not Structuré (≥ 45 but needs every dimension ≥ 30: qual is 25) → "2 · Engagé";
+#   no critical question is unmet (rh.duerp 4 ≥ its minimum 2): no cap
+#   coverage: Atelier Alpha has 11-19 employees, so every scored question applies: 24 questions less
+#   env.dechets-collecte (not scored) = 23, rh.cse (from 11) included; 4/23 = 17.4 % → "17 %" < 80 %: provisional.
+RESULTS_ANSWERS = {
+    "gov.demarche-rse": 2,
+    "gov.parties-prenantes": 4,
+    "qual.satisfaction-clients": "informelle",
+    "rh.duerp": "participatif",
+}
 
 
 # --- Accueil ------------------------------------------------------------------------------------------
@@ -327,7 +335,8 @@ def test_diagnostic_owner_answer_is_saved_in_the_store(world) -> None:
     assert world.answers_of(world.qa1) == {"gov.parties-prenantes": 3}
     stored = next(a.record for a in world.uow.store.answers.values() if a.assessment_id == world.qa1)
     assert stored.answered_by == "Alice"  # a signed-in actor answers under their own name
-    assert t("diag.progress", answered=1, applicable=20) in [p.proto.text for p in at.get("progress")]
+    # 23 applicable: the 24 questions less env.dechets-collecte (not scored); 11-19 employees, rh.cse applies
+    assert t("diag.progress", answered=1, applicable=23) in [p.proto.text for p in at.get("progress")]
 
 
 # --- Résultats ----------------------------------------------------------------------------------------
@@ -344,7 +353,7 @@ def test_results_score_and_level_of_a_hand_built_answer_set(world) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("results.overall_provisional")] == f"{format_score(expected.overall)}/100" == "64/100"
     assert metrics[t("results.level_provisional")] == "2 · Engagé"
-    assert metrics[t("results.coverage")] == "20\u00a0%"
+    assert metrics[t("results.coverage")] == "17\u00a0%"  # 4/23 = 17.4 %
     # the provisional result links to the first unanswered dimension (a page link with its place)
     assert t("results.first_unanswered") in [p.proto.label for p in at.page_link]
     assert not button(at, t("results.targets_save")).disabled
@@ -398,11 +407,16 @@ def test_plan_viewer_buttons_are_disabled(world) -> None:
 def test_followup_compares_two_assessments_with_hand_computed_deltas(world) -> None:
     ctx = world.ctx(world.alice)
     first = world.qa1
-    world.answer(world.alice, first, {"gov.demarche-rse": 1, "qual.ecoute-clients": 4})
+    world.answer(world.alice, first, {"gov.demarche-rse": 1, "qual.satisfaction-clients": "boucle-amelioration"})
     second = assessments.start_assessment(ctx, world.a1, "rse-flash", label="2026").id
-    world.answer(world.alice, second, {"gov.demarche-rse": 3, "qual.ecoute-clients": 2, "env.energie-climat": 2})
-    # one answered question per dimension: its score is value/4 · 100
-    #   gov 25 → 75: +50 ; qual 100 → 50: -50 ; env — → 50: "—" ; the others unanswered in both: "—"
+    world.answer(
+        world.alice, second,
+        {"gov.demarche-rse": 3, "qual.satisfaction-clients": "enquete-ponctuelle", "env.energie-suivi": 2},
+    )  # fmt: skip
+    # one answered question per dimension: its score is value/4 · 100 (the best option of
+    # qual.satisfaction-clients scores 4: "boucle-amelioration" 4, "enquete-ponctuelle" 2)
+    #   gov 1/4 = 25 → 3/4 = 75: +50 ; qual 4/4 = 100 → 2/4 = 50: -50 ; env — → 2/4 = 50: "—" ;
+    #   the others unanswered in both: "—"
     at = run_page("followup", ctx, company_id=world.a1, assessment_id=second)
     assert len(at.table) == 2  # the history, then the comparison
     table = at.table[1].value

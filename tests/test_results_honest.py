@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import statistics
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -45,8 +46,23 @@ from tests.test_pages import app, texts
 from tests.test_scoring_properties import cases, load
 from ui.text import plain
 
-FLASH_ANSWERS = {"gov.demarche-rse": 3, "qual.ecoute-clients": 2}  # 2 of the 20 questions: 10 %
 SMALL_COMPANY = Profile(headcount_band="1-10")  # the DUERP applies from the first employee
+# About a tenth of the flash questionnaire (2.0.0) for SMALL_COMPANY: of its 24 questions, 23 are scored
+# (env.dechets-collecte is not) and 22 apply to 1-10 employees (rh.cse applies from 11): 2 of 22 = 9.1 %.
+#   gov.demarche-rse 3 of 4 → gov 75 ; qual.satisfaction-clients "enquete-ponctuelle" 2 of 4 → qual 50
+FLASH_ANSWERS = {"gov.demarche-rse": 3, "qual.satisfaction-clients": "enquete-ponctuelle"}
+FLASH_APPLICABLE = 22
+# The critical questions of the flash that apply to SMALL_COMPANY, in file order: 7 of its 8 (not rh.cse);
+# env.tri-flux applies while env.dechets-collecte is not answered "public-petit".
+FLASH_CRITICAL = [
+    "qual.rgpd-registre",
+    "rh.registre-personnel",
+    "rh.complementaire-sante",
+    "rh.duerp",
+    "env.tri-flux",
+    "env.tri-biodechets",
+    "eth.delais-paiement",
+]
 
 
 @pytest.fixture(scope="module")
@@ -140,12 +156,13 @@ def test_reading_of_the_readme_example_is_confirmed(mini) -> None:
 def test_reading_of_a_tenth_of_the_flash_questionnaire(flash) -> None:
     result = score(flash, SMALL_COMPANY, parse_answers(flash, FLASH_ANSWERS))
     reading = read(flash, result)
-    assert result.coverage == pytest.approx(0.1) and reading.threshold == 0.8 and reading.provisional
-    assert (reading.applicable, reading.unanswered) == (20, 18)
+    assert result.coverage == pytest.approx(2 / 22) and reading.threshold == 0.8 and reading.provisional
+    assert (reading.applicable, reading.unanswered) == (FLASH_APPLICABLE, 20)  # 22 - 2
     assert (reading.first_unanswered_dimension, reading.first_unanswered) == ("gov", "gov.parties-prenantes")
     assert (reading.strengths, reading.weaknesses) == (["gov"], ["qual"])  # 75 against 50
     assert reading.not_filled == ["rh", "env", "eth", "terr", "eco"]
-    assert reading.critical_unanswered == ["rh.duerp"] and not reading.legal_all_clear
+    assert reading.critical_unanswered == FLASH_CRITICAL and not reading.legal_all_clear
+    assert not reading.critical_unmet
 
 
 # --- diagnostic/core/reading.py, properties ---------------------------------------------------------------
@@ -214,7 +231,10 @@ def test_results_page_of_a_tenth_of_the_flash_questionnaire(db, flash, lang) -> 
     assert not at.exception
     shown_text = texts(at)
     # provisional: a banner with the count, the metric labels, a link to the first unanswered question
-    banner = t("results.provisional", lang, unanswered=18, applicable=20, coverage=format_percent(0.1, lang), threshold=80)
+    banner = t(
+        "results.provisional", lang, unanswered=20, applicable=FLASH_APPLICABLE,
+        coverage=format_percent(2 / 22, lang), threshold=80,
+    )  # fmt: skip
     assert banner in [w.value for w in at.warning]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("results.overall_provisional", lang)].endswith("/100")
@@ -237,11 +257,13 @@ def test_results_page_of_a_tenth_of_the_flash_questionnaire(db, flash, lang) -> 
     # no dimension listed twice; the dimensions not filled in are in neither list
     listed = listed_dimensions(at)
     assert sorted(listed) == sorted({plain(titles["gov"]), plain(titles["qual"])})
-    # the DUERP is named as not answered, and nothing says that no legal basic is unmet
-    warning = next(w.value for w in at.warning if t("results.critical_unanswered_one", lang) in w.value)
+    # the seven legal basics are named as not answered, the DUERP among them, and nothing says that no
+    # legal basic is unmet; the link opens the dimension of the first one (qual.rgpd-registre)
+    head = t("results.critical_unanswered_many", lang, count=len(FLASH_CRITICAL))
+    warning = next(w.value for w in at.warning if head in w.value)
     assert "DUERP" in warning
     assert t("results.no_critical", lang) not in shown_text
-    assert links(at)[t("results.answer_critical", lang)]["dim"] == ["rh"]
+    assert links(at)[t("results.answer_critical", lang)]["dim"] == ["qual"]
 
 
 def test_results_page_of_a_tenth_of_the_full_questionnaire(db, full) -> None:
@@ -261,7 +283,7 @@ def test_results_page_of_a_tenth_of_the_full_questionnaire(db, full) -> None:
     assert t("results.no_critical", "fr") not in texts(at)
 
 
-def test_a_complete_assessment_is_not_provisional(db) -> None:
+def test_a_complete_assessment_is_not_provisional(db, full) -> None:
     company, assessment = demo.create_demo(db)
     at = app("results", company_id=company.id, assessment_id=assessment.id)
     metrics = {m.label: m.value for m in at.metric}
@@ -270,8 +292,18 @@ def test_a_complete_assessment_is_not_provisional(db) -> None:
     assert t("results.overall_provisional", "fr") not in metrics
     assert not any("Résultat provisoire" in w.value for w in at.warning)
     assert not links(at).get(t("results.first_unanswered", "fr"))
+    # the demo answers every question: its seven dimensions are scored; the lists follow the rule on the
+    # scores as shown: strictly above the median of the seven shown scores (the best three at most) and
+    # strictly below it (the weakest three at most); a dimension tied at the median is in neither
+    assert all(d.score is not None for d in result.dimensions) and len(result.dimensions) == 7
+    as_shown = {d.id: round(d.score) for d in result.dimensions}
+    middle = statistics.median(as_shown.values())
+    above = sorted((d for d in as_shown if as_shown[d] > middle), key=lambda d: -as_shown[d])[:3]
+    below = sorted((d for d in as_shown if as_shown[d] < middle), key=lambda d: as_shown[d])[:3]
+    titles = {d.id: plain(d.title.fr) for d in full.dimensions}
     listed = listed_dimensions(at)
-    assert len(listed) == len(set(listed)) == 6  # seven dimensions: three above the median, three below
+    assert listed == [titles[d] for d in above + below] and len(listed) == len(set(listed))
+    assert above and below and len(listed) <= 6
 
 
 # --- the PDF report -----------------------------------------------------------------------------------
@@ -294,12 +326,23 @@ def test_pdf_of_a_tenth_of_the_flash_questionnaire(flash) -> None:
     pdf = build_pdf(data)
     pages = pdf_text(pdf)
     summary = pages[1]
-    assert "Résultat provisoire" in summary and "18 sur 20" in summary
+    assert "Résultat provisoire" in summary and "20 sur 22" in summary
     assert "Score global provisoire" in summary and "Niveau provisoire" in summary
     # the level's description (it speaks of every dimension) is left out of a provisional summary
     assert "toutes les dimensions" not in summary
-    # the DUERP, unanswered, is named; no dimension is both a strength and a weakness
-    assert "1 obligation légale n’est pas encore renseignée" in summary and "(DUERP)" in summary
+    # the seven legal basics that apply, unanswered, are counted and the DUERP named
+    assert "7 obligations légales ne sont pas encore renseignées" in summary and "(DUERP)" in summary
+    # the six others answered at their minimum or above (rgpd 2 ≥ 2, registre 3 ≥ 3, complémentaire 3 ≥ 3,
+    # tri 3 ≥ 3, biodéchets 3 ≥ 3, délais 3 ≥ 2): only the DUERP is left, said in the singular
+    others = {
+        "qual.rgpd-registre": 2, "rh.registre-personnel": "a-jour", "rh.complementaire-sante": "conforme",
+        "env.tri-flux": "tous", "env.tri-biodechets": "tries", "eth.delais-paiement": "conforme",
+    }  # fmt: skip
+    one_left = report(flash, {**FLASH_ANSWERS, **others}, "fr")
+    assert one_left.result.critical_unanswered == ["rh.duerp"] and not one_left.result.critical_unmet
+    one_summary = pdf_text(build_pdf(one_left))[1]
+    assert "1 obligation légale n’est pas encore renseignée" in one_summary and "(DUERP)" in one_summary
+    # no dimension is both a strength and a weakness
     strengths = summary[summary.index("Points forts") : summary.index("Points à renforcer")]
     assert "Gouvernance" in strengths and "Qualité" not in strengths
     assert "Dimensions non renseignées" in summary and "Capital humain & conditions de travail" in summary
@@ -353,8 +396,8 @@ def test_pdf_radar_draws_no_point_for_a_dimension_not_filled_in(flash) -> None:
     points = current_points(partial)
     assert len(points) == 2 and (0.0, 0.0) not in points  # gov at 75 and qual at 50 only: no 0 anywhere
     assert points[0] == (0.0, 0.75)  # gov, at the top
-    # a dimension scored 0 is a point, at the centre
-    zero = report(flash, {**FLASH_ANSWERS, "rh.duerp": "no", "rh.competences": 0, "rh.conditions-travail": 0}, "fr")
+    # a dimension scored 0 is a point, at the centre: rh = (2·0 + 1·0) / (2·4 + 1·4) = 0
+    zero = report(flash, {**FLASH_ANSWERS, "rh.duerp": "aucun", "rh.conditions-travail": 0}, "fr")
     assert zero.result.dimension("rh").score == 0
     assert (0.0, 0.0) in current_points(zero)
     assert radar_png(replace(partial, lang="en")) != radar_png(partial)  # the axis notes are translated

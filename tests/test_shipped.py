@@ -10,9 +10,9 @@ import pytest
 from diagnostic.core.answers import Answer
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
+from diagnostic.core.recommendations import Situation, matches
 from diagnostic.core.schema import MaturityQuestion
 from diagnostic.core.scoring import score
-from diagnostic.core.recommendations import Situation, matches
 from diagnostic.core.values import DONT_KNOW, question_max, question_min
 from diagnostic.questionnaire_files import find_questionnaire, shipped_paths
 

@@ -9,6 +9,7 @@ from typing import TypeVar
 import plotly.graph_objects as go
 
 from diagnostic.core.loading import LoadedQuestionnaire
+from diagnostic.core.markup import to_plain
 from diagnostic.core.palette import COLORS
 from diagnostic.core.reading import NOT_FILLED, SCORED, cyclic_runs, dimension_state
 from diagnostic.core.scoring import Result
@@ -19,7 +20,7 @@ CHART_TEXT = "#4d4c4a"
 
 
 def _labels(questionnaire: LoadedQuestionnaire, lang: str) -> list[str]:
-    return ["<br>".join(textwrap.wrap(d.title.get(lang), 18)) for d in questionnaire.dimensions]
+    return ["<br>".join(textwrap.wrap(to_plain(d.title.get(lang)), 18)) for d in questionnaire.dimensions]
 
 
 def _axis_labels(questionnaire: LoadedQuestionnaire, result: Result, lang: str) -> list[str]:

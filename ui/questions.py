@@ -12,7 +12,7 @@ from typing import Any, Literal, TypedDict
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from diagnostic.core import limits
+from diagnostic.core import limits, markup
 from diagnostic.core.answers import Answer
 from diagnostic.core.errors import Conflict, DomainError, Gone, StorageUnavailable
 from diagnostic.core.loading import LoadedQuestionnaire
@@ -33,7 +33,7 @@ from diagnostic.services import answers as answer_service
 from diagnostic.services.context import Context
 from ui import state
 from ui.state import t
-from ui.text import plain
+from ui.text import authored, authored_label, plain
 
 ERRORS = "question_errors"
 NOTICES = "question_notices"
@@ -143,7 +143,7 @@ def _save(
     except ValueError as exc:
         exclusive = next((o for o in questionnaire.options(question) if o.exclusive and o.id in (value or [])), None)
         if exclusive is not None:
-            errors[question_id] = t("diag.exclusive_error", option=exclusive.label.get(state.lang()))
+            errors[question_id] = t("diag.exclusive_error", option=authored_label(exclusive.label.get(state.lang())))
         else:
             errors[question_id] = t("diag.invalid", error=error_text(exc, state.lang()) if isinstance(exc, DomainError) else str(exc))
         restore(shown)
@@ -182,9 +182,9 @@ def _save_comment(ctx: Context, assessment_id: int, question_id: str, key: str, 
 
 
 def help_markdown(question: AnyQuestion, lang: str) -> str:
-    parts = [question.help.get(lang)] if question.help else []
+    parts = [authored(question.help.get(lang))] if question.help else []
     if question.critical:
-        parts.append(f"⚖ {question.critical.reason.get(lang)}")
+        parts.append(authored(question.critical.reason.get(lang), lead="⚖ "))
     refs = question.references
     found = [
         f"ISO 26000 {', '.join(refs.iso26000)}" if refs.iso26000 else "",
@@ -194,7 +194,7 @@ def help_markdown(question: AnyQuestion, lang: str) -> str:
     ]
     found = [f for f in found if f]
     if found:
-        parts.append(f"*{t('diag.references')} : " + " · ".join(found) + "*")
+        parts.append(f"*{t('diag.references')} : " + markup.escape_markdown(" · ".join(found)) + "*")
     return "\n\n".join(parts)
 
 
@@ -220,15 +220,15 @@ def render_question(
 
     # The question is the label of its answer widget (fewer elements per rerun); its help is drawn
     # under it when the dimension's "show the help" toggle is on (tooltips do not open on a phone).
-    # plain text: the label is also the radio group's accessible name, read aloud Markdown marks and
-    # all (serve.py draws question labels bold)
-    label = f"{number}. {question.text.get(lang)}"
+    # the label is also the radio group's accessible name, read aloud Markdown marks and all: only
+    # what Markdown would misread is escaped, and serve.py draws question labels bold
+    label = f"{number}. {authored_label(question.text.get(lang))}"
     if question.critical:
         label += f" ({t('diag.critical')})"
     if show_help and (question.help or question.critical):
         st.markdown(f"**{label}**")
         st.caption(help_markdown(question, lang))
-        label = question.text.get(lang)
+        label = authored_label(question.text.get(lang))
         hidden: _Hidden = {"label_visibility": "collapsed"}
     else:
         hidden = {}
@@ -237,11 +237,11 @@ def render_question(
         steps: list[Literal[0, 1, 2, 3, 4]] = [0, 1, 2, 3, 4]
         options: list[Any] = [*steps, *specials]
         captions = [
-            question.levels[o].get(lang) if question.levels else scale[o].description.get(lang) for o in steps
+            authored_label(question.levels[o].get(lang) if question.levels else scale[o].description.get(lang)) for o in steps
         ] + [""] * len(specials)
         st.radio(
             label, options, index=None, key=key, captions=captions, **hidden,
-            format_func=lambda o: f"{o} · {scale[o].label.get(lang)}" if isinstance(o, int) else SPECIAL_LABELS[o][lang],
+            format_func=lambda o: f"{o} · {authored_label(scale[o].label.get(lang))}" if isinstance(o, int) else SPECIAL_LABELS[o][lang],
             **callback,
         )
     elif isinstance(question, YesNoQuestion):
@@ -252,18 +252,18 @@ def render_question(
         )
     elif isinstance(question, SingleQuestion):
         choices = questionnaire.options(question)
-        labels = {o.id: o.label.get(lang) for o in choices} | {s: SPECIAL_LABELS[s][lang] for s in specials}
+        labels = {o.id: authored_label(o.label.get(lang)) for o in choices} | {s: SPECIAL_LABELS[s][lang] for s in specials}
         options = [o.id for o in choices] + specials
         st.radio(label, options, index=None, key=key, format_func=labels.__getitem__, **hidden, **callback)
     elif isinstance(question, MultipleQuestion):
         choices = questionnaire.options(question)
-        labels = {o.id: o.label.get(lang) for o in choices} | {s: SPECIAL_LABELS[s][lang] for s in specials}
+        labels = {o.id: authored_label(o.label.get(lang)) for o in choices} | {s: SPECIAL_LABELS[s][lang] for s in specials}
         st.pills(
             label, [o.id for o in choices] + specials, selection_mode="multi", key=key,
             format_func=labels.__getitem__, **hidden, **callback,
         )
     elif isinstance(question, NumberQuestion):
-        unit = f" ({question.unit.get(lang)})" if question.unit else ""
+        unit = f" ({authored_label(question.unit.get(lang))})" if question.unit else ""
         left, right = st.columns([2, 3])
         with left:
             st.number_input(

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from diagnostic.core import markup
 from diagnostic.core.profile import naf_condition_problem
 from diagnostic.core.schema import (
     HEADCOUNT_BAND_MAX,
@@ -151,6 +152,11 @@ class LoadedQuestionnaire:
     @cached_property
     def dimension_by_id(self) -> dict[str, Dimension]:
         return {d.id: d for d in self.model.dimensions}
+
+    @cached_property
+    def core_questions(self) -> list[AnyQuestion]:
+        """The questions every company may be asked (those of no sector module)."""
+        return [q for q in self.questions.values() if q.module is None]
 
     @cached_property
     def module_by_id(self) -> dict[str, Module]:
@@ -364,6 +370,8 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
         for lang in ("fr", "en"):
             if lang != text.missing and not getattr(text, lang).strip():
                 problems.append((f"{path}.{lang}", f"the {_LANG[lang]} text ({lang}) is blank"))
+            if lang != text.missing:
+                problems += [(f"{path}.{lang}", problem) for problem in markup.problems(getattr(text, lang))]
 
     group_ids = _unique_ids(model.groups, "groups", "group", problems)
     module_ids = _unique_ids(model.modules, "modules", "module", problems)

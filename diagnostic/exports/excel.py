@@ -33,6 +33,8 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from diagnostic.core.markup import to_plain
+from diagnostic.core.schema import TextQuestion
 from diagnostic.core.values import DONT_KNOW, NA
 from diagnostic.exports.report_data import ReportData
 from diagnostic.i18n import t as translate
@@ -187,13 +189,13 @@ def _summary(ws: Worksheet, data: ReportData, t: Text) -> None:
         (t("xlsx.headcount"), data.company.headcount_band or data.profile.headcount_band or "—", None),
         (t("xlsx.sites"), data.company.sites if data.company.sites is not None else data.profile.sites, None),
         (t("xlsx.overall"), result.overall, "0"),
-        (t("xlsx.level"), result.level.label.get(lang) if result.level else "—", None),
+        (t("xlsx.level"), to_plain(result.level.label.get(lang)) if result.level else "—", None),
     ]
     if result.capped_by_critical:
         facts += [
-            (t("xlsx.level_by_score"), result.level_by_score.label.get(lang) if result.level_by_score else "—", None),
+            (t("xlsx.level_by_score"), to_plain(result.level_by_score.label.get(lang)) if result.level_by_score else "—", None),
             (t("xlsx.capped"), t("xlsx.yes"), None),
-            (t("xlsx.critical_unmet"), "; ".join(q.questions[i].text.get(lang) for i in result.critical_unmet), None),
+            (t("xlsx.critical_unmet"), "; ".join(to_plain(q.questions[i].text.get(lang)) for i in result.critical_unmet), None),
         ]
     facts.append((t("xlsx.coverage"), result.coverage, "0%"))
     if data.previous is not None:
@@ -220,7 +222,7 @@ def _summary(ws: Worksheet, data: ReportData, t: Text) -> None:
     for dimension in q.dimensions:
         row += 1
         dim = result.dimension(dimension.id)
-        _put(ws, row, 1, dimension.title.get(lang), "wrap")
+        _put(ws, row, 1, to_plain(dimension.title.get(lang)), "wrap")
         _put(ws, row, 2, dim.score, None, "0")
         _put(ws, row, 3, dim.coverage, None, "0%")
         _put(ws, row, 4, data.targets.get(dimension.id), None, "0")
@@ -278,17 +280,19 @@ def _answers(ws: Worksheet, data: ReportData, t: Text) -> None:
     ws.row_dimensions[1].height = 20
     row = 1
     for dimension in q.dimensions:
-        title = dimension.title.get(lang)
+        title = to_plain(dimension.title.get(lang))
         for question in dimension.questions:
             row += 1
             answer = data.answers.get(question.id)
             value = answer.value if answer else None
             _put(ws, row, 1, title, "top")
             _put(ws, row, 2, question.id, "top")
-            _put(ws, row, 3, question.text.get(lang), "wrap")
+            _put(ws, row, 3, to_plain(question.text.get(lang)), "wrap")
             _put(ws, row, 4, yes_no[result.questions[question.id].applies], "top")
             _put(ws, row, 5, value, "top")
-            _put(ws, row, 6, answer_label(q, question.id, value, lang) if answer else "", "wrap")
+            label = answer_label(q, question.id, value, lang) if answer else ""
+            # an option's label, a level's or a unit follow the markup rule; a text answer is the user's
+            _put(ws, row, 6, label if isinstance(question, TextQuestion) else to_plain(label), "wrap")
             _put(ws, row, 7, t("xlsx.yes") if value == NA else None)
             _put(ws, row, 8, t("xlsx.yes") if value == DONT_KNOW else None)
             _put(ws, row, 9, answer.comment if answer and answer.comment else None, "wrap")
@@ -334,8 +338,8 @@ def _method(ws: Worksheet, data: ReportData, t: Text) -> None:
     for step in sorted(q.model.maturity_scale, key=lambda x: x.value):
         row += 1
         _put(ws, row, 1, step.value, "top")
-        _put(ws, row, 2, step.label.get(lang), "top")
-        _put(ws, row, 3, step.description.get(lang))
+        _put(ws, row, 2, to_plain(step.label.get(lang)), "top")
+        _put(ws, row, 3, to_plain(step.description.get(lang)))
     specials = [
         (t("xlsx.na.value"), t("xlsx.na.label"), t("xlsx.na.meaning")),
         (t("xlsx.dk.value"), t("xlsx.dk.label"), t("xlsx.dk.meaning")),
@@ -348,7 +352,7 @@ def _method(ws: Worksheet, data: ReportData, t: Text) -> None:
 
     row += 2
     _put(ws, row, 1, t("xlsx.rules"), "section")
-    cap = next((lv.label.get(lang) for lv in settings.levels if lv.id == settings.critical_cap), "—")
+    cap = next((to_plain(lv.label.get(lang)) for lv in settings.levels if lv.id == settings.critical_cap), "—")
     cov, dk = f"{100 * settings.low_coverage:g}", f"{100 * settings.high_dont_know:g}"
     rules = [
         t("xlsx.rule.answers"), t("xlsx.rule.counted"), t("xlsx.rule.dimension_score"), t("xlsx.rule.overall"),
@@ -370,10 +374,10 @@ def _method(ws: Worksheet, data: ReportData, t: Text) -> None:
     for rank, level in enumerate(settings.levels, start=1):
         row += 1
         _put(ws, row, 1, rank, "top")
-        _put(ws, row, 2, level.label.get(lang), "top")
+        _put(ws, row, 2, to_plain(level.label.get(lang)), "top")
         _put(ws, row, 3, level.min_overall, "top", "0")
         _put(ws, row, 4, level.min_dimension if level.min_dimension is not None else "—", "top", "0")
-        _put(ws, row, 5, level.description.get(lang) if level.description else "", "wrap")
+        _put(ws, row, 5, to_plain(level.description.get(lang)) if level.description else "", "wrap")
     ws.freeze_panes = "A2"
 
 

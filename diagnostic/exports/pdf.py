@@ -7,9 +7,11 @@ the report is in the catalogues (diagnostic/locales/*.yaml, keys pdf.*), read th
 The DejaVu Sans fonts shipped with matplotlib are embedded, so no system font is needed and French
 typography (é, œ, « », ’, €) renders everywhere.
 
-Every text that comes from a user or from a questionnaire file goes through `_esc` before it enters
-reportlab's paragraph markup (markup characters escaped, line breaks kept, characters the font cannot
-draw replaced by a visible mark, Arabic letters joined) and goes in whole: a text too long for its
+Every text that comes from a user goes through `_esc` before it enters reportlab's paragraph markup
+(markup characters escaped, line breaks kept, characters the font cannot draw replaced by a visible
+mark, Arabic letters joined); a questionnaire text goes through `_md`, the markup rule of
+diagnostic/core/markup.py (bold, italics, links, paragraphs, lists) with its literal parts made safe
+the same way. Every text goes in whole: a text too long for its
 table column goes under its row at full width (`_long_texts`), a table row taller than what is left
 of a page continues on the next one (`_Table`), and the one-page summary flows over more pages
 rather than shrink its text out of sight. Hebrew and Arabic are laid out right to left at
@@ -60,8 +62,10 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _Paragraph
 
+from diagnostic.core.markup import is_plain, to_plain, to_reportlab
 from diagnostic.core.profile import naf_section
 from diagnostic.core.reading import NOT_CONCERNED, NOT_FILLED, SCORED, Reading, dimension_state, read
+from diagnostic.core.schema import TextQuestion
 from diagnostic.core.scoring import DimensionResult
 from diagnostic.exports.radar import RADAR_RATIO, radar_image
 from diagnostic.exports.report_data import ReportData
@@ -256,14 +260,30 @@ def _shaped(text: str) -> str:
     return "\n".join(lines)
 
 
-def _esc(text: object) -> str:
-    """Plain text (user's or questionnaire's) made safe for reportlab paragraph markup: markup
-    characters escaped, line breaks kept, characters the font lacks replaced (see `visible_text`)."""
+def _safe(text: str) -> str:
+    """Text made safe for reportlab paragraph markup: markup characters escaped, characters the
+    font lacks replaced (see `visible_text`), those the bold and oblique faces lack kept regular."""
     escaped = escape(_shaped(visible_text(text)))
     partial_only = _glyphs()[2]
     if partial_only is not None and not escaped.isascii():
         escaped = partial_only.sub(lambda m: f'<font face="{FONT_PLAIN}">{m.group(0)}</font>', escaped)
-    return escaped.replace("\n", "<br/>")
+    return escaped
+
+
+def _esc(text: object) -> str:
+    """Plain text (a user's) made safe for reportlab paragraph markup, line breaks kept."""
+    return _safe(str(text)).replace("\n", "<br/>")
+
+
+def _md(text: str) -> str:
+    """A questionnaire text as reportlab paragraph markup: the markup rule of
+    diagnostic/core/markup.py, its literal parts made safe as by `_esc`."""
+    return to_reportlab(text, literal=_safe, link_color=ACCENT.hexval().replace("0x", "#"))
+
+
+def _authored(text: str) -> str:
+    """A questionnaire text inside a sentence of the catalogues: its marks left out."""
+    return to_plain(text)
 
 
 def _line_visual(text: str, base: str) -> str:
@@ -420,8 +440,11 @@ def _frags_visual(frags: list[Any], base: str) -> list[Any]:
 # --- formatting ---------------------------------------------------------------------------------
 
 
-def _cell(text: str, width: float, style: ParagraphStyle) -> Any:
-    """A table cell: the plain string when it fits on one line, else a wrapping paragraph."""
+def _cell(text: str, width: float, style: ParagraphStyle, authored: bool = False) -> Any:
+    """A table cell: the plain string when it fits on one line, else a wrapping paragraph (a
+    questionnaire text, `authored`, with its markup)."""
+    if authored and not is_plain(text):
+        return Paragraph(_md(text), style)
     shown = _plain(text)
     if "\n" not in shown and pdfmetrics.stringWidth(shown, style.fontName, style.fontSize) <= width - 9:
         return shown
@@ -636,7 +659,7 @@ class _Band(Flowable):
 
     def __init__(self, number: int, title: str):
         super().__init__()
-        self.paragraph = Paragraph(f"{number} · {_esc(title)}", _styles()["dim_title"])
+        self.paragraph = Paragraph(f"{number} · {_md(title)}", _styles()["dim_title"])
         self.height = 0.0
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -756,7 +779,7 @@ def _summary(data: ReportData, t: Text, radar: PILImage.Image) -> list[Any]:
             )
     card.append(Spacer(1, 3 * mm))
     card.append(Paragraph(_esc(t("pdf.level_provisional" if reading.provisional else "pdf.level")), s["card_label"]))
-    level_text = _esc(result.level.label.get(lang)) if result.level else "—"
+    level_text = _md(result.level.label.get(lang)) if result.level else "—"
     if result.level_rank is not None:
         level_text += f" <font size=9 color='#5b6b6a'>({result.level_rank}/{len(q.model.results.levels)})</font>"
     card.append(Paragraph(level_text, s["card_value"]))
@@ -764,7 +787,7 @@ def _summary(data: ReportData, t: Text, radar: PILImage.Image) -> list[Any]:
     long_description: Paragraph | None = None
     # a level's description speaks of every dimension: it is given only for a confirmed result
     if result.level and result.level.description and not reading.provisional:
-        description = Paragraph(_esc(result.level.description.get(lang)), s["muted"])
+        description = Paragraph(_md(result.level.description.get(lang)), s["muted"])
         if _too_tall(result.level.description.get(lang), description.text, CONTENT_W - 100 * mm, s["muted"]):
             long_description = description
         else:
@@ -797,7 +820,7 @@ def _summary(data: ReportData, t: Text, radar: PILImage.Image) -> list[Any]:
     def ranking(title: str, dims: list[DimensionResult]) -> Table:
         heads = [Paragraph(_esc(title), s["cell_head"]), Paragraph(_esc(t("pdf.score")), s["cell_head"])]
         rows: list[list[Any]] = [heads]
-        rows += [[Paragraph(_esc(titles[d.id]), s["cell"]), fmt_score(d.score)] for d in dims]
+        rows += [[Paragraph(_md(titles[d.id]), s["cell"]), fmt_score(d.score)] for d in dims]
         if not dims:
             rows.append(["—", ""])
         return _table(
@@ -830,15 +853,15 @@ def _summary(data: ReportData, t: Text, radar: PILImage.Image) -> list[Any]:
     elif any(d.score is not None for d in result.dimensions):
         story += [Spacer(1, 2 * mm), Paragraph(_esc(t("pdf.none_stands_out")), s["muted"])]
     if reading.not_filled:
-        dims = ", ".join(titles[d] for d in reading.not_filled)
+        dims = ", ".join(_authored(titles[d]) for d in reading.not_filled)
         story.append(Paragraph(_esc(t("pdf.not_filled_dims", dims=dims)), s["muted"]))
 
     # capped by a critical question
     if result.capped_by_critical:
-        by_score = result.level_by_score.label.get(lang) if result.level_by_score else "—"
-        level = result.level.label.get(lang) if result.level else "—"
+        by_score = _authored(result.level_by_score.label.get(lang)) if result.level_by_score else "—"
+        level = _authored(result.level.label.get(lang)) if result.level else "—"
         items = "".join(
-            f"<br/>•&nbsp;{_esc(q.questions[qid].text.get(lang))}"
+            f"<br/>•&nbsp;{_md(q.questions[qid].text.get(lang))}"
             for qid in result.critical_unmet
             if qid in q.questions
         )
@@ -851,10 +874,10 @@ def _summary(data: ReportData, t: Text, radar: PILImage.Image) -> list[Any]:
     unanswered = [qid for qid in reading.critical_unanswered if qid in q.questions]
     if unanswered:
         count = len(unanswered)
-        items = "".join(f"•&nbsp;{_esc(q.questions[qid].text.get(lang))}<br/>" for qid in unanswered)
+        items = "".join(f"•&nbsp;{_md(q.questions[qid].text.get(lang))}<br/>" for qid in unanswered)
         settings = q.model.results
         cap = next((lv for lv in settings.levels if lv.id == settings.critical_cap), None)
-        why = t("pdf.critical_unanswered_why", cap=cap.label.get(lang) if cap else "—")
+        why = t("pdf.critical_unanswered_why", cap=_authored(cap.label.get(lang)) if cap else "—")
         box = _box(
             Paragraph("⚠ " + _esc(t("pdf.critical_unanswered_count", count=count)), s["warn_title"]),
             Paragraph(items + _esc(why), s["warn"]),
@@ -879,8 +902,8 @@ def _summary(data: ReportData, t: Text, radar: PILImage.Image) -> list[Any]:
             rows.append(
                 [
                     str(rank),
-                    Paragraph(_esc(rec.text.get(lang)), s["cell_tight"]),
-                    Paragraph(_esc(titles[rec.dimension]), s["cell_tight"]),
+                    Paragraph(_md(rec.text.get(lang)), s["cell_tight"]),
+                    Paragraph(_md(titles[rec.dimension]), s["cell_tight"]),
                     kind,
                 ]
             )
@@ -936,7 +959,7 @@ def _next_level(data: ReportData, t: Text, titles: dict[str, str]) -> str | None
     if result.level_rank is None or not result.level_checks:
         return None
     if result.capped_by_critical and result.level_by_score is not None:
-        label = result.level_by_score.label.get(data.lang)
+        label = _authored(result.level_by_score.label.get(data.lang))
         return _esc(t("pdf.next_level_capped", label=label))
     if result.level_rank >= len(result.level_checks):
         return _esc(t("pdf.top_level"))
@@ -945,9 +968,9 @@ def _next_level(data: ReportData, t: Text, titles: dict[str, str]) -> str | None
     if check.level.min_dimension is not None:
         floor = t("pdf.next_floor", floor=f"{check.level.min_dimension:g}")
         if check.dimensions_below_floor:
-            floor += t("pdf.next_below", dims=", ".join(titles[d] for d in check.dimensions_below_floor))
+            floor += t("pdf.next_below", dims=", ".join(_authored(titles[d]) for d in check.dimensions_below_floor))
     text = t(
-        "pdf.next_level", label=check.level.label.get(data.lang), overall=f"{check.level.min_overall:g}", floor=floor
+        "pdf.next_level", label=_authored(check.level.label.get(data.lang)), overall=f"{check.level.min_overall:g}", floor=floor
     )
     return _esc(text)
 
@@ -1034,7 +1057,7 @@ def _dimension_sections(data: ReportData, t: Text) -> list[Any]:
                 )
             )
         if dimension.description:
-            story.append(Paragraph(_esc(dimension.description.get(lang)), s["desc"]))
+            story.append(Paragraph(_md(dimension.description.get(lang)), s["desc"]))
 
         # answers (plain cells where the text fits on one line: they cost far less than paragraphs);
         # an answer or a comment too long for its column goes under its row, across the page
@@ -1053,7 +1076,8 @@ def _dimension_sections(data: ReportData, t: Text) -> list[Any]:
             label = answer_label(q, question.id, answer.value if answer else None, lang)
             at = (1, len(rows))
             below: list[tuple[str, str]] = []
-            label_markup = _esc(label)
+            authored = not isinstance(question, TextQuestion)  # else the answer is what the user typed
+            label_markup = _md(label) if authored else _esc(label)
             long_label = _too_tall(label, label_markup, widths[1], cell)
             if long_label:
                 below.append((t("pdf.col_answer"), label_markup))
@@ -1079,7 +1103,7 @@ def _dimension_sections(data: ReportData, t: Text) -> list[Any]:
                 answer_cell = _cell(label, widths[1], s["cell_italic"])
                 commands += [("FONT", at, at, FONT_ITALIC, 8.2, 10.6), ("TEXTCOLOR", at, at, MUTED)]
             else:
-                answer_cell = _cell(label, widths[1], cell)
+                answer_cell = _cell(label, widths[1], cell, authored)
             comment = answer.comment if answer and answer.comment else ""
             comment_cell: Any = ""
             if comment:
@@ -1088,7 +1112,7 @@ def _dimension_sections(data: ReportData, t: Text) -> list[Any]:
                 if comment_cell is None:
                     below.append((t("pdf.col_comment"), markup))
                     comment_cell = Paragraph(below_mark, cell)
-            rows.append([Paragraph(_esc(question.text.get(lang)), cell), answer_cell, comment_cell])
+            rows.append([Paragraph(_md(question.text.get(lang)), cell), answer_cell, comment_cell])
             if below:
                 story += [_table(rows, widths, extra=commands), *_long_texts(below)]
                 rows, commands = [_heads(heads)], []
@@ -1114,7 +1138,7 @@ def _dimension_sections(data: ReportData, t: Text) -> list[Any]:
                     commands += [("TEXTCOLOR", (3, i), (3, i), QUICK), ("FONT", (3, i), (3, i), FONT_BOLD, 7.8, 10.2)]
                 rows.append(
                     [
-                        Paragraph(_esc(rec.text.get(lang)), cell),
+                        Paragraph(_md(rec.text.get(lang)), cell),
                         _text_or(lang, f"pdf.effort.{rec.effort}", str(rec.effort)),
                         _text_or(lang, f"pdf.impact.{rec.impact}", str(rec.impact)),
                         priority,
@@ -1179,8 +1203,8 @@ def _annex(data: ReportData, t: Text) -> list[Any]:
         rows.append(
             [
                 str(step.value),
-                Paragraph(f"<b>{_esc(step.label.get(lang))}</b>", cell),
-                Paragraph(_esc(step.description.get(lang)), cell),
+                Paragraph(f"<b>{_md(step.label.get(lang))}</b>", cell),
+                Paragraph(_md(step.description.get(lang)), cell),
             ]
         )
     story.append(_table(rows, [16 * mm, 48 * mm, CONTENT_W - 64 * mm], extra=[("ALIGN", (0, 0), (0, -1), "CENTER")]))
@@ -1216,10 +1240,10 @@ def _annex(data: ReportData, t: Text) -> list[Any]:
     for rank, level in enumerate(settings.levels, start=1):
         rows.append(
             [
-                Paragraph(f"<b>{rank} · {_esc(level.label.get(lang))}</b>", cell),
+                Paragraph(f"<b>{rank} · {_md(level.label.get(lang))}</b>", cell),
                 f"{level.min_overall:g}",
                 "—" if level.min_dimension is None else f"{level.min_dimension:g}",
-                Paragraph(_esc(level.description.get(lang)) if level.description else "", cell),
+                Paragraph(_md(level.description.get(lang)) if level.description else "", cell),
             ]
         )
     levels.append(
@@ -1230,7 +1254,7 @@ def _annex(data: ReportData, t: Text) -> list[Any]:
     critical = [Paragraph(_esc(t("pdf.critical_cap")), s["h2"])]
     cap = next((lv for lv in settings.levels if lv.id == settings.critical_cap), None)
     if cap is not None:
-        critical.append(Paragraph(_esc(t("pdf.critical_cap_text", level=cap.label.get(lang))), s["body"]))
+        critical.append(Paragraph(_esc(t("pdf.critical_cap_text", level=_authored(cap.label.get(lang)))), s["body"]))
     critical_questions = [question for question in q.questions.values() if question.critical is not None]
     story.append(KeepTogether(critical))
     if critical_questions:
@@ -1241,10 +1265,10 @@ def _annex(data: ReportData, t: Text) -> list[Any]:
             rows.append(
                 [
                     Paragraph(
-                        f"{_esc(question.text.get(lang))}<br/><font size=6.8 color='#5b6b6a'>{_esc(question.id)}</font>",
+                        f"{_md(question.text.get(lang))}<br/><font size=6.8 color='#5b6b6a'>{_esc(question.id)}</font>",
                         cell,
                     ),
-                    Paragraph(_esc(question.critical.reason.get(lang)), cell),
+                    Paragraph(_md(question.critical.reason.get(lang)), cell),
                 ]
             )
         story.append(_table(rows, [82 * mm, CONTENT_W - 82 * mm]))

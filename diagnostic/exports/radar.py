@@ -20,6 +20,7 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image as PILImage  # noqa: E402  (Pillow: a dependency of matplotlib)
 
+from diagnostic.core.markup import to_plain  # noqa: E402
 from diagnostic.core.palette import COLORS  # noqa: E402
 from diagnostic.core.reading import NOT_CONCERNED, NOT_FILLED, cyclic_runs, dimension_state  # noqa: E402
 from diagnostic.exports.report_data import ReportData  # noqa: E402
@@ -127,7 +128,7 @@ def _draw(data: ReportData, width_px: int, dpi: int) -> FigureCanvasAgg:
         ha = "center" if abs(c) < 0.3 else "left" if c > 0 else "right"
         va = "center" if abs(s) < 0.3 else "bottom" if s > 0 else "top"
         missing = t(MISSING_KEYS[state], lang) if state in MISSING_KEYS else NO_SCORE
-        label = _label(dimension.title.get(lang), value, missing)
+        label = _label(to_plain(dimension.title.get(lang)), value, missing)
         ax.text(
             1.1 * c, 1.1 * s, label, fontsize=7.5, color=TEXT if value is not None else MISSING_TEXT,
             ha=ha, va=va, multialignment=ha, linespacing=1.15, style="normal" if value is not None else "italic",

@@ -9,6 +9,7 @@ from typing import Any
 
 from diagnostic.core import limits
 from diagnostic.core.errors import Conflict, Gone
+from diagnostic.core.markup import to_plain
 from diagnostic.core.recommendations import RankedRecommendation
 from diagnostic.core.roles import Permission, Scope
 from diagnostic.services import access
@@ -38,7 +39,7 @@ def add_from_recommendation(ctx: Context, assessment_id: int, recommendation: Ra
     def work(uow: UnitOfWork) -> ActionRecord:
         _, company = access.assessment(ctx, assessment_id, Permission.EDIT)
         added = uow.actions.add(
-            access.scope(ctx, Permission.EDIT), assessment_id, recommendation.text.get(ctx.lang),
+            access.scope(ctx, Permission.EDIT), assessment_id, to_plain(recommendation.text.get(ctx.lang)),
             recommendation_id=recommendation.id, question_id=recommendation.question,
         )  # fmt: skip
         access.audit(ctx, company.workspace_id, "action.create", f"assessment:{assessment_id}", added.title[:200])
