@@ -330,3 +330,19 @@ def test_exports_of_an_assessment_not_started(data_fr: ReportData) -> None:
     assert wb["Plan d'action"]["A2"].value.startswith("Aucune action")
     assert all(row[4] is None for row in wb["Réponses"].iter_rows(min_row=2, values_only=True))
     assert radar_png(empty).startswith(PNG_SIGNATURE)
+
+
+def test_pdf_and_workbook_say_which_sector_modules_were_opened(data_fr: ReportData, pages_fr: list[str], xlsx_fr: bytes) -> None:
+    # the sample company's NAF code 25.62A (section C) opens the industry module; its generated answer to
+    # the status question is an ESS status, which opens the social and solidarity economy module
+    assert data_fr.answers["gov.statut-ess"].value != "hors-ess"
+    assert data_fr.result.modules == ["industrie", "ess"]
+    annex = " ".join(pages_fr)
+    assert "Modules sectoriels" in annex and "Ouverts ici : Industrie, Économie sociale et solidaire" in annex
+    method = load_workbook(io.BytesIO(xlsx_fr))["Méthode"]
+    rules = [str(c.value) for row in method.iter_rows() for c in row if c.value]
+    opened = "Modules sectoriels ouverts pour cette entreprise (code NAF ou statut) : Industrie, Économie sociale et solidaire."
+    assert any(r.startswith(opened) for r in rules)
+    # the default overall rule, and no weight-0 rule: every shipped dimension counts
+    assert any(r.startswith("Score global = moyenne des scores des dimensions") for r in rules)
+    assert not any("poids 0" in r for r in rules)

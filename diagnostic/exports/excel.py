@@ -354,11 +354,18 @@ def _method(ws: Worksheet, data: ReportData, t: Text) -> None:
     _put(ws, row, 1, t("xlsx.rules"), "section")
     cap = next((to_plain(lv.label.get(lang)) for lv in settings.levels if lv.id == settings.critical_cap), "—")
     cov, dk = f"{100 * settings.low_coverage:g}", f"{100 * settings.high_dont_know:g}"
+    overall_rule = t("xlsx.rule.overall_pooled") if settings.overall == "pooled" else t("xlsx.rule.overall")
     rules = [
-        t("xlsx.rule.answers"), t("xlsx.rule.counted"), t("xlsx.rule.dimension_score"), t("xlsx.rule.overall"),
+        t("xlsx.rule.answers"), t("xlsx.rule.counted"), t("xlsx.rule.dimension_score"), overall_rule,
         t("xlsx.rule.coverage", cov=cov, dk=dk), t("xlsx.rule.level"), t("xlsx.rule.critical", cap=cap),
         t("xlsx.rule.priority"), t("xlsx.rule.rounding"),
     ]  # fmt: skip
+    unweighted = [to_plain(d.title.get(lang)) for d in q.dimensions if d.weight == 0]
+    if unweighted:
+        rules.append(t("xlsx.rule.weight_zero", dims=", ".join(unweighted)))
+    if q.model.modules:
+        opened = [to_plain(q.module_by_id[m].title.get(lang)) for m in data.result.modules]
+        rules.append(t("xlsx.rule.modules", modules=", ".join(opened) or "—"))
     for number, rule in enumerate(rules, start=1):
         row += 1
         _put(ws, row, 1, number, "top")

@@ -1214,10 +1214,17 @@ def _annex(data: ReportData, t: Text) -> list[Any]:
 
     cov, dk = f"{100 * settings.low_coverage:g}", f"{100 * settings.high_dont_know:g}"
     rules = [Paragraph(_esc(t("pdf.rules")), s["h2"])]
+    overall_rule = t("pdf.rule.overall_pooled") if settings.overall == "pooled" else t("pdf.rule.overall")
     rule_texts = [
-        t("pdf.rule.answers"), t("pdf.rule.counted"), t("pdf.rule.dimension_score"), t("pdf.rule.overall"),
+        t("pdf.rule.answers"), t("pdf.rule.counted"), t("pdf.rule.dimension_score"), overall_rule,
         t("pdf.rule.coverage", cov=cov, dk=dk), t("pdf.rule.level"), t("pdf.rule.recommendations"),
     ]  # fmt: skip
+    unweighted = [_esc(to_plain(d.title.get(lang))) for d in q.dimensions if d.weight == 0]
+    if unweighted:
+        rule_texts.append(t("pdf.rule.weight_zero", dims=", ".join(unweighted)))
+    if q.model.modules:
+        opened = [_esc(to_plain(q.module_by_id[m].title.get(lang))) for m in data.result.modules]
+        rule_texts.append(t("pdf.rule.modules", modules=", ".join(opened) or "—"))
     rules_rows = [[f"{i}.", Paragraph(rule, s["small"])] for i, rule in enumerate(rule_texts, start=1)]
     table = Table(rules_rows, colWidths=[7 * mm, CONTENT_W - 7 * mm], hAlign="LEFT")
     table.setStyle(
