@@ -73,7 +73,7 @@ def filled(ctx: Context, name: str = "Scierie Moreau") -> tuple[int, list[int]]:
         question = next(q.id for q in loaded.questions.values() if q.type == "maturity")  # answers are checked now
         answers.record_answer(ctx, loaded, assessment.id, question, 2, answered_by=f"resp {name}")
         answers.record_comment(ctx, assessment.id, question, f"comment of {name}", answered_by=f"resp {name}")
-        answers.record_comment(ctx, assessment.id, "env.tri-dechets", f"only a comment of {name}")
+        answers.record_comment(ctx, assessment.id, "env.bilan-carbone", f"only a comment of {name}")  # in both files
         ctx.uow.run(lambda uow, a=assessment.id: uow.actions.add(
             access.scope(ctx, Permission.EDIT), a, f"action of {name}", owner=f"owner {name}", due_date=date(2030, 1, 1)
         ))  # fmt: skip
@@ -400,7 +400,8 @@ def test_the_company_page_reads_in_english(db) -> None:
     at = app("company", company_id=company_id, lang="en")
     no_unexpected_error(at)
     labels = [b.label for b in at.button]
-    assert t("company.choice_flash", "en", minutes=10) in labels and t("company.delete_assessment", "en") in labels
+    minutes = questionnaire(FLASH).model.estimated_minutes  # the flash file's own estimate
+    assert t("company.choice_flash", "en", minutes=minutes) in labels and t("company.delete_assessment", "en") in labels
 
 
 # --- in a real browser ---------------------------------------------------------------------------------

@@ -36,12 +36,13 @@ from diagnostic.storage.uow import SqlUnitOfWork
 from tests.conftest import fresh_engine, local_context
 
 Q = "gov.demarche-rse"  # a maturity question of the flash diagnostic
-MULTI = "env.tri-dechets"  # a multiple choice
+FULL = "rse-performance-globale"  # the flash has no multiple choice: MULTI is a question of the full diagnostic
+MULTI = "rh.temps-travail-pratiques"  # a multiple choice, asked when headcount >= 1 (the company has 20-49)
 
 
-def start(ctx: Context):
+def start(ctx: Context, questionnaire_id: str = "rse-flash"):
     company = companies.save_company(ctx, None, "Atelier", Profile(headcount_band="20-49"))
-    assessment = assessments.start_assessment(ctx, company.id, "rse-flash", respondent="Claire")
+    assessment = assessments.start_assessment(ctx, company.id, questionnaire_id, respondent="Claire")
     return assessment, questionnaires.questionnaire_of(ctx.uow, assessment)
 
 
@@ -92,7 +93,7 @@ def test_clearing_an_answer_someone_else_changed_is_refused(ctx) -> None:
 
 
 def test_multiple_choices_are_merged_option_by_option(ctx) -> None:
-    assessment, q = start(ctx)
+    assessment, q = start(ctx, FULL)
     options = [o.id for o in q.options(q.questions[MULTI]) if not o.exclusive]
     a, b, c = options[:3]
     answers.record_answer(ctx, q, assessment.id, MULTI, [a], shown=None)
@@ -147,7 +148,7 @@ def test_simultaneous_clicks_on_one_question_let_exactly_one_through(db_url, ctx
 
 
 def test_simultaneous_ticks_of_different_options_are_all_kept(ctx) -> None:
-    assessment, q = start(ctx)
+    assessment, q = start(ctx, FULL)
     options = [o.id for o in q.options(q.questions[MULTI]) if not o.exclusive]
     barrier = threading.Barrier(len(options))
     errors: list[BaseException] = []

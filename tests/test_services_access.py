@@ -30,6 +30,10 @@ from tests.fakes import FakeUnitOfWork, Store
 
 ISSUER = "https://id.example.org"
 MISSING = 999_999  # an id never given
+# The answers are given on the full diagnostic, which has multiple choices (the flash has none).
+FULL = "rse-performance-globale"
+MATURITY = "gov.engagement-direction"  # maturity 0..4, asked of every company
+MULTI = "rh.temps-travail-pratiques"  # multiple choice, asked from 1 employee (a1: 11-19; a2, b1: headcount not given)
 
 
 def signed_in(uow: FakeUnitOfWork, subject: str, email: str = "", name: str = "") -> Actor:
@@ -81,12 +85,12 @@ class World:
 
 
 def _fill(ctx: Context, company_id: int, value: int) -> tuple[AssessmentRecord, ActionRecord, LoadedQuestionnaire, Any]:
-    assessment = assessments.start_assessment(ctx, company_id, "rse-flash", respondent="Rémi", label="2025")
+    assessment = assessments.start_assessment(ctx, company_id, FULL, respondent="Rémi", label="2025")
     evaluation = assessments.evaluate(ctx, assessment.id)
     assert evaluation is not None
     q = evaluation.questionnaire
-    answers.record_answer(ctx, q, assessment.id, "gov.demarche-rse", value, answered_by="Rémi")
-    answers.record_answer(ctx, q, assessment.id, "env.tri-dechets", ["verre"], answered_by="Rémi")
+    answers.record_answer(ctx, q, assessment.id, MATURITY, value, answered_by="Rémi")
+    answers.record_answer(ctx, q, assessment.id, MULTI, ["charge"], answered_by="Rémi")
     answers.record_comment(ctx, assessment.id, "rh.duerp", "à revoir")
     evaluation = assessments.evaluate(ctx, assessment.id)
     assert evaluation is not None
@@ -222,9 +226,9 @@ COMPANY_CASES: dict[str, Case] = {
     "evaluate": lambda w, c, i: assessments.evaluate(c, i.assessment.id),
     "assessment_erasure": lambda w, c, i: assessments.assessment_erasure(c, i.assessment.id),
     "delete_assessment": lambda w, c, i: assessments.delete_assessment(c, i.assessment.id),
-    "record_answer": lambda w, c, i: answers.record_answer(c, w.questionnaire, i.assessment.id, "gov.demarche-rse", 4),
+    "record_answer": lambda w, c, i: answers.record_answer(c, w.questionnaire, i.assessment.id, MATURITY, 4),
     "record_answer_shown": lambda w, c, i: answers.record_answer(
-        c, w.questionnaire, i.assessment.id, "env.tri-dechets", ["bois"], shown=["verre"]
+        c, w.questionnaire, i.assessment.id, MULTI, ["deconnexion"], shown=["charge"]
     ),
     "record_comment": lambda w, c, i: answers.record_comment(c, i.assessment.id, "rh.duerp", "vu", shown="à revoir"),
     "load_answers": lambda w, c, i: answers.load_answers(c, i.assessment.id),
@@ -391,8 +395,8 @@ def writes(w: World, c: Context) -> dict[str, Callable[[], Any]]:
         "set_status": lambda: assessments.set_status(c, w.qa1.id, True),
         "set_targets": lambda: assessments.set_targets(c, w.qa1.id, {"gov": 80}),
         "delete_assessment": lambda: assessments.delete_assessment(c, w.qa1.id),
-        "record_answer": lambda: answers.record_answer(c, w.questionnaire, w.qa1.id, "gov.demarche-rse", 4),
-        "clear_answer": lambda: answers.record_answer(c, w.questionnaire, w.qa1.id, "gov.demarche-rse", None),
+        "record_answer": lambda: answers.record_answer(c, w.questionnaire, w.qa1.id, MATURITY, 4),
+        "clear_answer": lambda: answers.record_answer(c, w.questionnaire, w.qa1.id, MATURITY, None),
         "record_comment": lambda: answers.record_comment(c, w.qa1.id, "rh.duerp", "non"),
         "add_from_recommendation": lambda: actions.add_from_recommendation(c, w.qa1.id, w.recommendation),
         "edit_action": lambda: actions.apply_action_edits(
@@ -422,10 +426,10 @@ def test_a_viewer_reads_everything_of_the_workspace(world: World) -> None:
     assert companies.may(viewer, Permission.VIEW, world.a1) and not companies.may(viewer, Permission.EDIT, world.a1)
     assert not companies.may(viewer, Permission.CREATE_COMPANY)
     evaluation = assessments.evaluate(viewer, world.qa1.id)
-    assert evaluation is not None and evaluation.answers["gov.demarche-rse"].value == 1
+    assert evaluation is not None and evaluation.answers[MATURITY].value == 1
     assert reports.report_data(viewer, world.qa1.id) is not None
     assert reports.export_document(viewer, world.qa1.id) is not None
-    assert set(answers.load_answers(viewer, world.qa1.id)) == {"gov.demarche-rse", "env.tri-dechets", "rh.duerp"}
+    assert set(answers.load_answers(viewer, world.qa1.id)) == {MATURITY, MULTI, "rh.duerp"}
     assert [a.id for a in actions.list_actions(viewer, world.qa1.id)] == [world.action_a1.id]
     assert len(transfer.export_company(viewer, world.a1)["assessments"]) == 1
     assert {m.user_label for m in workspaces.members(viewer, world.a)} == {"Alice", "Victor"}
@@ -447,7 +451,7 @@ def test_a_company_manager_acts_on_the_named_companies_only(world: World) -> Non
     assert [c.id for c in companies.list_companies(manager)] == [world.a1]
     # on a1: read and edit
     assert companies.save_company(manager, world.a1, "Atelier Alpha 2", Profile()).name == "Atelier Alpha 2"
-    assert answers.record_answer(manager, world.questionnaire, world.qa1.id, "gov.demarche-rse", 3) == 3
+    assert answers.record_answer(manager, world.questionnaire, world.qa1.id, MATURITY, 3) == 3
     started = assessments.start_assessment(manager, world.a1, "rse-flash")
     assert started.company_id == world.a1
     assert actions.add_from_recommendation(manager, world.qa1.id, world.recommendation).assessment_id == world.qa1.id
@@ -551,7 +555,7 @@ def test_a_removed_member_loses_access_on_the_very_next_call(world: World) -> No
     carl = world.member(Role.CONSULTANT, "carl")
     ctx = world.ctx(carl)  # the same context (session) before and after
     assert [c.id for c in companies.list_companies(ctx)] == [world.a1, world.a2]
-    assert answers.record_answer(ctx, world.questionnaire, world.qa1.id, "gov.demarche-rse", 2) == 2
+    assert answers.record_answer(ctx, world.questionnaire, world.qa1.id, MATURITY, 2) == 2
     workspaces.remove_member(world.ctx(world.alice), world.a, carl.user_id)  # type: ignore[arg-type]
     assert companies.list_companies(ctx) == []
     assert companies.get_company(ctx, world.a1) is None
@@ -559,8 +563,8 @@ def test_a_removed_member_loses_access_on_the_very_next_call(world: World) -> No
     assert workspaces.my_workspaces(ctx) == []
     before = contents(world.store)
     assert outcome(
-        lambda: answers.record_answer(ctx, world.questionnaire, world.qa1.id, "gov.demarche-rse", 4)
-    ) == outcome(lambda: answers.record_answer(ctx, world.questionnaire, MISSING, "gov.demarche-rse", 4))
+        lambda: answers.record_answer(ctx, world.questionnaire, world.qa1.id, MATURITY, 4)
+    ) == outcome(lambda: answers.record_answer(ctx, world.questionnaire, MISSING, MATURITY, 4))
     with pytest.raises(NotFound):
         companies.save_company(ctx, None, "Nouvelle", Profile())
     with pytest.raises(NotFound):

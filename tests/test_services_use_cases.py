@@ -29,7 +29,13 @@ from tests.conftest import fresh_engine
 from tests.fakes import FakeUnitOfWork, fake_context
 
 FLASH = "rse-flash"
+FULL = "rse-performance-globale"  # the flash has no multiple choice and no yes/no question: these come from here
 PROFILE = Profile(headcount_band="11-19", sector="25.62A", sites=2, production_site=True, tertiary_area_1000m2=False)
+# Questions of FULL; each applies to PROFILE (headcount 11-19, so at least 1 employee).
+MATURITY = "gov.engagement-direction"  # maturity 0..4, no condition
+MULTI = "rh.temps-travail-pratiques"  # multiple choice when headcount >= 1: decompte, controle-durees, charge,
+# deconnexion, indicateurs, and "aucune", exclusive
+YES_NO = "eth.condamnations-corruption"  # yes/no, no condition
 
 
 @pytest.fixture
@@ -43,9 +49,11 @@ def other(ctx: Context, lang: str = "fr") -> Context:
     return Context(ctx.uow.fresh(), ctx.actor, lang)
 
 
-def started(ctx: Context, name: str = "Atelier Léa", **kwargs: Any) -> tuple[int, Any, Any]:
+def started(
+    ctx: Context, name: str = "Atelier Léa", questionnaire_id: str = FLASH, **kwargs: Any
+) -> tuple[int, Any, Any]:
     company = companies.save_company(ctx, None, name, PROFILE)
-    assessment = assessments.start_assessment(ctx, company.id, FLASH, **kwargs)
+    assessment = assessments.start_assessment(ctx, company.id, questionnaire_id, **kwargs)
     evaluation = assessments.evaluate(ctx, assessment.id)
     assert evaluation is not None
     return company.id, assessment, evaluation.questionnaire
@@ -180,17 +188,17 @@ def test_previous_assessment_and_stamp(ctx: Context) -> None:
 def test_evaluate(ctx: Context) -> None:
     _, assessment, questionnaire = started(ctx)
     answers.record_answer(ctx, questionnaire, assessment.id, "gov.demarche-rse", 4, answered_by="Léa")
-    answers.record_answer(ctx, questionnaire, assessment.id, "rh.duerp", "yes")
+    answers.record_answer(ctx, questionnaire, assessment.id, "rh.duerp", "a-jour")
     answers.record_comment(ctx, assessment.id, "rh.duerp", "à jour")
-    answers.record_comment(ctx, assessment.id, "env.tri-dechets", "pas encore")
+    answers.record_comment(ctx, assessment.id, "env.bilan-carbone", "pas encore")
     evaluation = assessments.evaluate(ctx, assessment.id)
     assert evaluation is not None
     assert {k: (a.value, a.comment) for k, a in evaluation.answers.items()} == {
         "gov.demarche-rse": (4, None),
-        "rh.duerp": ("yes", "à jour"),
+        "rh.duerp": ("a-jour", "à jour"),
     }
-    assert evaluation.comments == {"rh.duerp": "à jour", "env.tri-dechets": "pas encore"}
-    assert set(evaluation.records) == {"gov.demarche-rse", "rh.duerp", "env.tri-dechets"}
+    assert evaluation.comments == {"rh.duerp": "à jour", "env.bilan-carbone": "pas encore"}
+    assert set(evaluation.records) == {"gov.demarche-rse", "rh.duerp", "env.bilan-carbone"}
     assert evaluation.result.questions["gov.demarche-rse"].value == evaluation.result.questions["gov.demarche-rse"].max
     assert evaluation.company.name == "Atelier Léa" and evaluation.applies["gov.demarche-rse"] is True
     assert assessments.evaluate(ctx, None) is None and assessments.evaluate(ctx, 999) is None
@@ -211,25 +219,24 @@ def test_record_answer_and_compare_and_set(ctx: Context) -> None:
         answers.record_answer(ctx, q, a, "gov.demarche-rse", 4, answered_by="Marc", shown=3)
     assert (conflict.value.current, conflict.value.by, conflict.value.code) == (1, "Zoé", "save.conflict")
     assert answers.load_answers(ctx, a)["gov.demarche-rse"].value == 1
-    # an answer appeared while my screen showed none
-    answers.record_answer(other(ctx), q, a, "rh.duerp", "no", answered_by="Zoé")
+    # an answer appeared while my screen showed none (rh.duerp: a single choice)
+    answers.record_answer(other(ctx), q, a, "rh.duerp", "aucun", answered_by="Zoé")
     with pytest.raises(Conflict):
-        answers.record_answer(ctx, q, a, "rh.duerp", "yes", shown=None)
+        answers.record_answer(ctx, q, a, "rh.duerp", "a-jour", shown=None)
     # without `shown`, no check
-    assert answers.record_answer(ctx, q, a, "rh.duerp", "yes") == "yes"
+    assert answers.record_answer(ctx, q, a, "rh.duerp", "a-jour") == "a-jour"
     # the same value given again keeps who gave it
-    answers.record_answer(ctx, q, a, "rh.duerp", "yes", answered_by="Marc")
+    answers.record_answer(ctx, q, a, "rh.duerp", "a-jour", answered_by="Marc")
     assert answers.load_answers(ctx, a)["rh.duerp"].answered_by == "Zoé"
 
 
 def test_invalid_answers_are_refused_and_nothing_written(ctx: Context) -> None:
-    _, assessment, q = started(ctx)
-    answers.record_answer(ctx, q, assessment.id, "gov.demarche-rse", 2)
+    _, assessment, q = started(ctx, questionnaire_id=FULL)
+    answers.record_answer(ctx, q, assessment.id, MATURITY, 2)
     before = answers.load_answers(ctx, assessment.id)
     for qid, value in (
-        ("gov.demarche-rse", 5), ("gov.demarche-rse", 2.5), ("gov.demarche-rse", "yes"), ("rh.duerp", 1),
-        ("env.tri-dechets", ["verre", "aucun"]), ("env.tri-dechets", ["or"]), ("env.tri-dechets", "verre"),
-        ("env.tri-dechets", "na"), ("no.such.question", 1),
+        (MATURITY, 5), (MATURITY, 2.5), (MATURITY, "yes"), (YES_NO, 1), ("rh.duerp", 1), ("rh.duerp", "yes"),
+        (MULTI, ["charge", "aucune"]), (MULTI, ["or"]), (MULTI, "charge"), (MULTI, "na"), ("no.such.question", 1),
     ):  # fmt: skip
         with pytest.raises(AnswerProblem):
             answers.record_answer(ctx, q, assessment.id, qid, value)
@@ -237,18 +244,18 @@ def test_invalid_answers_are_refused_and_nothing_written(ctx: Context) -> None:
 
 
 def test_clearing_an_answer_keeps_its_comment(ctx: Context) -> None:
-    _, assessment, q = started(ctx)
+    _, assessment, q = started(ctx, questionnaire_id=FULL)
     a = assessment.id
-    answers.record_answer(ctx, q, a, "gov.demarche-rse", 3)
-    answers.record_answer(ctx, q, a, "rh.duerp", "no")
-    answers.record_comment(ctx, a, "gov.demarche-rse", "note")
-    assert answers.record_answer(ctx, q, a, "gov.demarche-rse", None) is None
-    assert answers.record_answer(ctx, q, a, "rh.duerp", None) is None
+    answers.record_answer(ctx, q, a, MATURITY, 3)
+    answers.record_answer(ctx, q, a, YES_NO, "no")
+    answers.record_comment(ctx, a, MATURITY, "note")
+    assert answers.record_answer(ctx, q, a, MATURITY, None) is None
+    assert answers.record_answer(ctx, q, a, YES_NO, None) is None
     stored = answers.load_answers(ctx, a)
-    assert set(stored) == {"gov.demarche-rse"}  # the comment keeps the row; the other row is gone
-    assert (stored["gov.demarche-rse"].value, stored["gov.demarche-rse"].comment) == (None, "note")
-    assert answers.record_answer(ctx, q, a, "env.tri-dechets", []) is None  # an empty selection is no answer
-    assert "env.tri-dechets" not in answers.load_answers(ctx, a)
+    assert set(stored) == {MATURITY}  # the comment keeps the row; the other row is gone
+    assert (stored[MATURITY].value, stored[MATURITY].comment) == (None, "note")
+    assert answers.record_answer(ctx, q, a, MULTI, []) is None  # an empty selection is no answer
+    assert MULTI not in answers.load_answers(ctx, a)
 
 
 @pytest.mark.parametrize(
@@ -270,54 +277,59 @@ def test_merge_selection(stored: Any, shown: Any, chosen: Any, merged: list[str]
 @pytest.mark.parametrize(
     ("theirs", "shown", "mine", "expected"),
     [
-        # someone added verre while I added metal: both, in the questionnaire's option order
+        # someone added charge while I added controle-durees: both, in the questionnaire's option order
         (
-            ["papier-carton", "verre"],
-            ["papier-carton"],
-            ["papier-carton", "metal"],
-            ["papier-carton", "metal", "verre"],
+            ["decompte", "charge"],
+            ["decompte"],
+            ["decompte", "controle-durees"],
+            ["decompte", "controle-durees", "charge"],
         ),
-        # I unticked papier-carton, someone unticked verre
-        (["metal"], ["papier-carton", "metal", "verre"], ["metal", "verre"], ["metal"]),
-        # someone swapped verre for bois; I unticked verre: bois stays
-        (["bois"], ["verre"], None, ["bois"]),
-        # someone cleared everything; I ticked metal next to verre: only metal
-        (None, ["verre"], ["verre", "metal"], ["metal"]),
-        # someone ticked verre; I unticked what was shown: the other's verre stays
-        (["verre"], ["metal"], [], ["verre"]),
+        # I unticked decompte, someone unticked charge
+        (
+            ["controle-durees"],
+            ["decompte", "controle-durees", "charge"],
+            ["controle-durees", "charge"],
+            ["controle-durees"],
+        ),
+        # someone swapped charge for deconnexion; I unticked charge: deconnexion stays
+        (["deconnexion"], ["charge"], None, ["deconnexion"]),
+        # someone cleared everything; I ticked controle-durees next to charge: only controle-durees
+        (None, ["charge"], ["charge", "controle-durees"], ["controle-durees"]),
+        # someone ticked charge; I unticked what was shown: the other's charge stays
+        (["charge"], ["controle-durees"], [], ["charge"]),
         # nothing changed meanwhile: my selection as it is
-        (["verre"], ["verre"], ["metal"], ["metal"]),
+        (["charge"], ["charge"], ["controle-durees"], ["controle-durees"]),
         # everything unticked on both sides: no answer
-        (["metal"], ["metal", "verre"], ["verre"], None),
+        (["controle-durees"], ["controle-durees", "charge"], ["charge"], None),
     ],
 )
 def test_a_multiple_choice_is_merged_with_someone_elses_change(
     ctx: Context, theirs: Any, shown: Any, mine: Any, expected: Any
 ) -> None:
-    _, assessment, q = started(ctx)
+    _, assessment, q = started(ctx, questionnaire_id=FULL)
     a = assessment.id
-    first = ["papier-carton", "metal", "verre"]
-    answers.record_answer(other(ctx), q, a, "env.tri-dechets", first, answered_by="Zoé")
-    answers.record_answer(other(ctx), q, a, "env.tri-dechets", theirs, answered_by="Zoé")
-    assert answers.record_answer(ctx, q, a, "env.tri-dechets", mine, answered_by="Marc", shown=shown) == expected
-    stored = answers.load_answers(ctx, a).get("env.tri-dechets")
+    first = ["decompte", "controle-durees", "charge"]
+    answers.record_answer(other(ctx), q, a, MULTI, first, answered_by="Zoé")
+    answers.record_answer(other(ctx), q, a, MULTI, theirs, answered_by="Zoé")
+    assert answers.record_answer(ctx, q, a, MULTI, mine, answered_by="Marc", shown=shown) == expected
+    stored = answers.load_answers(ctx, a).get(MULTI)
     assert (stored.value if stored else None) == expected
 
 
 def test_a_merge_into_an_exclusive_option_is_refused_and_nothing_written(ctx: Context) -> None:
-    """I ticked "aucun" (no sorting) while someone ticked verre: the merge cannot hold both."""
-    _, assessment, q = started(ctx)
-    answers.record_answer(other(ctx), q, assessment.id, "env.tri-dechets", ["verre"])
-    with pytest.raises(AnswerProblem, match="'aucun' cannot be combined"):
-        answers.record_answer(ctx, q, assessment.id, "env.tri-dechets", ["aucun"], shown=None)
-    assert answers.load_answers(ctx, assessment.id)["env.tri-dechets"].value == ["verre"]
+    """I ticked "aucune" (no working-time practice) while someone ticked charge: the merge cannot hold both."""
+    _, assessment, q = started(ctx, questionnaire_id=FULL)
+    answers.record_answer(other(ctx), q, assessment.id, MULTI, ["charge"])
+    with pytest.raises(AnswerProblem, match="'aucune' cannot be combined"):
+        answers.record_answer(ctx, q, assessment.id, MULTI, ["aucune"], shown=None)
+    assert answers.load_answers(ctx, assessment.id)[MULTI].value == ["charge"]
 
 
 def test_a_single_choice_is_not_merged(ctx: Context) -> None:
     _, assessment, q = started(ctx)
     answers.record_answer(other(ctx), q, assessment.id, "eth.delais-paiement", "retards-ponctuels", answered_by="Zoé")
     with pytest.raises(Conflict) as conflict:
-        answers.record_answer(ctx, q, assessment.id, "eth.delais-paiement", "delais-respectes", shown=None)
+        answers.record_answer(ctx, q, assessment.id, "eth.delais-paiement", "conforme", shown=None)
     assert conflict.value.current == "retards-ponctuels"
 
 
@@ -341,10 +353,10 @@ def test_record_comment(ctx: Context) -> None:
         answers.record_comment(ctx, a, "rh.duerp", "c" * (limits.COMMENT + 1))
     assert answers.record_comment(ctx, a, "rh.duerp", "c" * limits.COMMENT) == "c" * limits.COMMENT
     # a comment kept with its answer; clearing both removes the row
-    answers.record_answer(ctx, q, a, "rh.duerp", "yes")
-    assert answers.load_answers(ctx, a)["rh.duerp"].value == "yes"
+    answers.record_answer(ctx, q, a, "rh.duerp", "a-jour")
+    assert answers.load_answers(ctx, a)["rh.duerp"].value == "a-jour"
     assert answers.record_comment(ctx, a, "rh.duerp", "") == ""
-    assert answers.load_answers(ctx, a)["rh.duerp"].value == "yes"
+    assert answers.load_answers(ctx, a)["rh.duerp"].value == "a-jour"
     answers.record_answer(ctx, q, a, "rh.duerp", None)
     assert "rh.duerp" not in answers.load_answers(ctx, a)
 
@@ -528,14 +540,15 @@ def test_plan_digest(ctx: Context) -> None:
 
 
 def filled(ctx: Context) -> tuple[int, Any, Any]:
-    """A company with one assessment: answers by two people, comments, targets, two actions."""
-    company_id, assessment, q = started(ctx, respondent="Marc", label="Bilan 2025")
+    """A company with one assessment of FULL (it has a multiple choice): answers by two people, comments,
+    targets, two actions."""
+    company_id, assessment, q = started(ctx, questionnaire_id=FULL, respondent="Marc", label="Bilan 2025")
     a = assessment.id
-    answers.record_answer(ctx, q, a, "gov.demarche-rse", 2, answered_by="Paul")
-    answers.record_answer(ctx, q, a, "env.tri-dechets", ["verre", "papier-carton"], answered_by="Léa")
-    answers.record_answer(ctx, q, a, "rh.duerp", "no", answered_by="Léa")
-    answers.record_comment(ctx, a, "rh.duerp", "à faire avant juin")
-    answers.record_comment(ctx, a, "qual.ecoute-clients", "à discuter")
+    answers.record_answer(ctx, q, a, MATURITY, 2, answered_by="Paul")
+    answers.record_answer(ctx, q, a, MULTI, ["charge", "decompte"], answered_by="Léa")
+    answers.record_answer(ctx, q, a, YES_NO, "no", answered_by="Léa")
+    answers.record_comment(ctx, a, YES_NO, "vérifié au casier judiciaire")
+    answers.record_comment(ctx, a, "qual.besoins-clients", "à discuter")
     assessments.set_targets(ctx, a, {"gov": 60, "env": 50})
     added = [
         {"title": "Trier", "owner": "Léa", "due_date": "2026-06-30", "status": "in_progress", "notes": "bacs"},
@@ -550,14 +563,14 @@ def test_report_data(ctx: Context) -> None:
     company_id, first, q = filled(ctx)
     data = reports.report_data(ctx, first.id)
     assert data is not None
-    assert data.lang == "fr" and data.questionnaire.id == FLASH
+    assert data.lang == "fr" and data.questionnaire.id == FULL
     assert (data.company.name, data.company.sector, data.company.headcount_band, data.company.sites) == (
         "Atelier Léa", "25.62A", "11-19", 2,
     )  # fmt: skip
     assert data.profile == PROFILE
     assert data.respondents == ["Marc", "Léa", "Paul"]  # the respondent first, then who answered, sorted
     assert {k: a.value for k, a in data.answers.items()} == {
-        "gov.demarche-rse": 2, "env.tri-dechets": ["papier-carton", "verre"], "rh.duerp": "no",
+        MATURITY: 2, MULTI: ["decompte", "charge"], YES_NO: "no",  # the options in the questionnaire's order
     }  # fmt: skip
     assert data.targets == {"gov": 60.0, "env": 50.0}
     assert data.assessed_on == first.updated_at
@@ -567,8 +580,8 @@ def test_report_data(ctx: Context) -> None:
         ("Former", "", None, "todo", ""),
     ]
     # a second assessment: the first is its previous
-    second = assessments.start_assessment(ctx, company_id, FLASH, respondent="Léa")
-    answers.record_answer(ctx, q, second.id, "gov.demarche-rse", 4, answered_by="Léa")
+    second = assessments.start_assessment(ctx, company_id, FULL, respondent="Léa")
+    answers.record_answer(ctx, q, second.id, MATURITY, 4, answered_by="Léa")
     english = reports.report_data(other(ctx, "en"), second.id)
     assert english is not None and english.lang == "en"
     assert english.respondents == ["Léa"]
@@ -586,8 +599,8 @@ def test_export_then_import_into_a_new_company(ctx: Context) -> None:
     document = reports.export_document(ctx, original.id)
     assert document is not None
     assert document["company"] == {"name": "Atelier Léa", "notes": ""}
-    assert document["answers"]["rh.duerp"] == {"value": "no", "comment": "à faire avant juin"}
-    assert document["answers"]["qual.ecoute-clients"] == {"value": None, "comment": "à discuter"}
+    assert document["answers"][YES_NO] == {"value": "no", "comment": "vérifié au casier judiciaire"}
+    assert document["answers"]["qual.besoins-clients"] == {"value": None, "comment": "à discuter"}
     assert document["assessment"]["status"] == "completed" and document["assessment"]["label"] == "Bilan 2025"
     plan, matches = transfer.prepare_import(ctx, to_json(document))
     assert [c.id for c in matches] == [company_id]
@@ -631,8 +644,8 @@ def test_export_then_import_into_an_existing_company(ctx: Context) -> None:
 
 def test_export_company_holds_every_assessment(ctx: Context) -> None:
     company_id, first, q = filled(ctx)
-    second = assessments.start_assessment(ctx, company_id, FLASH)
-    answers.record_answer(ctx, q, second.id, "gov.demarche-rse", 1)
+    second = assessments.start_assessment(ctx, company_id, FULL)
+    answers.record_answer(ctx, q, second.id, MATURITY, 1)
     exported = transfer.export_company(ctx, company_id)
     assert (exported["format"], exported["version"]) == ("autodiag-rse/company", 1)
     company = exported["company"]
@@ -643,7 +656,7 @@ def test_export_company_holds_every_assessment(ctx: Context) -> None:
     assert datetime.fromisoformat(company["created_at"]) == companies.get_company(ctx, company_id).created_at  # type: ignore[union-attr]
     assert [d["answers"] for d in exported["assessments"]] == [
         reports.export_document(ctx, first.id)["answers"],  # type: ignore[index]
-        {"gov.demarche-rse": 1},
+        {MATURITY: 1},
     ]
     assert audit_actions(ctx)[-1] == "company.export"
     with pytest.raises(NotFound):
@@ -653,9 +666,9 @@ def test_export_company_holds_every_assessment(ctx: Context) -> None:
 def test_deleting_erases_everything_and_says_what(ctx: Context) -> None:
     # filled: 4 answer rows (3 answers, one of them with a comment, and 1 comment alone), 2 actions
     company_id, first, q = filled(ctx)
-    second = assessments.start_assessment(ctx, company_id, FLASH)
-    answers.record_answer(ctx, q, second.id, "gov.demarche-rse", 1)
-    kept_id, kept, _ = started(ctx, "Garder")
+    second = assessments.start_assessment(ctx, company_id, FULL)
+    answers.record_answer(ctx, q, second.id, MATURITY, 1)
+    kept_id, kept, _ = started(ctx, "Garder", FULL)
     store = ctx.uow.store  # type: ignore[attr-defined]
     assert assessments.assessment_erasure(ctx, second.id) == Erasure("Atelier Léa", 1, 1, 0)
     assert companies.company_erasure(ctx, company_id) == Erasure("Atelier Léa", 2, 5, 2)
@@ -757,21 +770,21 @@ def seq_companies_and_answers(ctx: Context) -> list[Any]:
     step(outcome(lambda: companies.save_company(ctx, None, "", Profile())))
     step(outcome(lambda: companies.list_companies(ctx)))
     step(outcome(lambda: companies.find_by_name(ctx, "ATELIER léa")))
-    step(outcome(lambda: assessments.start_assessment(ctx, 1, FLASH, respondent="Paul", label="T1")))
-    step(outcome(lambda: assessments.start_assessment(ctx, 1, FLASH)))
+    step(outcome(lambda: assessments.start_assessment(ctx, 1, FULL, respondent="Paul", label="T1")))
+    step(outcome(lambda: assessments.start_assessment(ctx, 1, FULL)))
     evaluation = assessments.evaluate(ctx, 1)
     assert evaluation is not None
     q = evaluation.questionnaire
-    step(outcome(lambda: answers.record_answer(ctx, q, 1, "gov.demarche-rse", 3, answered_by="Paul", shown=None)))
-    step(outcome(lambda: answers.record_answer(ctx, q, 1, "gov.demarche-rse", 2, answered_by="Léa", shown=1)))
-    step(outcome(lambda: answers.record_answer(ctx, q, 1, "env.tri-dechets", ["verre"], answered_by="Léa")))
-    step(outcome(lambda: answers.record_answer(ctx, q, 1, "env.tri-dechets", ["metal"], shown=None)))
-    step(outcome(lambda: answers.record_answer(ctx, q, 1, "rh.duerp", "maybe")))
-    step(outcome(lambda: answers.record_comment(ctx, 1, "rh.duerp", " plus tard ")))
-    step(outcome(lambda: answers.record_comment(ctx, 1, "rh.duerp", "jamais", shown="autre")))
-    step(outcome(lambda: answers.record_answer(ctx, q, 1, "env.tri-dechets", None)))
-    step(outcome(lambda: answers.record_answer(ctx, q, 2, "gov.demarche-rse", 4)))
-    step(outcome(lambda: answers.record_answer(ctx, q, 99, "gov.demarche-rse", 4)))
+    step(outcome(lambda: answers.record_answer(ctx, q, 1, MATURITY, 3, answered_by="Paul", shown=None)))
+    step(outcome(lambda: answers.record_answer(ctx, q, 1, MATURITY, 2, answered_by="Léa", shown=1)))
+    step(outcome(lambda: answers.record_answer(ctx, q, 1, MULTI, ["charge"], answered_by="Léa")))
+    step(outcome(lambda: answers.record_answer(ctx, q, 1, MULTI, ["controle-durees"], shown=None)))
+    step(outcome(lambda: answers.record_answer(ctx, q, 1, YES_NO, "maybe")))
+    step(outcome(lambda: answers.record_comment(ctx, 1, YES_NO, " plus tard ")))
+    step(outcome(lambda: answers.record_comment(ctx, 1, YES_NO, "jamais", shown="autre")))
+    step(outcome(lambda: answers.record_answer(ctx, q, 1, MULTI, None)))
+    step(outcome(lambda: answers.record_answer(ctx, q, 2, MATURITY, 4)))
+    step(outcome(lambda: answers.record_answer(ctx, q, 99, MATURITY, 4)))
     step(outcome(lambda: answers.load_answers(ctx, 1)))
     step(outcome(lambda: assessments.set_targets(ctx, 1, {"gov": 55})))
     step(outcome(lambda: assessments.set_status(ctx, 1, True)))
@@ -907,3 +920,11 @@ def test_the_fakes_and_the_database_give_the_same_results(sequence: str, tmp_pat
     assert len(on_fakes) == len(on_database)
     for index, (fake, real) in enumerate(zip(on_fakes, on_database, strict=True)):
         assert fake == real, f"step {index} of {sequence}"
+
+
+def test_a_comment_on_a_question_the_questionnaire_does_not_have_is_refused_and_nothing_written(ctx) -> None:
+    company, assessment, _q = started(ctx)
+    with pytest.raises(AnswerProblem) as caught:
+        answers.record_comment(ctx, assessment.id, "env.tri-dechets", "ancienne question")  # gone in 2.0.0
+    assert caught.value.code == "answer.unknown_question"
+    assert answers.load_answers(ctx, assessment.id) == {}

@@ -115,28 +115,31 @@ def test_a_unit_of_work_commits_once_at_the_end_and_rolls_back_on_error(ctx) -> 
 
 
 def test_answers_are_written_one_row_each_and_survive_a_new_engine(db_url, ctx) -> None:
+    # the full diagnostic: the flash has neither a multiple choice nor a yes/no question any more
     company = companies.save_company(ctx, None, "Boulangerie Martin", Profile(headcount_band="1-10"))
-    assessment = assessments.start_assessment(ctx, company.id, "rse-flash", respondent="Paul")
+    assessment = assessments.start_assessment(ctx, company.id, "rse-performance-globale", respondent="Paul")
     questionnaire = questionnaires.questionnaire_of(ctx.uow, assessment)
-    answers.record_answer(ctx, questionnaire, assessment.id, "gov.demarche-rse", 3, answered_by="Paul")
-    answers.record_answer(ctx, questionnaire, assessment.id, "env.tri-dechets", ["papier-carton", "verre"])
-    answers.record_answer(ctx, questionnaire, assessment.id, "rh.duerp", "no")
-    answers.record_answer(ctx, questionnaire, assessment.id, "gov.demarche-rse", 2, answered_by="Paul")  # changed mind
-    answers.record_comment(ctx, assessment.id, "rh.duerp", "à faire avant juin")
-    answers.record_answer(ctx, questionnaire, assessment.id, "qual.ecoute-clients", "dont_know")
+    maturity, yes_no, dont_know = "gov.engagement-direction", "eth.condamnations-corruption", "qual.besoins-clients"
+    multiple = "rh.temps-travail-pratiques"  # asked from 1 employee: the bakery has 1-10
+    answers.record_answer(ctx, questionnaire, assessment.id, maturity, 3, answered_by="Paul")
+    answers.record_answer(ctx, questionnaire, assessment.id, multiple, ["decompte", "charge"])
+    answers.record_answer(ctx, questionnaire, assessment.id, yes_no, "no")
+    answers.record_answer(ctx, questionnaire, assessment.id, maturity, 2, answered_by="Paul")  # changed mind
+    answers.record_comment(ctx, assessment.id, yes_no, "vérifié en juin")
+    answers.record_answer(ctx, questionnaire, assessment.id, dont_know, "dont_know")
 
     # a new engine is a restarted server
     engine = make_engine(db_url)
     other = local_context(engine)
     given, comments = assessments.split_answers(answers.load_answers(other, assessment.id))
     assert {k: a.value for k, a in given.items()} == {
-        "gov.demarche-rse": 2,
-        "env.tri-dechets": ["papier-carton", "verre"],
-        "rh.duerp": "no",
-        "qual.ecoute-clients": "dont_know",
+        maturity: 2,
+        multiple: ["decompte", "charge"],
+        yes_no: "no",
+        dont_know: "dont_know",
     }
-    assert comments == {"rh.duerp": "à faire avant juin"}
-    assert answers.load_answers(other, assessment.id)["gov.demarche-rse"].answered_by == "Paul"
+    assert comments == {yes_no: "vérifié en juin"}
+    assert answers.load_answers(other, assessment.id)[maturity].answered_by == "Paul"
     assert count(other, "answers", "WHERE assessment_id = :a", a=assessment.id) == 4
     engine.dispose()
 

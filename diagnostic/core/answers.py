@@ -22,6 +22,7 @@ from diagnostic.core.errors import DomainError, Message
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.schema import (
     MATURITY_MAX,
+    AnyQuestion,
     MaturityQuestion,
     MultipleQuestion,
     NumberQuestion,
@@ -201,9 +202,8 @@ class AnswersError(ValueError):
         super().__init__("\n".join(problems))
 
 
-def check_value(questionnaire: LoadedQuestionnaire, question_id: str, value: Any) -> AnswerValue:
-    """The normalised value of one answer, or AnswerProblem (a ValueError) saying what is wrong: in
-    English (str, `reason`) and as a catalogue code with its parameters (`code`, `params`)."""
+def check_question(questionnaire: LoadedQuestionnaire, question_id: str) -> AnyQuestion:
+    """The question, or AnswerProblem when the questionnaire has no such question."""
     question = questionnaire.questions.get(question_id)
     if question is None:
         english = f"'{question_id}' is not a question of {questionnaire.id} {questionnaire.version}"
@@ -212,6 +212,13 @@ def check_value(questionnaire: LoadedQuestionnaire, question_id: str, value: Any
             question=question_id, questionnaire=questionnaire.id, version=questionnaire.version,
         )  # fmt: skip
         raise AnswerProblem(question_id, reason, unknown=True)
+    return question
+
+
+def check_value(questionnaire: LoadedQuestionnaire, question_id: str, value: Any) -> AnswerValue:
+    """The normalised value of one answer, or AnswerProblem (a ValueError) saying what is wrong: in
+    English (str, `reason`) and as a catalogue code with its parameters (`code`, `params`)."""
+    question = check_question(questionnaire, question_id)
 
     def problem(english: str, code: str, **params: object) -> AnswerProblem:
         return AnswerProblem(question_id, Reason(english, code=code, **params))

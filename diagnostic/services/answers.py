@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 
 from diagnostic.core import limits
-from diagnostic.core.answers import check_value
+from diagnostic.core.answers import check_question, check_value
 from diagnostic.core.errors import Conflict, Gone
 from diagnostic.core.loading import LoadedQuestionnaire
-from diagnostic.core.roles import NotAllowed, Permission
+from diagnostic.core.roles import NotAllowed, NotFound, Permission
 from diagnostic.core.schema import MultipleQuestion
 from diagnostic.services import access
 from diagnostic.services.context import Context
+from diagnostic.services.questionnaires import questionnaire_of
 from diagnostic.storage.records import AnswerEdit, AnswerRecord
 from diagnostic.storage.uow import UnitOfWork
 
@@ -92,6 +93,13 @@ def record_comment(
     comment = comment.strip()
     if len(comment) > limits.COMMENT:
         raise ValueError(f"comment longer than {limits.COMMENT} characters")
+    with ctx.uow:  # a comment belongs to a question of the assessment's questionnaire
+        try:
+            assessment, _ = access.assessment(ctx, assessment_id)
+        except NotFound:
+            assessment = None  # refused below, as an answer would be
+        if assessment is not None:
+            check_question(questionnaire_of(ctx.uow, assessment), question_id)
 
     def edit(old: AnswerRecord | None) -> AnswerEdit:
         stored = old.comment if old else ""
