@@ -12,7 +12,7 @@ from diagnostic.core.answers import parse_answers
 from diagnostic.core.loading import LoadedQuestionnaire, parse_questionnaire
 from diagnostic.core.profile import Profile
 from diagnostic.core.scoring import Result, score
-from diagnostic.questionnaire_files import load_questionnaire
+from diagnostic.questionnaire_files import find_questionnaire, load_questionnaire
 from diagnostic.services import workspaces
 from diagnostic.services.context import Context
 from diagnostic.storage.database import get_engine, make_engine, migrate
@@ -59,6 +59,18 @@ def run(questionnaire: LoadedQuestionnaire, answers: dict[str, Any], profile: Pr
 @pytest.fixture(scope="session")
 def mini() -> LoadedQuestionnaire:
     return load_questionnaire(FIXTURES / "mini.yaml")
+
+
+@pytest.fixture(scope="session")
+def full() -> LoadedQuestionnaire:
+    """The shipped full diagnostic."""
+    return find_questionnaire("rse-performance-globale")
+
+
+@pytest.fixture(scope="session")
+def flash() -> LoadedQuestionnaire:
+    """The shipped flash diagnostic."""
+    return find_questionnaire("rse-flash")
 
 
 # --- databases: SQLite always, PostgreSQL when TEST_DATABASE_URL names one (.ci/run does) ---------

@@ -23,15 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = ["industrie", "agroalimentaire", "construction", "services-numerique", "ess"]
 
 
-@pytest.fixture(scope="module")
-def full() -> LoadedQuestionnaire:
-    return find_questionnaire("rse-performance-globale")
-
-
-@pytest.fixture(scope="module")
-def flash() -> LoadedQuestionnaire:
-    return find_questionnaire("rse-flash")
-
 
 def both() -> list[str]:
     return ["rse-performance-globale", "rse-flash"]

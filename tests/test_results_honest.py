@@ -37,11 +37,10 @@ from diagnostic.exports.pdf import build_pdf
 from diagnostic.exports.radar import CURRENT, DPI, WIDTH_PX, _draw, radar_png
 from diagnostic.exports.report_data import CompanyInfo, ReportData
 from diagnostic.i18n import format_percent, format_score, t
-from diagnostic.questionnaire_files import load_questionnaire
 from diagnostic.services import assessments, companies, demo
 from diagnostic.services.answers import record_answer
 from diagnostic.services.questionnaires import shipped_questionnaire
-from tests.conftest import ROOT, run
+from tests.conftest import run
 from tests.test_pages import app, texts
 from tests.test_scoring_properties import cases, load
 from ui.text import plain
@@ -64,15 +63,6 @@ FLASH_CRITICAL = [
     "eth.delais-paiement",
 ]
 
-
-@pytest.fixture(scope="module")
-def flash() -> LoadedQuestionnaire:
-    return load_questionnaire(ROOT / "questionnaires" / "rse-flash.yaml")
-
-
-@pytest.fixture(scope="module")
-def full() -> LoadedQuestionnaire:
-    return load_questionnaire(ROOT / "questionnaires" / "rse-performance-globale.yaml")
 
 
 def full_answers(questionnaire: LoadedQuestionnaire) -> dict[str, Any]:

@@ -22,15 +22,6 @@ LEVELS = [("decouverte", "Découverte", "Discovering", 0, None), ("engage", "Eng
           ("exemplaire", "Exemplaire", "Exemplary", 85, 65)]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def full() -> LoadedQuestionnaire:
-    return find_questionnaire("rse-performance-globale")
-
-
-@pytest.fixture(scope="module")
-def flash() -> LoadedQuestionnaire:
-    return find_questionnaire("rse-flash")
-
 
 def test_both_diagnostics_are_shipped() -> None:
     assert {p.stem for p in shipped_paths()} >= {"rse-performance-globale", "rse-flash"}
