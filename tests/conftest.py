@@ -11,9 +11,10 @@ from sqlalchemy import text as sql_text
 from diagnostic.core.answers import parse_answers
 from diagnostic.core.loading import LoadedQuestionnaire, parse_questionnaire
 from diagnostic.core.profile import Profile
+from diagnostic.core.roles import Permission, Scope
 from diagnostic.core.scoring import Result, score
 from diagnostic.questionnaire_files import find_questionnaire, load_questionnaire
-from diagnostic.services import workspaces
+from diagnostic.services import access, workspaces
 from diagnostic.services.context import Context
 from diagnostic.storage.database import get_engine, make_engine, migrate
 from diagnostic.storage.models import Base
@@ -136,3 +137,19 @@ def demo_export(request, tmp_path_factory) -> tuple[Context, bytes]:
     _, assessment = demo.create_demo(context)
     yield context, to_json(reports.export_document(context, assessment.id))
     engine.dispose()
+
+
+def scope_of(ctx: Context, permission: Permission) -> Scope:
+    """The actor's scope, read in a unit of work of its own (a repository used outside `with uow`
+    would open a transaction nobody ends)."""
+    with ctx.uow:
+        return access.scope(ctx, permission)
+
+
+@pytest.fixture
+def no_transaction_left_open(request):
+    """No connection stays checked out after the test (storage tests use it on every test)."""
+    ctx = request.getfixturevalue("ctx") if "ctx" in request.fixturenames else None  # set up first, so torn down after
+    yield
+    if ctx is not None:
+        assert ctx.uow.engine.pool.checkedout() == 0, "a connection was left checked out (a transaction never ended)"

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from diagnostic.core.errors import Conflict, StorageUnavailable
 from diagnostic.core.profile import Profile
-from diagnostic.core.roles import Permission, Scope
+from diagnostic.core.roles import Permission
 from diagnostic.services import (
     access,
     actions,
@@ -33,7 +33,9 @@ from diagnostic.services.context import Context
 from diagnostic.storage import uow as uow_module
 from diagnostic.storage.records import AnswerEdit
 from diagnostic.storage.uow import SqlUnitOfWork
-from tests.conftest import fresh_engine, local_context
+from tests.conftest import fresh_engine, local_context, scope_of
+
+pytestmark = pytest.mark.usefixtures("no_transaction_left_open")
 
 Q = "gov.demarche-rse"  # a maturity question of the flash diagnostic
 FULL = "rse-performance-globale"  # the flash has no multiple choice: MULTI is a question of the full diagnostic
@@ -51,19 +53,6 @@ def stored(ctx: Context, assessment_id: int, question_id: str):
     return row.value if row else None
 
 
-def scope_of(ctx: Context, permission: Permission) -> Scope:
-    """The actor's scope, read in a unit of work of its own (a repository used outside `with uow`
-    would open a transaction nobody ends)."""
-    with ctx.uow:
-        return access.scope(ctx, permission)
-
-
-@pytest.fixture(autouse=True)
-def _no_transaction_left_open(request):
-    ctx = request.getfixturevalue("ctx") if "ctx" in request.fixturenames else None  # set up first, so torn down after
-    yield
-    if ctx is not None:
-        assert ctx.uow.engine.pool.checkedout() == 0, "a connection was left checked out (a transaction never ended)"
 
 
 def add_action(ctx: Context, assessment_id: int, title: str):

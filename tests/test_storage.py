@@ -14,7 +14,9 @@ from diagnostic.services import access, actions, answers, assessments, companies
 from diagnostic.services.context import Context
 from diagnostic.storage.database import MIGRATIONS, make_engine, migrate
 from diagnostic.storage.uow import SqlUnitOfWork
-from tests.conftest import FIXTURES, PG_URL, fresh_engine, local_context  # noqa: F401  (other test modules import them from here)
+from tests.conftest import FIXTURES, PG_URL, fresh_engine, local_context, scope_of  # noqa: F401  (other test modules import them from here)
+
+pytestmark = pytest.mark.usefixtures("no_transaction_left_open")
 
 TABLES = ("companies", "questionnaire_snapshots", "assessments", "answers", "actions")
 
@@ -24,19 +26,6 @@ def count(ctx: Context, table: str, where: str = "", **params: object) -> int:
         return connection.execute(text(f"SELECT count(*) FROM {table} {where}"), params).scalar_one()
 
 
-def scope_of(ctx: Context, permission: Permission) -> Scope:
-    """The actor's scope, read in a unit of work of its own (a repository used outside `with uow`
-    would open a transaction nobody ends)."""
-    with ctx.uow:
-        return access.scope(ctx, permission)
-
-
-@pytest.fixture(autouse=True)
-def _no_transaction_left_open(request):
-    ctx = request.getfixturevalue("ctx") if "ctx" in request.fixturenames else None  # set up first, so torn down after
-    yield
-    if ctx is not None:
-        assert ctx.uow.engine.pool.checkedout() == 0, "a connection was left checked out (a transaction never ended)"
 
 
 def add_action(ctx: Context, assessment_id: int, title: str, **fields: object):

@@ -109,16 +109,16 @@ def applicability(
     questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping[str, Answer]
 ) -> dict[str, bool]:
     """Question id -> applies, in file order, so that a hidden question hides those that depend on it."""
-    return _applicability(questionnaire, profile, answers)[0]
+    return applicability_and_modules(questionnaire, profile, answers)[0]
 
 
 def open_modules(questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping[str, Answer]) -> list[str]:
     """The ids of the modules opened for this company, in file order."""
-    opened = _applicability(questionnaire, profile, answers)[1]
+    opened = applicability_and_modules(questionnaire, profile, answers)[1]
     return [m.id for m in questionnaire.model.modules if opened.get(m.id)]
 
 
-def _applicability(
+def applicability_and_modules(
     questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping[str, Answer]
 ) -> tuple[dict[str, bool], dict[str, bool]]:
     """(question id -> applies, module id -> open). A module's condition is tested at its first

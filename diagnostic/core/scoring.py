@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from math import fsum
 
 from diagnostic.core.answers import Answer
-from diagnostic.core.conditions import applicability, open_modules
+from diagnostic.core.conditions import applicability_and_modules
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
 from diagnostic.core.recommendations import RankedRecommendation, rank_recommendations
@@ -89,9 +89,8 @@ class Result:
 
 
 def score_questions(
-    questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping[str, Answer]
+    questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping[str, Answer], applies: Mapping[str, bool]
 ) -> dict[str, QuestionResult]:
-    applies = applicability(questionnaire, profile, answers)
     results: dict[str, QuestionResult] = {}
     for dimension in questionnaire.dimensions:
         for question in dimension.questions:
@@ -200,7 +199,8 @@ def level_checks(questionnaire: LoadedQuestionnaire, overall: float | None, dime
 
 def score(questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping[str, Answer]) -> Result:
     """Score answers: per question, per dimension, overall, level and ranked recommendations."""
-    questions = score_questions(questionnaire, profile, answers)
+    applies, opened = applicability_and_modules(questionnaire, profile, answers)
+    questions = score_questions(questionnaire, profile, answers, applies)
     by_dimension: dict[str, list[QuestionResult]] = {d.id: [] for d in questionnaire.dimensions}
     for row in questions.values():
         by_dimension[row.dimension].append(row)
@@ -246,5 +246,5 @@ def score(questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping
         level_checks=checks,
         recommendations=rank_recommendations(questionnaire, questions, answers, profile),
         groups=group_results(questionnaire, dimensions),
-        modules=open_modules(questionnaire, profile, answers) if questionnaire.model.modules else [],
+        modules=[m.id for m in questionnaire.model.modules if opened.get(m.id)],
     )
