@@ -122,7 +122,18 @@ PAGES = [
 WORKSPACE_PAGE = ("app_pages/workspace.py", "nav.workspace", ":material/groups:", "espace")
 
 
+def respondent_run() -> None:
+    """A respondent's link: their questionnaire and nothing else (no sidebar, no navigation)."""
+    from app_pages import respond
+
+    st.set_page_config(page_title=f"{t('respond.tab')} · {t('app.title')}", initial_sidebar_state="collapsed")
+    respond.main(session.respondent_context())
+
+
 def run() -> None:
+    if session.is_respondent():
+        respondent_run()
+        return
     ctx = session.context()
     if ctx is None:  # shared mode, nobody signed in
         session.sign_in_page()

@@ -681,6 +681,55 @@ def cmd_admin(args: argparse.Namespace) -> int:
         return 2
 
 
+def cmd_invite(args: argparse.Namespace) -> int:
+    """A respondent link for an assessment's group, printed as the page shows it (the assessment is
+    opened to respondent groups first when it is not yet)."""
+    import os
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from diagnostic.core.audience import GROUPS
+    from diagnostic.core.errors import DomainError, StorageUnavailable
+    from diagnostic.core.roles import NotAllowed, NotFound
+    from diagnostic.i18n import error_text, t
+    from diagnostic.services import participation, workspaces
+    from diagnostic.storage.uow import sql_unit_of_work
+
+    lang = args.lang
+    try:
+        try:
+            assessment_id = _number(args.assessment)
+            days = participation.EXPIRY_DEFAULT_DAYS if args.expires_days is None else _number(args.expires_days)
+            max_uses = None if args.max_uses is None else _number(args.max_uses)
+            ctx = workspaces.operator_context(sql_unit_of_work(args.database_url), lang)
+            found = participation.participation(ctx, assessment_id)
+            if found is None:
+                found = participation.open_participation(ctx, assessment_id)
+            wanted = args.group.strip().lower()
+            group = next((g.group for g in found.groups if wanted in (g.group.key, str(g.group.id))), None)
+            if group is None:
+                raise AdminRefused("cli.invite.unknown_group", group=_plain(args.group), groups=", ".join(GROUPS))
+            issued = participation.create_link(
+                ctx, assessment_id, group.id, name=args.name or "", expires_days=days, max_uses=max_uses
+            )
+        except SQLAlchemyError as exc:
+            raise AdminRefused("cli.admin.database", details=_database_problem(exc)) from None
+    except DomainError as exc:
+        print(t("cli.admin.error", lang, message=error_text(exc, lang)), file=sys.stderr)
+        return 2
+    except (AdminRefused, NotFound, NotAllowed, StorageUnavailable, ValueError) as exc:
+        key, values = _refusal(exc)
+        print(t("cli.admin.error", lang, message=t(key, lang, **values)), file=sys.stderr)
+        return 2
+    base = (args.base_url or os.environ.get("AUTODIAG_PUBLIC_URL") or PUBLIC_URL).strip().rstrip("/")
+    label = group.label or t(f"group.{group.key}", lang)
+    kind = "cli.invite.named" if issued.link.name else "cli.invite.group"
+    print(t(kind, lang, group=_plain(label), name=_plain(issued.link.name), expires=_when(issued.link.expires_at, lang)))
+    print(f"{base}/?repondre={issued.token}")
+    print(t("cli.admin.shown_once", lang))
+    return 0
+
+
 def _add_admin_parser(sub: Any) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--database-url", help="database to act on (default: $DATABASE_URL, else SQLite under data/)")
@@ -759,6 +808,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="file to write")
     p.add_argument("--lang", choices=("fr", "en"), default="fr")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("invite", help="a respondent link for one group of an assessment; print the link")
+    p.add_argument("assessment", metavar="ASSESSMENT_ID")
+    p.add_argument("--group", required=True, help="direction, managers, staff, consultant, stakeholders (or the group id)")
+    p.add_argument("--name", help="the person (named groups); without it, a group link (anonymous groups)")
+    p.add_argument("--expires-days", metavar="N", help="days the link stays valid (1 to 365, default 30)")
+    p.add_argument("--max-uses", metavar="N", help="how many people may open a group link (default: no limit)")
+    p.add_argument("--base-url", help="public address of the app (default: $AUTODIAG_PUBLIC_URL, else " + PUBLIC_URL + ")")
+    p.add_argument("--database-url", help="database to act on (default: $DATABASE_URL, else SQLite under data/)")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr")
+    p.set_defaults(func=cmd_invite)
 
     _add_admin_parser(sub)
     return parser

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Literal, TypedDict
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypedDict
 
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
@@ -53,6 +54,31 @@ class _Callback(TypedDict):
     on_change: Callable[..., None]
     args: tuple[Any, ...]
     disabled: bool
+
+
+class Saver(Protocol):
+    """Where a question's widgets write: the assessment's answers, or one respondent's."""
+
+    def answer(self, question_id: str, value: Any, shown: Any) -> Any: ...
+    def comment(self, question_id: str, text: str, shown: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class AssessmentSaver:
+    """The assessment's own answers, compare-and-set against what the screen showed."""
+
+    ctx: Context
+    questionnaire: LoadedQuestionnaire
+    assessment_id: int
+    who: str
+
+    def answer(self, question_id: str, value: Any, shown: Any) -> Any:
+        return answer_service.record_answer(
+            self.ctx, self.questionnaire, self.assessment_id, question_id, value, answered_by=self.who, shown=shown
+        )
+
+    def comment(self, question_id: str, text: str, shown: str) -> str:
+        return answer_service.record_comment(self.ctx, self.assessment_id, question_id, text, answered_by=self.who, shown=shown)
 
 
 def _specials(question: AnyQuestion) -> list[str]:
@@ -110,9 +136,7 @@ def _who_label(by: str, who: str) -> str:
     return by if by and by != who else t("save.someone")
 
 
-def _save(
-    ctx: Context, questionnaire: LoadedQuestionnaire, assessment_id: int, question_id: str, key: str, widget: str, who: str
-) -> None:
+def _save(saver: Saver, questionnaire: LoadedQuestionnaire, assessment_id: int, question_id: str, widget: str, who: str) -> None:
     """Widget callback: save the answer, or put the widgets back to the stored answer and say why."""
     question = questionnaire.questions[question_id]
     base = f"q-{assessment_id}-{question_id}"
@@ -136,7 +160,7 @@ def _save(
             return
         value = specials[0] if specials else value
     try:
-        stored = answer_service.record_answer(ctx, questionnaire, assessment_id, question_id, value, answered_by=who, shown=shown)
+        stored = saver.answer(question_id, value, shown)
     except Conflict as conflict:
         errors[question_id] = t("save.conflict", who=plain(_who_label(conflict.by, who)))
         restore(conflict.current)
@@ -150,6 +174,12 @@ def _save(
     except NotAllowed as exc:
         errors[question_id] = failure_message(exc)
         restore(shown)
+    except (Gone, StorageUnavailable) as exc:
+        errors[question_id] = failure_message(exc)
+        restore(shown)
+    except DomainError as exc:  # a respondent's link withdrawn or closed meanwhile: say so in its words
+        errors[question_id] = error_text(exc, state.lang())
+        restore(shown)
     except Exception as exc:  # the screen must never show as saved what is not saved
         log.exception("answer not saved")
         errors[question_id] = failure_message(exc)
@@ -160,18 +190,21 @@ def _save(
         restore(stored)
 
 
-def _save_comment(ctx: Context, assessment_id: int, question_id: str, key: str, who: str) -> None:
+def _save_comment(saver: Saver, question_id: str, key: str, who: str) -> None:
     shown = _shown().get(key, "")
     mine = (st.session_state.get(key) or "").strip()
     errors = st.session_state.setdefault(ERRORS, {})
     errors.pop(question_id, None)
     try:
-        stored = answer_service.record_comment(ctx, assessment_id, question_id, mine, answered_by=who, shown=shown)
+        stored = saver.comment(question_id, mine, shown)
     except Conflict as conflict:
         errors[question_id] = t("save.conflict_comment", who=plain(_who_label(conflict.by, who)), mine=plain(mine))
         stored = conflict.current
     except ValueError:
         errors[question_id] = t("save.comment_too_long", max=f"{limits.COMMENT:,}".replace(",", "\u202f"))
+        stored = shown
+    except DomainError as exc:
+        errors[question_id] = error_text(exc, state.lang())
         stored = shown
     except Exception as exc:
         log.exception("comment not saved")
@@ -209,12 +242,16 @@ def render_question(
     assessment_id: int,
     show_help: bool = False,
     editable: bool = True,
+    saver: Saver | None = None,
 ) -> None:
-    """One question's widgets; `editable` False (a viewer) shows the answer without letting it change."""
+    """One question's widgets; `editable` False (a viewer) shows the answer without letting it change.
+
+    They write to the assessment's answers, or where `saver` says (a respondent's answers)."""
     lang = state.lang()
     key = f"q-{assessment_id}-{question.id}"
     value = answer.value if answer else None
-    callback: _Callback = {"on_change": _save, "args": (ctx, questionnaire, assessment_id, question.id, key, key, who), "disabled": not editable}
+    saver = saver or AssessmentSaver(ctx, questionnaire, assessment_id, who)
+    callback: _Callback = {"on_change": _save, "args": (saver, questionnaire, assessment_id, question.id, key, who), "disabled": not editable}
     specials = _specials(question)
     sync_widgets(question, key, value)
 
@@ -276,7 +313,7 @@ def render_question(
                 st.pills(
                     label, specials, key=key + "-special",
                     format_func=lambda s: SPECIAL_LABELS[s][lang], label_visibility="collapsed",
-                    on_change=_save, args=(ctx, questionnaire, assessment_id, question.id, key, key + "-special", who),
+                    on_change=_save, args=(saver, questionnaire, assessment_id, question.id, key + "-special", who),
                     disabled=not editable,
                 )
     elif isinstance(question, TextQuestion):
@@ -294,6 +331,6 @@ def render_question(
         _shown()[comment_key] = comment
     st.text_input(
         t("diag.comment"), key=comment_key, placeholder=t("diag.comment_placeholder"), max_chars=limits.COMMENT,
-        label_visibility="collapsed", on_change=_save_comment, args=(ctx, assessment_id, question.id, comment_key, who),
+        label_visibility="collapsed", on_change=_save_comment, args=(saver, question.id, comment_key, who),
         disabled=not editable,
     )

@@ -65,6 +65,20 @@ def context() -> Context | None:
     return ctx
 
 
+RESPONDENT = Actor(user_id=None, label="")  # no account and no grant: only their link's key opens anything
+
+
+def is_respondent() -> bool:
+    """Does this browser session answer through a respondent link (now, or earlier in the session)?"""
+    return bool(st.query_params.get("repondre")) or "respondent_key" in st.session_state or "respondent_done" in st.session_state
+
+
+def respondent_context() -> Context:
+    ctx = Context(_unit_of_work(), RESPONDENT, state.lang())
+    st.session_state[state.CONTEXT] = ctx
+    return ctx
+
+
 def sign_in_page() -> None:
     """Shared mode, nobody signed in: what the app is, and the one thing to do."""
     if "auth" not in st.secrets:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -181,3 +181,88 @@ class Action(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+# --- the participative diagnostic (migration 0004) -------------------------------------------------
+# Anonymous groups: a respondent row names its group, never the link it came by; its resume key is
+# erased when it completes or the collection closes; no time finer than the day (docs/decisions.md).
+
+
+class Campaign(Base):
+    """An assessment opened to respondent groups: the anonymity thresholds and what respondents see."""
+
+    __tablename__ = "campaigns"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True)
+    k: Mapped[int] = mapped_column(Integer, default=5)  # fixed from the first link on
+    comment_k: Mapped[int] = mapped_column(Integer, default=8)
+    share_results: Mapped[bool] = mapped_column(Boolean, default=False)
+    launched_on: Mapped[date | None] = mapped_column(Date)  # the day the first link was made
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RespondentGroup(Base):
+    __tablename__ = "respondent_groups"
+    __table_args__ = (UniqueConstraint("assessment_id", "key", name="uq_group_key"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(20))  # direction | managers | staff | consultant | stakeholders
+    label: Mapped[str] = mapped_column(String(100))
+    anonymous: Mapped[bool] = mapped_column(Boolean)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RespondentLink(Base):
+    """A group link (anonymous groups, shared by a team) or a named link (one person): only a hash."""
+
+    __tablename__ = "respondent_links"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("respondent_groups.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")  # named links: the person
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_on: Mapped[date] = mapped_column(Date)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    max_uses: Mapped[int | None] = mapped_column(Integer)  # group links
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    last_used_on: Mapped[date | None] = mapped_column(Date)  # named links only
+
+
+class Respondent(Base):
+    """One person answering. The id is random (no order to match against a link's uses)."""
+
+    __tablename__ = "respondents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("respondent_groups.id", ondelete="CASCADE"), index=True)
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("respondent_links.id", ondelete="SET NULL"))  # named only
+    secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # anonymous, until completed
+    started_on: Mapped[date] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class RespondentAnswer(Base):
+    __tablename__ = "respondent_answers"
+
+    respondent_id: Mapped[str] = mapped_column(ForeignKey("respondents.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class ConsensusNote(Base):
+    """How the official answer of a question was agreed from the groups' answers."""
+
+    __tablename__ = "consensus_notes"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    proposed: Mapped[Any] = mapped_column(JSON, nullable=True)  # the consolidated value shown then
+    reason: Mapped[str] = mapped_column(Text, default="")  # required when the answer differs from it
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

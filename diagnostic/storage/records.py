@@ -137,3 +137,78 @@ class AnswerEdit:
 
     value: Any
     comment: str
+
+
+# --- the participative diagnostic ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignRecord:
+    assessment_id: int
+    k: int
+    comment_k: int
+    share_results: bool
+    launched_on: date | None
+    closed_on: date | None
+
+
+@dataclass(frozen=True)
+class GroupRecord:
+    id: int
+    assessment_id: int
+    key: str
+    label: str
+    anonymous: bool
+    position: int
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    id: int
+    group_id: int
+    name: str
+    created_by: str
+    created_on: date
+    expires_at: datetime
+    revoked_at: datetime | None
+    max_uses: int | None
+    uses: int
+    last_used_on: date | None
+
+    def state(self, now: datetime) -> str:
+        """active | revoked | expired | full"""
+        if self.revoked_at is not None:
+            return "revoked"
+        if now >= self.expires_at:
+            return "expired"
+        if self.max_uses is not None and self.uses >= self.max_uses:
+            return "full"
+        return "active"
+
+
+@dataclass(frozen=True)
+class RespondentRecord:
+    id: str
+    group_id: int
+    link_id: int | None  # named respondents only
+    started_on: date
+    completed_on: date | None
+    answered: int = 0  # how many answers given so far
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    """A completed respondent's answers, without anything that says who."""
+
+    group_id: int
+    answers: dict[str, Any]
+    comments: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ConsensusNoteRecord:
+    question_id: str
+    proposed: Any
+    reason: str
+    decided_by: str
+    decided_at: datetime

@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import unicodedata
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, func, or_, select, update
@@ -25,10 +25,16 @@ from diagnostic.storage.models import (
     AnswerRow,
     Assessment,
     AuditEvent,
+    Campaign,
     Company,
+    ConsensusNote,
     Invitation,
     Membership,
     QuestionnaireSnapshot,
+    Respondent,
+    RespondentAnswer,
+    RespondentGroup,
+    RespondentLink,
     User,
     Workspace,
     utcnow,
@@ -39,9 +45,15 @@ from diagnostic.storage.records import (
     AnswerRecord,
     AssessmentRecord,
     AuditRecord,
+    CampaignRecord,
     CompanyRecord,
+    ConsensusNoteRecord,
+    GroupRecord,
     InvitationRecord,
+    LinkRecord,
     MembershipRecord,
+    RespondentRecord,
+    ResponseRecord,
     UserRecord,
     WorkspaceRecord,
 )
@@ -567,3 +579,303 @@ class AuditRepository(_Repository):
             AuditRecord(r.id, r.workspace_id, aware(r.at), r.actor, r.action, r.target, r.detail)  # type: ignore[arg-type]
             for r in self.s.scalars(query)
         ]
+
+
+def campaign_record(row: Campaign) -> CampaignRecord:
+    return CampaignRecord(row.assessment_id, row.k, row.comment_k, bool(row.share_results), row.launched_on, row.closed_on)
+
+
+def group_record(row: RespondentGroup) -> GroupRecord:
+    return GroupRecord(row.id, row.assessment_id, row.key, row.label, bool(row.anonymous), row.position)
+
+
+def link_record(row: RespondentLink) -> LinkRecord:
+    return LinkRecord(
+        id=row.id, group_id=row.group_id, name=row.name or "", created_by=row.created_by or "", created_on=row.created_on,
+        expires_at=aware(row.expires_at), revoked_at=aware(row.revoked_at), max_uses=row.max_uses,  # type: ignore[arg-type]
+        uses=row.uses or 0, last_used_on=row.last_used_on,
+    )  # fmt: skip
+
+
+GROUP_FIELDS = {"label", "anonymous"}
+CAMPAIGN_FIELDS = {"k", "comment_k", "share_results", "launched_on", "closed_on"}
+
+
+class ParticipationRepository(_Repository):
+    """Campaigns, respondent groups, links, respondents and consensus notes.
+
+    The owner's side takes the actor's scope, as every other repository. The respondent's side is
+    reached by the hash of a token only: the token is the respondent's whole authority.
+    """
+
+    def _assessment_in(self, scope: Scope, assessment_id: int) -> bool:
+        query = select(Assessment.id).join(Company).where(Assessment.id == assessment_id, _within(scope))
+        return self.s.scalar(query) is not None
+
+    def _campaign_row(self, scope: Scope, assessment_id: int, lock: bool = False) -> Campaign | None:
+        query = (
+            select(Campaign).join(Assessment, Assessment.id == Campaign.assessment_id).join(Company)
+            .where(Campaign.assessment_id == assessment_id, _within(scope))
+        )  # fmt: skip
+        return self.s.scalar(query.with_for_update(of=Campaign) if lock else query)
+
+    def _group_row(self, scope: Scope, group_id: int) -> RespondentGroup | None:
+        query = (
+            select(RespondentGroup).join(Assessment, Assessment.id == RespondentGroup.assessment_id).join(Company)
+            .where(RespondentGroup.id == group_id, _within(scope))
+        )  # fmt: skip
+        return self.s.scalar(query)
+
+    def _link_row(self, scope: Scope, link_id: int) -> RespondentLink | None:
+        query = (
+            select(RespondentLink).join(RespondentGroup).join(Assessment, Assessment.id == RespondentGroup.assessment_id)
+            .join(Company).where(RespondentLink.id == link_id, _within(scope))
+        )  # fmt: skip
+        return self.s.scalar(query.with_for_update(of=RespondentLink))
+
+    # the owner's side
+    def campaign(self, scope: Scope, assessment_id: int) -> CampaignRecord | None:
+        row = self._campaign_row(scope, assessment_id)
+        return campaign_record(row) if row else None
+
+    def open(
+        self, scope: Scope, assessment_id: int, groups: builtins.list[tuple[str, str, bool]], k: int, comment_k: int
+    ) -> CampaignRecord:
+        """Open the assessment to respondent groups ((key, label, anonymous) in order)."""
+        if not self._assessment_in(scope, assessment_id):
+            raise Gone(f"assessment {assessment_id}")
+        row = Campaign(assessment_id=assessment_id, k=k, comment_k=comment_k, share_results=False)
+        self.s.add(row)
+        for position, (key, label, anonymous) in enumerate(groups):
+            self.s.add(RespondentGroup(assessment_id=assessment_id, key=key, label=label, anonymous=anonymous, position=position))
+        self.s.flush()
+        return campaign_record(row)
+
+    def update_campaign(self, scope: Scope, assessment_id: int, **fields: Any) -> CampaignRecord:
+        unknown = set(fields) - CAMPAIGN_FIELDS
+        if unknown:
+            raise ValueError(f"cannot update {', '.join(sorted(unknown))}")
+        row = self._campaign_row(scope, assessment_id, lock=True)
+        if row is None:
+            raise Gone(f"campaign {assessment_id}")
+        for key, value in fields.items():
+            setattr(row, key, value)
+        self.s.flush()
+        return campaign_record(row)
+
+    def groups(self, scope: Scope, assessment_id: int) -> builtins.list[GroupRecord]:
+        query = (
+            select(RespondentGroup).join(Assessment, Assessment.id == RespondentGroup.assessment_id).join(Company)
+            .where(RespondentGroup.assessment_id == assessment_id, _within(scope))
+            .order_by(RespondentGroup.position, RespondentGroup.id)
+        )  # fmt: skip
+        return [group_record(r) for r in self.s.scalars(query)]
+
+    def update_group(self, scope: Scope, group_id: int, **fields: Any) -> GroupRecord:
+        unknown = set(fields) - GROUP_FIELDS
+        if unknown:
+            raise ValueError(f"cannot update {', '.join(sorted(unknown))}")
+        row = self._group_row(scope, group_id)
+        if row is None:
+            raise Gone(f"group {group_id}")
+        for key, value in fields.items():
+            setattr(row, key, value)
+        self.s.flush()
+        return group_record(row)
+
+    def add_link(
+        self, scope: Scope, group_id: int, token_hash: str, name: str, created_by: str, expires_at: datetime,
+        max_uses: int | None,
+    ) -> LinkRecord:  # fmt: skip
+        if self._group_row(scope, group_id) is None:
+            raise Gone(f"group {group_id}")
+        row = RespondentLink(
+            group_id=group_id, token_hash=token_hash, name=name, created_by=created_by, created_on=utcnow().date(),
+            expires_at=expires_at, max_uses=max_uses, uses=0,
+        )  # fmt: skip
+        self.s.add(row)
+        self.s.flush()
+        return link_record(row)
+
+    def links(self, scope: Scope, assessment_id: int) -> builtins.list[LinkRecord]:
+        query = (
+            select(RespondentLink).join(RespondentGroup).join(Assessment, Assessment.id == RespondentGroup.assessment_id)
+            .join(Company).where(RespondentGroup.assessment_id == assessment_id, _within(scope))
+            .order_by(RespondentLink.id)
+        )  # fmt: skip
+        return [link_record(r) for r in self.s.scalars(query)]
+
+    def change_link(
+        self, scope: Scope, link_id: int, *, revoke: bool = False, token_hash: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> LinkRecord:  # fmt: skip
+        """Revoke a link, or give it a new token (a reminder: the old address stops working)."""
+        row = self._link_row(scope, link_id)
+        if row is None:
+            raise Gone(f"link {link_id}")
+        if revoke:
+            row.revoked_at = utcnow()
+        if token_hash is not None:
+            row.token_hash, row.revoked_at = token_hash, None
+        if expires_at is not None:
+            row.expires_at = expires_at
+        self.s.flush()
+        return link_record(row)
+
+    def respondents(self, scope: Scope, assessment_id: int) -> builtins.list[RespondentRecord]:
+        answered = (
+            select(RespondentAnswer.respondent_id, func.count().label("n"))
+            .where(RespondentAnswer.value.is_not(None)).group_by(RespondentAnswer.respondent_id).subquery()
+        )  # fmt: skip
+        query = (
+            select(Respondent, answered.c.n).join(RespondentGroup)
+            .join(Assessment, Assessment.id == RespondentGroup.assessment_id).join(Company)
+            .outerjoin(answered, answered.c.respondent_id == Respondent.id)
+            .where(RespondentGroup.assessment_id == assessment_id, _within(scope))
+            .order_by(Respondent.group_id, Respondent.id)
+        )  # fmt: skip
+        return [
+            RespondentRecord(r.id, r.group_id, r.link_id, r.started_on, r.completed_on, n or 0) for r, n in self.s.execute(query)
+        ]
+
+    def responses(self, scope: Scope, assessment_id: int) -> builtins.list[ResponseRecord]:
+        """The answers of the completed respondents, group by group, in no meaningful order."""
+        query = (
+            select(Respondent.id, Respondent.group_id, RespondentAnswer.question_id, RespondentAnswer.value, RespondentAnswer.comment)
+            .join(RespondentGroup, RespondentGroup.id == Respondent.group_id)
+            .join(Assessment, Assessment.id == RespondentGroup.assessment_id).join(Company)
+            .join(RespondentAnswer, RespondentAnswer.respondent_id == Respondent.id)
+            .where(RespondentGroup.assessment_id == assessment_id, Respondent.completed_on.is_not(None), _within(scope))
+            .order_by(Respondent.id)
+        )  # fmt: skip
+        found: dict[str, ResponseRecord] = {}
+        for respondent_id, group_id, question_id, value, comment in self.s.execute(query):
+            response = found.setdefault(respondent_id, ResponseRecord(group_id, {}, {}))
+            if value is not None:
+                response.answers[question_id] = value
+            if comment:
+                response.comments[question_id] = comment
+        return builtins.list(found.values())
+
+    def named_answers(self, scope: Scope, assessment_id: int) -> builtins.list[tuple[str, int, dict[str, Any]]]:
+        """(person, group id, answers) of the respondents of named groups, for the JSON export."""
+        query = (
+            select(RespondentLink.name, Respondent.group_id, RespondentAnswer.question_id, RespondentAnswer.value)
+            .join(Respondent, Respondent.link_id == RespondentLink.id)
+            .join(RespondentGroup, RespondentGroup.id == Respondent.group_id)
+            .join(Assessment, Assessment.id == RespondentGroup.assessment_id).join(Company)
+            .join(RespondentAnswer, RespondentAnswer.respondent_id == Respondent.id)
+            .where(RespondentGroup.assessment_id == assessment_id, RespondentGroup.anonymous.is_(False), _within(scope))
+            .order_by(RespondentLink.id)
+        )  # fmt: skip
+        found: dict[tuple[str, int], dict[str, Any]] = {}
+        for name, group_id, question_id, value in self.s.execute(query):
+            if value is not None:
+                found.setdefault((name, group_id), {})[question_id] = value
+        return [(name, group_id, answers) for (name, group_id), answers in found.items()]
+
+    def forget_secrets(self, scope: Scope, assessment_id: int) -> None:
+        """The collection closed: no anonymous respondent can come back, nothing leads to their answers."""
+        groups = (
+            select(RespondentGroup.id).join(Assessment, Assessment.id == RespondentGroup.assessment_id).join(Company)
+            .where(RespondentGroup.assessment_id == assessment_id, _within(scope))
+        )  # fmt: skip
+        self.s.execute(update(Respondent).where(Respondent.group_id.in_(groups)).values(secret_hash=None))
+
+    def notes(self, scope: Scope, assessment_id: int) -> dict[str, ConsensusNoteRecord]:
+        query = (
+            select(ConsensusNote).join(Assessment, Assessment.id == ConsensusNote.assessment_id).join(Company)
+            .where(ConsensusNote.assessment_id == assessment_id, _within(scope))
+        )  # fmt: skip
+        return {
+            r.question_id: ConsensusNoteRecord(r.question_id, r.proposed, r.reason or "", r.decided_by or "", aware(r.decided_at))  # type: ignore[arg-type]
+            for r in self.s.scalars(query)
+        }
+
+    def put_note(self, scope: Scope, assessment_id: int, question_id: str, proposed: Any, reason: str, decided_by: str) -> None:
+        if not self._assessment_in(scope, assessment_id):
+            raise Gone(f"assessment {assessment_id}")
+        row = self.s.get(ConsensusNote, (assessment_id, question_id))
+        if row is None:
+            row = ConsensusNote(assessment_id=assessment_id, question_id=question_id)
+            self.s.add(row)
+        row.proposed, row.reason, row.decided_by, row.decided_at = proposed, reason, decided_by, utcnow()
+        self.s.flush()
+
+    # the respondent's side: by the hash of a token
+    def link_by_hash(self, token_hash: str) -> tuple[LinkRecord, GroupRecord] | None:
+        query = select(RespondentLink, RespondentGroup).join(RespondentGroup).where(RespondentLink.token_hash == token_hash)
+        found = self.s.execute(query.with_for_update(of=RespondentLink)).first()
+        return (link_record(found[0]), group_record(found[1])) if found else None
+
+    def respondent_by_secret(self, secret_hash: str) -> tuple[RespondentRecord, GroupRecord] | None:
+        query = select(Respondent, RespondentGroup).join(RespondentGroup).where(Respondent.secret_hash == secret_hash)
+        found = self.s.execute(query).first()
+        if not found:
+            return None
+        r = found[0]
+        return RespondentRecord(r.id, r.group_id, r.link_id, r.started_on, r.completed_on), group_record(found[1])
+
+    def respondent_of_link(self, link_id: int) -> RespondentRecord | None:
+        r = self.s.scalar(select(Respondent).where(Respondent.link_id == link_id))
+        return RespondentRecord(r.id, r.group_id, r.link_id, r.started_on, r.completed_on) if r else None
+
+    def assessment_of_group(self, group_id: int) -> tuple[AssessmentRecord, CompanyRecord]:
+        query = (
+            select(Assessment, Company).join(Company)
+            .join(RespondentGroup, RespondentGroup.assessment_id == Assessment.id).where(RespondentGroup.id == group_id)
+        )  # fmt: skip
+        found = self.s.execute(query).first()
+        if found is None:
+            raise Gone(f"group {group_id}")
+        return assessment_record(found[0]), company_record(found[1])
+
+    def campaign_of_group(self, group_id: int) -> CampaignRecord:
+        row = self.s.scalar(
+            select(Campaign).join(RespondentGroup, RespondentGroup.assessment_id == Campaign.assessment_id)
+            .where(RespondentGroup.id == group_id)
+        )  # fmt: skip
+        if row is None:
+            raise Gone(f"group {group_id}")
+        return campaign_record(row)
+
+    def add_respondent(self, respondent_id: str, group_id: int, link_id: int | None, secret_hash: str | None) -> RespondentRecord:
+        today = utcnow().date()
+        self.s.add(Respondent(id=respondent_id, group_id=group_id, link_id=link_id, secret_hash=secret_hash, started_on=today))
+        self.s.flush()
+        return RespondentRecord(respondent_id, group_id, link_id, today, None)
+
+    def use_link(self, link_id: int, named: bool) -> None:
+        """One more use of a link; a named link also keeps the day it was last used."""
+        row = self.s.get_one(RespondentLink, link_id)
+        if named:
+            row.last_used_on = utcnow().date()
+        else:
+            row.uses = (row.uses or 0) + 1
+        self.s.flush()
+
+    def respondent_answers(self, respondent_id: str) -> dict[str, tuple[Any, str]]:
+        query = select(RespondentAnswer).where(RespondentAnswer.respondent_id == respondent_id)
+        return {r.question_id: (r.value, r.comment or "") for r in self.s.scalars(query)}
+
+    def put_respondent_answer(self, respondent_id: str, question_id: str, value: Any = ..., comment: str | None = None) -> tuple[Any, str]:
+        """Set the value (unless ...) and/or the comment of one answer; a row with neither is deleted."""
+        row = self.s.get(RespondentAnswer, (respondent_id, question_id), with_for_update=True)
+        if row is None:
+            row = RespondentAnswer(respondent_id=respondent_id, question_id=question_id, value=None, comment="")
+            self.s.add(row)
+        if value is not ...:
+            row.value = value
+        if comment is not None:
+            row.comment = comment
+        stored = (row.value, row.comment or "")
+        if row.value is None and not row.comment:
+            self.s.delete(row)
+        self.s.flush()
+        return stored
+
+    def complete_respondent(self, respondent_id: str, completed_on: date) -> None:
+        row = self.s.get_one(Respondent, respondent_id)
+        row.completed_on = completed_on
+        row.secret_hash = None  # an anonymous response is no longer reachable by any token
+        self.s.flush()

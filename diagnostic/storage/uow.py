@@ -24,6 +24,7 @@ from diagnostic.storage.repositories import (
     AssessmentRepository,
     AuditRepository,
     CompanyRepository,
+    ParticipationRepository,
     SnapshotRepository,
     UserRepository,
     WorkspaceRepository,
@@ -45,6 +46,7 @@ class UnitOfWork(Protocol):
     workspaces: WorkspaceRepository
     users: UserRepository
     audit: AuditRepository
+    participation: ParticipationRepository
     memo: dict[str, object]  # what one transaction has read once (the actor's grants), emptied at its end
 
     def __enter__(self) -> Self: ...
@@ -83,7 +85,7 @@ def retrying(write: Callable[[], T], deadline: float | None = None) -> T:
         pause = min(pause * 2, 0.5)
 
 
-REPOSITORIES = ("companies", "snapshots", "assessments", "answers", "actions", "workspaces", "users", "audit")
+REPOSITORIES = ("companies", "snapshots", "assessments", "answers", "actions", "workspaces", "users", "audit", "participation")
 
 
 class SqlUnitOfWork:
@@ -108,6 +110,7 @@ class SqlUnitOfWork:
             self.workspaces = WorkspaceRepository(session)
             self.users = UserRepository(session)
             self.audit = AuditRepository(session)
+            self.participation = ParticipationRepository(session)
         return self
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
