@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -28,6 +28,7 @@ from diagnostic.core.schema import (
     AnswerCondition,
     AnyCondition,
     AnyQuestion,
+    AudienceGroup,
     Dimension,
     Group,
     Module,
@@ -257,6 +258,11 @@ def _plain_message(error: ErrorDetails, loc: tuple[Any, ...], raw: str | None = 
     kind = error["type"]
     last = loc[-1] if loc else ""
     given = error.get("input")
+    if "audience" in loc[-2:] and kind in ("too_short", "literal_error"):
+        if kind == "too_short":
+            return "must name at least one group; leave out 'audience' to ask every group"
+        groups = ", ".join(get_args(AudienceGroup))
+        return f"{_shown(given)} is not a respondent group: use {groups}"
     if error["loc"] and error["loc"][-1] == "[key]":
         if "levels" in loc[-2:-1]:
             return f"a level key must be 0, 1, 2, 3 or 4 (got {_shown(given)})"
@@ -410,6 +416,7 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
                 )
             seen_questions[question.id] = q_path
             _check_same_text("question text", question.text, f"{q_path}.text", seen_texts, problems)
+            _check_audience(dim, question, q_path, problems)
             if isinstance(question, SingleQuestion) and question.choices is not None:
                 lists_in_single.add(question.choices)
             if isinstance(question, MultipleQuestion) and question.choices is not None:
@@ -457,6 +464,22 @@ def check_questionnaire(model: Questionnaire) -> list[tuple[str, str]]:
     if values != [0, 1, 2, 3, 4]:
         problems.append(("maturity_scale", f"the scale must define each value 0 to 4 once (got {values})"))
     return problems
+
+
+def _check_audience(dim: Dimension, question: AnyQuestion, path: str, problems: list[tuple[str, str]]) -> None:
+    """A question is asked only to groups its dimension is asked to."""
+    if dim.audience is None or question.audience is None:
+        return
+    outside = [group for group in question.audience if group not in dim.audience]
+    if outside:
+        names = ", ".join(f"'{group}'" for group in outside)
+        verb = "is" if len(outside) == 1 else "are"
+        groups = ", ".join(dim.audience)
+        problems.append((
+            f"{path}.audience",
+            f"{names} {verb} not in the audience of its dimension '{dim.id}' ({groups}):"
+            " a question can only be asked to groups its dimension is asked to",
+        ))
 
 
 def _unique_ids(items: Sequence[Group | Module], key: str, what: str, problems: list[tuple[str, str]]) -> dict[str, str]:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from diagnostic.core import limits
 
@@ -25,6 +35,25 @@ STORED_ID_LENGTH = 80
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=limits.IDENTIFIER)]
 StoredId = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=STORED_ID_LENGTH)]
+
+
+# The respondent groups an assessment can be opened to (diagnostic.core.audience.GROUPS, same order).
+AudienceGroup = Literal["direction", "managers", "staff", "consultant", "stakeholders"]
+
+
+def _distinct_groups(groups: list[str]) -> list[str]:
+    twice = sorted({group for group in groups if groups.count(group) > 1})
+    if twice:
+        raise ValueError(f"{', '.join(repr(group) for group in twice)} listed twice: name each group once")
+    return groups
+
+
+Audience = Annotated[
+    list[AudienceGroup],
+    Field(min_length=1, json_schema_extra={"uniqueItems": True}),
+    AfterValidator(_distinct_groups),
+]
+_GROUP_KEYS = "direction, managers, staff, consultant, stakeholders"
 
 
 class Strict(BaseModel):
@@ -252,6 +281,13 @@ class QuestionBase(Strict):
     applies_when: Condition | None = None
     critical: Critical | None = None
     module: Id | None = Field(default=None, description="The optional module (modules) this question belongs to")
+    audience: Audience | None = Field(
+        default=None,
+        description=(
+            f"The respondent groups asked this question ({_GROUP_KEYS}), within its dimension's;"
+            " absent: the dimension's groups (every group when the dimension has none)"
+        ),
+    )
     references: References = Field(default_factory=References)
     recommendations: list[Recommendation] = Field(default_factory=list)
 
@@ -348,6 +384,10 @@ class Dimension(Strict):
     weight: float = Field(default=1, ge=0, description="0: reported, but left out of the overall and the level floors")
     group: Id | None = Field(default=None, description="The group (groups) this dimension belongs to")
     applies_when: Condition | None = None
+    audience: Audience | None = Field(
+        default=None,
+        description=f"The respondent groups asked this dimension's questions ({_GROUP_KEYS}); absent: every group",
+    )
     references: References = Field(default_factory=References)
     questions: list[Question] = Field(min_length=1)
 
