@@ -35,6 +35,9 @@ DYNAMIC_PREFIXES = {
     "pdf.headcount.",  # headcount bands in the PDF: diagnostic/exports/pdf.py (_text_or)
     "pdf.effort.",  # a recommendation's effort (1-3) in the PDF
     "pdf.impact.",  # a recommendation's impact (1-3) in the PDF
+    "group.",  # a respondent group's default name (test_every_group_and_link_state_has_words)
+    "participants.link_",  # a respondent link's state on the participants page
+    "participants.state_",  # a named respondent's progress on the participants page
 }
 CALL = r"\b(?:t|translate|Message|[A-Z]\w*Refused)\(\s*"  # t("key"…), InputRefused("key"…), ImportRefused…
 LITERAL_KEY = re.compile(CALL + r"""(["'])([a-z][a-z0-9_]*\.[A-Za-z0-9_.+-]*)\1(\s*\+)?""")
@@ -137,6 +140,17 @@ def test_every_key_the_code_names_exists() -> None:
     assert prefixes <= DYNAMIC_PREFIXES, f"new dynamic key prefixes, list them: {prefixes - DYNAMIC_PREFIXES}"
     for prefix in DYNAMIC_PREFIXES:
         assert any(key.startswith(prefix) for key in keys), prefix
+
+
+def test_every_group_and_link_state_has_words() -> None:
+    from diagnostic.core.audience import GROUPS
+
+    wanted = [f"group.{g}" for g in GROUPS]
+    wanted += [f"participants.link_{s}" for s in ("active", "revoked", "expired", "full")]
+    wanted += [f"participants.state_{s}" for s in ("invited", "started", "completed")]
+    wanted += [f"respond.{s}" for s in ("invalid", "expired", "full", "closed", "done")]  # RespondentRefused codes
+    for lang in LANGS:
+        assert [k for k in wanted if k not in RAW[lang]] == [], lang
 
 
 def test_the_scan_finds_keys() -> None:
