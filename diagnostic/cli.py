@@ -325,6 +325,14 @@ def _number(value: str) -> int:
     return int(text)
 
 
+def _count(value: str) -> int:
+    """A whole number (0 included: the service says which range it wants)."""
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise AdminRefused("cli.admin.bad_id", value=_plain(value))
+    return int(text)
+
+
 def _days(value: str | None) -> int:
     from diagnostic.services.workspaces import INVITATION_DAYS, MAX_INVITATION_DAYS
 
@@ -699,19 +707,25 @@ def cmd_invite(args: argparse.Namespace) -> int:
     try:
         try:
             assessment_id = _number(args.assessment)
-            days = participation.EXPIRY_DEFAULT_DAYS if args.expires_days is None else _number(args.expires_days)
-            max_uses = None if args.max_uses is None else _number(args.max_uses)
+            days = participation.EXPIRY_DEFAULT_DAYS if args.expires_days is None else _count(args.expires_days)
+            max_uses = None if args.max_uses is None else _count(args.max_uses)
             ctx = workspaces.operator_context(sql_unit_of_work(args.database_url), lang)
-            found = participation.participation(ctx, assessment_id)
-            if found is None:
-                found = participation.open_participation(ctx, assessment_id)
-            wanted = args.group.strip().lower()
-            group = next((g.group for g in found.groups if wanted in (g.group.key, str(g.group.id))), None)
-            if group is None:
-                raise AdminRefused("cli.invite.unknown_group", group=_plain(args.group), groups=", ".join(GROUPS))
-            issued = participation.create_link(
-                ctx, assessment_id, group.id, name=args.name or "", expires_days=days, max_uses=max_uses
-            )
+
+            def work(uow: Any) -> tuple[Any, Any]:
+                # one transaction: a refused link leaves the assessment as it was (not opened to groups)
+                found = participation.participation(ctx, assessment_id)
+                if found is None:
+                    found = participation.open_participation(ctx, assessment_id)
+                wanted = args.group.strip().lower()
+                group = next((g.group for g in found.groups if wanted in (g.group.key, str(g.group.id))), None)
+                if group is None:
+                    raise AdminRefused("cli.invite.unknown_group", group=_plain(args.group), groups=", ".join(GROUPS))
+                issued = participation.create_link(
+                    ctx, assessment_id, group.id, name=args.name or "", expires_days=days, max_uses=max_uses
+                )
+                return group, issued
+
+            group, issued = ctx.uow.run(work)
         except SQLAlchemyError as exc:
             raise AdminRefused("cli.admin.database", details=_database_problem(exc)) from None
     except DomainError as exc:
@@ -726,7 +740,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
     kind = "cli.invite.named" if issued.link.name else "cli.invite.group"
     print(t(kind, lang, group=_plain(label), name=_plain(issued.link.name), expires=_when(issued.link.expires_at, lang)))
     print(f"{base}/?repondre={issued.token}")
-    print(t("cli.admin.shown_once", lang))
+    print(t("participants.shown_once", lang))
     return 0
 
 

@@ -251,7 +251,7 @@ class RespondentAnswer(Base):
 
     respondent_id: Mapped[str] = mapped_column(ForeignKey("respondents.id", ondelete="CASCADE"), primary_key=True)
     question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    value: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)  # SQL NULL, not JSON null: counted as unanswered
     comment: Mapped[str] = mapped_column(Text, default="")
 
 

@@ -758,21 +758,26 @@ class ParticipationRepository(_Repository):
         return builtins.list(found.values())
 
     def named_answers(self, scope: Scope, assessment_id: int) -> builtins.list[tuple[str, int, dict[str, Any]]]:
-        """(person, group id, answers) of the respondents of named groups, for the JSON export."""
+        """(person, group id, answers) of the named respondents who sent their answers, person by
+        person (two people may share a name), for the JSON export."""
         query = (
-            select(RespondentLink.name, Respondent.group_id, RespondentAnswer.question_id, RespondentAnswer.value)
-            .join(Respondent, Respondent.link_id == RespondentLink.id)
+            select(Respondent.id, RespondentLink.name, Respondent.group_id, RespondentAnswer.question_id, RespondentAnswer.value)
+            .join(RespondentLink, Respondent.link_id == RespondentLink.id)
             .join(RespondentGroup, RespondentGroup.id == Respondent.group_id)
             .join(Assessment, Assessment.id == RespondentGroup.assessment_id).join(Company)
             .join(RespondentAnswer, RespondentAnswer.respondent_id == Respondent.id)
-            .where(RespondentGroup.assessment_id == assessment_id, RespondentGroup.anonymous.is_(False), _within(scope))
+            .where(
+                RespondentGroup.assessment_id == assessment_id, RespondentGroup.anonymous.is_(False),
+                Respondent.completed_on.is_not(None), _within(scope),
+            )
             .order_by(RespondentLink.id)
         )  # fmt: skip
-        found: dict[tuple[str, int], dict[str, Any]] = {}
-        for name, group_id, question_id, value in self.s.execute(query):
+        found: dict[str, tuple[str, int, dict[str, Any]]] = {}
+        for respondent_id, name, group_id, question_id, value in self.s.execute(query):
+            person = found.setdefault(respondent_id, (name, group_id, {}))
             if value is not None:
-                found.setdefault((name, group_id), {})[question_id] = value
-        return [(name, group_id, answers) for (name, group_id), answers in found.items()]
+                person[2][question_id] = value
+        return builtins.list(found.values())
 
     def forget_secrets(self, scope: Scope, assessment_id: int) -> None:
         """The collection closed: no anonymous respondent can come back, nothing leads to their answers."""
