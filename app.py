@@ -114,7 +114,10 @@ def sidebar(ctx: Context) -> None:
 PAGES = [
     ("app_pages/home.py", "nav.home", ":material/home:", "accueil"),
     ("app_pages/company.py", "nav.company", ":material/business:", "entreprise"),
+    ("app_pages/participants.py", "nav.participants", ":material/diversity_3:", "participants"),
     ("app_pages/diagnostic.py", "nav.diagnostic", ":material/checklist:", "diagnostic"),
+    ("app_pages/crossed.py", "nav.crossed", ":material/compare_arrows:", "regards-croises"),
+    ("app_pages/consensus.py", "nav.consensus", ":material/handshake:", "consensus"),
     ("app_pages/results.py", "nav.results", ":material/radar:", "resultats"),
     ("app_pages/plan.py", "nav.plan", ":material/task_alt:", "plan"),
     ("app_pages/followup.py", "nav.followup", ":material/timeline:", "suivi"),

@@ -101,7 +101,66 @@ def create_demo(ctx: Context) -> tuple[CompanyRecord, AssessmentRecord]:
             )  # fmt: skip
 
     ctx.uow.run(plan)
+    _participation(ctx, current.id, loaded, profile)
     return company, current
+
+
+# The demo's respondent groups: (group, people, level shift, named people). Direction rates itself
+# a little higher than staff see it, so that the crossed views show blind spots; managers stay below
+# the anonymity threshold, to show how a small group is kept out.
+DEMO_GROUPS = (
+    ("direction", 2, 1, ("Claire Durand", "Marc Durand")),
+    ("managers", 3, 0, ()),
+    ("staff", 9, -1, ()),
+)
+
+
+DEMO_REMARKS = {
+    "fr": ("Le tri marche bien à l’atelier.", "On manque d’informations sur les projets.", "Bonne ambiance d’équipe."),
+    "en": ("Sorting works well in the workshop.", "We lack information about projects.", "Good team spirit."),
+}
+
+
+def _participation(ctx: Context, assessment_id: int, loaded: LoadedQuestionnaire, profile: Profile) -> None:
+    """Open the demo assessment to groups and give it sent responses (one transaction)."""
+    from diagnostic.core.audience import asked
+    from diagnostic.services import participation
+
+    groups = {g.group.key: g.group for g in participation.open_participation(ctx, assessment_id).groups}
+    links: dict[str, list[int]] = {}
+    for key, _, _, names in DEMO_GROUPS:
+        made = [participation.create_link(ctx, assessment_id, groups[key].id, name=n).link.id for n in names]
+        links[key] = made or [participation.create_link(ctx, assessment_id, groups[key].id, max_uses=50).link.id]
+
+    def work(uow: UnitOfWork) -> None:
+        today = date.today()
+        for key, people, shift, names in DEMO_GROUPS:
+            group = groups[key]
+            questions = [q for q in loaded.questions if q in asked(loaded, key)]
+            for person in range(people):
+                named = bool(names)
+                respondent = uow.participation.add_respondent(
+                    hashlib.sha256(f"demo-{assessment_id}-{key}-{person}".encode()).hexdigest()[:32], group.id,
+                    links[key][person] if named else None, None,
+                )  # fmt: skip
+                uow.participation.use_link(links[key][person] if named else links[key][0], named=named)
+                given: dict[str, Answer] = {}
+                for qid in questions:
+                    if not applicability(loaded, profile, given).get(qid, False):
+                        continue
+                    # each person a little apart from the others: their own shift on a third of the questions
+                    own = shift + (1 if (person + len(qid)) % 3 == 0 else 0) - (1 if (person + len(qid)) % 5 == 0 else 0)
+                    value = _demo_value(loaded, qid, own)
+                    if value is not None:
+                        given[qid] = Answer(value)
+                        uow.participation.put_respondent_answer(respondent.id, qid, check_value(loaded, qid, value))
+                if key == "staff" and questions:
+                    remark = DEMO_REMARKS[ctx.lang][person % 3]
+                    uow.participation.put_respondent_answer(respondent.id, questions[0], comment=remark)
+                uow.participation.complete_respondent(respondent.id, today)
+
+    ctx.uow.run(work)
+
 
 
 def _fill(
