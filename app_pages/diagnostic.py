@@ -12,6 +12,7 @@ from diagnostic.core.roles import Permission
 from diagnostic.services import answers as answers_service
 from diagnostic.services import assessments as assessment_service
 from diagnostic.services import companies as company_service
+from diagnostic.services import participation as participation_service
 from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import questionnaire_of
 from ui import live, state
@@ -36,6 +37,11 @@ def main(ctx: Context) -> None:
     if not editable:
         st.info(t("access.read_only"), icon=":material/visibility:")
     st.caption(f"{plain(company.name)} · {questionnaire.model.title.get(lang)} · {t('diag.saved_note')}")
+    if participation_service.is_open(ctx, assessment.id):
+        # the answers here are the official ones: the consensus page agrees them from the groups'
+        with st.container(horizontal=True, vertical_alignment="center", key="participation-hint"):
+            st.caption(t("diag.participation_open"))
+            st.page_link("app_pages/consensus.py", label=t("participants.see_consensus"), icon=":material/handshake:")
 
 
     def screen_is_stale() -> bool:

@@ -8,6 +8,11 @@ catalogues (diagnostic/locales/*.yaml) saying why, and details saying what and w
 text.*) that the page and the command line translate, and its English text (`details`, for logs).
 An answer dropped by an import of another version says why the same way (a Reason: English, and its
 Message). The limits are in diagnostic/core/limits.py and docs/formats.md.
+
+An assessment opened to respondent groups exports a `participation` part too (thresholds, groups, a
+named group's people and answers, an anonymous group's aggregates only, nothing of a hidden group):
+it is checked as strictly as the rest when a file is read, then ignored (an import recreates no
+respondent).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -43,15 +48,18 @@ from diagnostic.core.answers import (
     shown,
     text_problem,
 )
+from diagnostic.core.audience import GROUPS
+from diagnostic.core.consolidation import QuestionStats
 from diagnostic.core.errors import DomainError, Message
 from diagnostic.core.loading import LoadedQuestionnaire, format_path
 from diagnostic.core.profile import Profile
-from diagnostic.exports.report_data import ActionRow, CompanyInfo
+from diagnostic.exports.report_data import ActionRow, CompanyInfo, CrossedViews
 from diagnostic.i18n import message_text, t
 
 FORMAT: Final = "autodiag-rse/assessment"
 FORMAT_VERSION: Final = 1
 MAX_BYTES = limits.IMPORT_BYTES
+GROUP_LABEL = 100  # a respondent group's name (diagnostic/services/participation.py)
 
 
 # --- field types --------------------------------------------------------------------------------
@@ -142,6 +150,12 @@ ContentHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Moment = Annotated[datetime, _in_range(limits.FIRST_MOMENT, limits.LAST_MOMENT)]
 Day = Annotated[date, _in_range(limits.FIRST_DATE, limits.LAST_DATE)]
 Target = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+GroupLabel = Annotated[str, _NFC, _name(GROUP_LABEL)]
+PersonName = Annotated[str, _NFC, _name(limits.RESPONDENT)]
+Count = Annotated[int, Field(ge=0, le=10**9)]
+GroupKey = Literal["direction", "managers", "staff", "consultant", "stakeholders"]
+assert get_args(GroupKey) == GROUPS, "the groups of a file are those of diagnostic/core/audience.py"
+Figure = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class FileCompany(BaseModel):
@@ -170,6 +184,53 @@ class FileAction(BaseModel):
     question_id: QuestionId | None = None
 
 
+class FileQuestionStats(BaseModel):
+    """An anonymous group's aggregates for one question: counts and the figures of the 0..4 level
+    scale (raw numbers for an unscored number question); never the answers themselves."""
+
+    model_config = ConfigDict(extra="forbid")
+    answers: Count
+    dont_know: Count = 0
+    na: Count = 0
+    mean: Figure | None = None
+    median: Figure | None = None
+    min: Figure | None = None
+    max: Figure | None = None
+    consolidated: Any = None  # the group's consolidated answer
+
+
+class FilePerson(BaseModel):
+    """A respondent of a named group and their answers (question id -> stored value)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: PersonName
+    answers: dict[QuestionId, Any] = Field(default_factory=dict)
+
+
+class FileGroup(BaseModel):
+    """A respondent group. A hidden group (not enough answers) has no figure at all; a shown named
+    group its people's answers; a shown anonymous group its aggregates only."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: GroupKey
+    label: GroupLabel = ""  # "" for the group's default name
+    anonymous: bool
+    shown: bool
+    respondents: Count | None = None  # completed respondents; null for a hidden group
+    people: list[FilePerson] | None = None  # a shown named group
+    questions: dict[QuestionId, FileQuestionStats] | None = None  # a shown anonymous group
+
+
+class FileParticipation(BaseModel):
+    """The participative diagnostic: its thresholds and groups. An import accepts it and ignores it
+    (respondents are not recreated)."""
+
+    model_config = ConfigDict(extra="forbid")
+    k: Annotated[int, Field(ge=1, le=1000)]
+    comment_k: Annotated[int, Field(ge=1, le=1000)]
+    groups: Annotated[list[FileGroup], Field(max_length=100)] = Field(default_factory=list)
+
+
 class AssessmentFile(BaseModel):
     """An exported assessment (and, without the optional parts, an answers file)."""
 
@@ -187,6 +248,7 @@ class AssessmentFile(BaseModel):
     answers: dict[str, Any] = Field(default_factory=dict)  # each answer is checked by plan_import
     targets: dict[str, Target] = Field(default_factory=dict)
     actions: list[FileAction] = Field(default_factory=list)
+    participation: FileParticipation | None = None  # read, then ignored by an import
 
     @field_validator("actions")
     @classmethod
@@ -207,6 +269,7 @@ def build_document(
     targets: dict[str, float] | None = None,
     actions: list[ActionRow] | None = None,
     assessment: FileAssessment | None = None,
+    participation: FileParticipation | None = None,
 ) -> dict[str, Any]:
     comments = dict(comments or {})
     answer_items: dict[str, Any] = {}
@@ -236,8 +299,39 @@ def build_document(
             )
             for a in actions or []
         ],
+        participation=participation,
     )
-    return document.model_dump(mode="json", exclude_none=False)
+    dumped = document.model_dump(mode="json", exclude_none=False)
+    if participation is None:
+        del dumped["participation"]  # a file without groups is exactly what it always was
+    return dumped
+
+
+def _stats(stats: QuestionStats) -> FileQuestionStats:
+    return FileQuestionStats(
+        answers=stats.answers, dont_know=stats.dont_know, na=stats.na, mean=stats.mean, median=stats.median,
+        min=stats.minimum, max=stats.maximum, consolidated=stats.consolidated,
+    )  # fmt: skip
+
+
+def participation_part(crossed: CrossedViews, named: list[tuple[str, int, dict[str, Any]]]) -> FileParticipation:
+    """The `participation` part of an export: thresholds and groups; a shown named group's people
+    with their answers, a shown anonymous group's aggregates per question (never one respondent's
+    answers), nothing of a hidden group but its name and mode."""
+    groups = []
+    for group in crossed.groups:
+        people, questions = None, None
+        if group.shown and group.anonymous:
+            questions = {qid: _stats(stats) for qid, stats in group.questions.items()}
+        elif group.shown:
+            people = [FilePerson(name=name, answers=answers) for name, group_id, answers in named if group_id == group.id]
+        groups.append(
+            FileGroup(
+                key=group.key, label=group.label, anonymous=group.anonymous, shown=group.shown,  # type: ignore[arg-type]
+                respondents=group.respondents if group.shown else None, people=people, questions=questions,
+            )  # fmt: skip
+        )
+    return FileParticipation(k=crossed.k, comment_k=crossed.comment_k, groups=groups)
 
 
 def to_json(document: dict[str, Any]) -> bytes:

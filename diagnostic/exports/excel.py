@@ -1,8 +1,9 @@
 """The Excel workbook of an assessment: a pure function of `ReportData`, written with openpyxl.
 
 Four sheets — summary (with a native radar chart), answers, action plan, method — named and
-labelled in the report's language. Scores are stored unrounded and shown rounded by their number
-format, so a consultant can compute with them.
+labelled in the report's language; a fifth after the answers, the crossed views, when the
+assessment is opened to respondent groups and one of them is shown. Scores are stored unrounded
+and shown rounded by their number format, so a consultant can compute with them.
 
 Security: every string written goes through `safe_text` and is stored as a string cell (an inline
 or shared string, never a formula). A text that starts with =, +, -, @, a tab or a carriage return
@@ -300,6 +301,68 @@ def _answers(ws: Worksheet, data: ReportData, t: Text) -> None:
     ws.auto_filter.ref = f"A1:I{row}"
 
 
+def _crossed(ws: Worksheet, data: ReportData, t: Text) -> None:
+    """The groups' views: the shown groups' scores by dimension, then their aggregates question by
+    question (never a respondent's answers: only what the consolidation shows). A hidden group is
+    named, with no figure."""
+    crossed = data.crossed
+    assert crossed is not None
+    lang = data.lang
+    q = data.questionnaire
+    shown = crossed.shown
+    _widths(ws, [34, 24, 60, 11, 11, 11, 11, 11, 11, 11])
+    _put(ws, 1, 1, t("xlsx.crossed.title"), "title")
+    ws.row_dimensions[1].height = 22
+    _put(ws, 2, 1, t("xlsx.crossed.note", k=crossed.k))
+    row = 2
+    hidden = [group.name for group in crossed.groups if not group.shown]
+    if hidden:
+        row += 1
+        _put(ws, row, 1, t("xlsx.crossed.hidden", groups=", ".join(hidden)))
+
+    # scores by dimension: dimensions down, groups across
+    row += 2
+    _put(ws, row, 1, t("xlsx.crossed.dimensions"), "section")
+    row += 1
+    _header(ws, row, [t("xlsx.crossed_header.dimension"), *(group.name for group in shown)])
+    scores = [{d.id: d.score for d in g.result.dimensions} if g.result is not None else {} for g in shown]
+    for dimension in q.dimensions:
+        row += 1
+        _put(ws, row, 1, to_plain(dimension.title.get(lang)), "wrap")
+        for column, by_dimension in enumerate(scores, start=2):
+            _put(ws, row, column, by_dimension.get(dimension.id), None, "0")
+    row += 1
+    _put(ws, row, 1, t("xlsx.crossed.overall"), "label")
+    for column, group in enumerate(shown, start=2):
+        _put(ws, row, column, group.result.overall if group.result is not None else None, None, "0")
+
+    # each shown group's aggregates, question by question
+    row += 2
+    _put(ws, row, 1, t("xlsx.crossed.questions"), "section")
+    row += 1
+    first = row
+    _header(ws, row, [
+        t("xlsx.crossed_header.group"), t("xlsx.crossed_header.question_id"), t("xlsx.crossed_header.question"),
+        t("xlsx.crossed_header.answers"), t("xlsx.crossed_header.dont_know"), t("xlsx.crossed_header.na"),
+        t("xlsx.crossed_header.mean"), t("xlsx.crossed_header.median"), t("xlsx.crossed_header.min"),
+        t("xlsx.crossed_header.max"),
+    ])  # fmt: skip
+    ws.row_dimensions[row].height = 20
+    for group in shown:
+        for qid, stats in group.questions.items():
+            row += 1
+            question = q.questions.get(qid)
+            _put(ws, row, 1, group.name, "top")
+            _put(ws, row, 2, qid, "top")
+            _put(ws, row, 3, to_plain(question.text.get(lang)) if question is not None else "", "wrap")
+            _put(ws, row, 4, stats.answers, "top")
+            _put(ws, row, 5, stats.dont_know, "top")
+            _put(ws, row, 6, stats.na, "top")
+            for column, value in enumerate((stats.mean, stats.median, stats.minimum, stats.maximum), start=7):
+                _put(ws, row, column, value, "top", "0.00")
+    ws.auto_filter.ref = f"A{first}:J{row}"
+
+
 def _actions(ws: Worksheet, data: ReportData, t: Text) -> None:
     lang = data.lang
     _widths(ws, [60, 26, 13, 14, 50, 28])
@@ -403,12 +466,19 @@ def build_workbook(data: ReportData) -> bytes:
     summary = wb.active
     summary.title = t("xlsx.sheet.summary")
     answers = wb.create_sheet(t("xlsx.sheet.answers"))
+    sheets = [summary, answers]
+    crossed = None
+    if data.crossed is not None and data.crossed.shown:
+        crossed = wb.create_sheet(t("xlsx.sheet.crossed"))
+        sheets.append(crossed)
     actions = wb.create_sheet(t("xlsx.sheet.actions"))
     method = wb.create_sheet(t("xlsx.sheet.method"))
-    for ws in (summary, answers, actions, method):
+    for ws in (*sheets, actions, method):
         ws.__dict__["_lang"] = lang
     _summary(summary, data, t)
     _answers(answers, data, t)
+    if crossed is not None:
+        _crossed(crossed, data, t)
     _actions(actions, data, t)
     _method(method, data, t)
     buffer = io.BytesIO()

@@ -1,8 +1,9 @@
 """The PDF report of an assessment: a pure function of `ReportData`, drawn with reportlab platypus.
 
 Layout: cover, one-page executive summary (score, level, radar, strengths and weaknesses, first
-priorities), one section per dimension (answers and recommendations), the action plan, and an
-annex on the method. A4, French by default, English when `data.lang == "en"`; every UI string of
+priorities), the crossed views when the assessment is opened to respondent groups and one is shown
+(who answered, a radar and a heat map of the groups' scores, the largest divergences), one section
+per dimension (answers and recommendations), the action plan, and an annex on the method. A4, French by default, English when `data.lang == "en"`; every UI string of
 the report is in the catalogues (diagnostic/locales/*.yaml, keys pdf.*), read through diagnostic.i18n.
 The DejaVu Sans fonts shipped with matplotlib are embedded, so no system font is needed and French
 typography (é, œ, « », ’, €) renders everywhere.
@@ -62,13 +63,14 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _Paragraph
 
+from diagnostic.core.consolidation import GAP, SPREAD
 from diagnostic.core.markup import is_plain, to_plain, to_reportlab
 from diagnostic.core.profile import naf_section
 from diagnostic.core.reading import NOT_CONCERNED, NOT_FILLED, SCORED, Reading, dimension_state, read
 from diagnostic.core.schema import TextQuestion
 from diagnostic.core.scoring import DimensionResult
-from diagnostic.exports.radar import RADAR_RATIO, radar_image
-from diagnostic.exports.report_data import ReportData
+from diagnostic.exports.radar import RADAR_RATIO, groups_radar_image, radar_image
+from diagnostic.exports.report_data import CrossedViews, ReportData
 from diagnostic.i18n import catalogue
 from diagnostic.i18n import t as translate
 from diagnostic.labels import answer_label, status_label
@@ -476,6 +478,11 @@ def _percent(value: float | None, lang: str) -> str:
 
 def _decimal(value: float, lang: str) -> str:
     text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def _one_decimal(value: float, lang: str) -> str:
+    text = f"{value:.1f}"
     return text.replace(".", ",") if lang == "fr" else text
 
 
@@ -975,6 +982,161 @@ def _next_level(data: ReportData, t: Text, titles: dict[str, str]) -> str | None
     return _esc(text)
 
 
+# --- crossed views (the participative diagnostic) ------------------------------------------------
+
+# a divergence's kind in words
+KIND_KEYS = {
+    "blind_spot": "pdf.crossed.blind_spot",
+    "hidden_strength": "pdf.crossed.hidden_strength",
+    "spread": "pdf.crossed.spread",
+}
+TOP_DIVERGENCES = 10
+REFERENCE = "direction"  # the group the others are compared with (consolidate's default reference)
+# a score's cell in the heat map, by the level floors of the shipped questionnaires: pale enough for
+# dark figures to stay readable, and for a black-and-white print (the figure is in each cell)
+HEAT = [
+    (25.0, colors.HexColor("#f4cfca")),
+    (45.0, colors.HexColor("#f9dfc0")),
+    (65.0, colors.HexColor("#f5edbd")),
+    (85.0, colors.HexColor("#d7ecd1")),
+    (float("inf"), colors.HexColor("#b9dfc3")),
+]
+
+
+def _heat(score: float) -> Any:
+    return next(colour for ceiling, colour in HEAT if round(score) < ceiling)
+
+
+def _crossed_section(data: ReportData, t: Text) -> list[Any]:
+    """The groups' views: who answered, a radar of the shown groups, their scores by dimension
+    and the largest divergences. Nothing when the assessment is not opened to groups or no group
+    is shown yet; of a hidden group, only that it has not enough answers."""
+    crossed = data.crossed
+    if crossed is None or not crossed.shown:
+        return []
+    s = _styles()
+    story: list[Any] = [Paragraph(_esc(t("pdf.crossed.title")), s["h1"])]
+    story.append(Paragraph(_esc(t("pdf.crossed.intro", k=crossed.k)), s["body"]))
+    story += _crossed_who(crossed, t)
+    image = groups_radar_image(data)
+    if image is not None:
+        width = 110 * mm
+        height = width * image.height / image.width
+        picture = _Table([[_Picture(image, width, height)]], colWidths=[CONTENT_W], hAlign="LEFT")
+        picture.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(_esc(t("pdf.crossed.radar")), s["h2"]),
+                    picture,
+                    Paragraph(_esc(t("pdf.crossed.radar_note")), s["muted"]),
+                ]
+            )
+        )
+    story += _crossed_heat_map(data, crossed, t)
+    story += _crossed_divergences(data, crossed, t)
+    story.append(PageBreak())
+    return story
+
+
+def _crossed_who(crossed: CrossedViews, t: Text) -> list[Any]:
+    s = _styles()
+    cell = s["cell"]
+    rows: list[list[Any]] = [
+        _heads([t("pdf.crossed.col_group"), t("pdf.crossed.col_mode"), t("pdf.crossed.col_respondents")])
+    ]
+    for group in crossed.groups:
+        mode = t("pdf.crossed.anonymous") if group.anonymous else t("pdf.crossed.named")
+        if group.shown:
+            answered: Any = t("pdf.crossed.respondents", count=group.respondents or 0)
+        elif group.anonymous:
+            answered = Paragraph(f"<i>{_esc(t('pdf.crossed.not_enough', k=crossed.k))}</i>", s["cell_italic"])
+        else:
+            answered = Paragraph(f"<i>{_esc(t('pdf.crossed.no_answer_yet'))}</i>", s["cell_italic"])
+        rows.append([Paragraph(f"<b>{_esc(group.name)}</b>", cell), mode, answered])
+    table = _table(rows, [62 * mm, 28 * mm, CONTENT_W - 90 * mm])
+    return [KeepTogether([Paragraph(_esc(t("pdf.crossed.who")), s["h2"]), table])]
+
+
+def _crossed_heat_map(data: ReportData, crossed: CrossedViews, t: Text) -> list[Any]:
+    """Dimensions down, shown groups across: each cell the group's score, written, on a colour of
+    its band; no score is a dash (the note says why)."""
+    s = _styles()
+    lang = data.lang
+    shown = crossed.shown
+    first = min(78 * mm, max(46 * mm, CONTENT_W - 28 * mm * len(shown)))  # the groups' columns 28 mm if they can
+    width = (CONTENT_W - first) / len(shown)
+    # the groups' names in the head, in a size that fits their longest word in the column (a word
+    # is never cut), as small as 6 points at most
+    words = [word for group in shown for word in _plain(group.name).split()] or [""]
+    longest = max(pdfmetrics.stringWidth(word, FONT_BOLD, 1) for word in words) or 1
+    size = max(6.0, min(8.2, (width - 9) / longest))
+    head = ParagraphStyle("crossed_head", parent=s["cell_head"], fontSize=size, leading=size * 1.25)
+    heads = [Paragraph(_esc(t("pdf.crossed.col_dimension")), s["cell_head"])]
+    heads += [Paragraph(_esc(group.name), head) for group in shown]
+    rows: list[list[Any]] = [heads]
+    commands: list[tuple[Any, ...]] = [
+        ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+        ("VALIGN", (1, 1), (-1, -1), "MIDDLE"),
+        ("GRID", (1, 1), (-1, -1), 0.8, colors.white),
+        ("FONT", (1, 1), (-1, -1), FONT_BOLD, 9, 11),
+    ]
+    scores = [
+        {d.id: d.score for d in group.result.dimensions} if group.result is not None else {} for group in shown
+    ]
+    lines = [(to_plain(d.title.get(lang)), d.id) for d in data.questionnaire.dimensions]
+    for title, dimension_id in [*lines, (t("pdf.crossed.overall"), None)]:
+        row: list[Any] = [Paragraph(_esc(title) if dimension_id else f"<b>{_esc(title)}</b>", s["cell"])]
+        for column, group in enumerate(shown, start=1):
+            if dimension_id is None:
+                value = group.result.overall if group.result is not None else None
+            else:
+                value = scores[column - 1].get(dimension_id)
+            row.append(fmt_score(value))
+            at = (column, len(rows))
+            if value is None:
+                commands += [("TEXTCOLOR", at, at, MUTED), ("FONT", at, at, FONT, 9, 11)]
+            else:
+                commands.append(("BACKGROUND", at, at, _heat(value)))
+        rows.append(row)
+    commands.append(("LINEABOVE", (0, len(rows) - 1), (-1, len(rows) - 1), 1.0, ACCENT_RULE))
+    table = _table(rows, [first, *([width] * len(shown))], zebra=False, extra=commands)
+    title = Paragraph(_esc(t("pdf.crossed.heat_map")), s["h2"])
+    note = Paragraph(_esc(t("pdf.crossed.heat_map_note")), s["muted"])
+    return [KeepTogether([title, table, Spacer(1, 1.5 * mm), note])]  # a small table: on one page
+
+
+def _crossed_divergences(data: ReportData, crossed: CrossedViews, t: Text) -> list[Any]:
+    s = _styles()
+    lang = data.lang
+    q = data.questionnaire
+    title = Paragraph(_esc(t("pdf.crossed.divergences")), s["h2"])
+    found = [d for d in crossed.divergences if d.question_id in q.questions and crossed.group(d.group_id) is not None]
+    if not found:
+        return [KeepTogether([title, Paragraph(_esc(t("pdf.crossed.no_divergences")), s["body"])])]
+    heads = [t("pdf.crossed.col_question"), t("pdf.crossed.col_group"), t("pdf.crossed.col_kind"), t("pdf.crossed.col_gap")]
+    rows: list[list[Any]] = [_heads(heads)]
+    for divergence in found[:TOP_DIVERGENCES]:
+        group = crossed.group(divergence.group_id)
+        assert group is not None
+        rows.append(
+            [
+                Paragraph(_md(q.questions[divergence.question_id].text.get(lang)), s["cell"]),
+                Paragraph(_esc(group.name), s["cell"]),
+                Paragraph(_esc(t(KIND_KEYS[divergence.kind]) if divergence.kind in KIND_KEYS else divergence.kind), s["cell"]),
+                _one_decimal(divergence.size, lang),
+            ]
+        )
+    widths = [CONTENT_W - 86 * mm, 38 * mm, 26 * mm, 22 * mm]
+    reference = next((g.name for g in crossed.shown if g.key == REFERENCE), "—")
+    note = t("pdf.crossed.divergences_note", gap=_one_decimal(GAP, lang), spread=f"{SPREAD:g}", reference=reference)
+    story: list[Any] = [CondPageBreak(50 * mm), title, Paragraph(_esc(note), s["muted"])]
+    if len(found) > TOP_DIVERGENCES:
+        story.append(Paragraph(_esc(t("pdf.crossed.top", shown=TOP_DIVERGENCES, count=len(found))), s["muted"]))
+    story += [Spacer(1, 1.5 * mm), _table(rows, widths, extra=[("ALIGN", (3, 0), (3, -1), "RIGHT")])]
+    return story
+
+
 def _dimension_sections(data: ReportData, t: Text) -> list[Any]:
     s = _styles()
     lang = data.lang
@@ -1318,6 +1480,7 @@ def build_pdf(data: ReportData) -> bytes:
     story = [
         *_cover(data, t),
         *_summary(data, t, radar),
+        *_crossed_section(data, t),
         *_dimension_sections(data, t),
         *_action_plan(data, t),
         *_annex(data, t),

@@ -111,7 +111,7 @@ def create_demo(ctx: Context) -> tuple[CompanyRecord, AssessmentRecord]:
 DEMO_GROUPS = (
     ("direction", 2, 1, ("Claire Durand", "Marc Durand")),
     ("managers", 3, 0, ()),
-    ("staff", 9, -1, ()),
+    ("staff", 9, 0, ()),
 )
 
 
@@ -146,14 +146,15 @@ def _participation(ctx: Context, assessment_id: int, loaded: LoadedQuestionnaire
                 uow.participation.use_link(links[key][person] if named else links[key][0], named=named)
                 given: dict[str, Answer] = {}
                 for qid in questions:
-                    if not applicability(loaded, profile, given).get(qid, False):
-                        continue
-                    # each person a little apart from the others: their own shift on a third of the questions
+                    # each person a little apart from the others: their own shift on some questions
                     own = shift + (1 if (person + len(qid)) % 3 == 0 else 0) - (1 if (person + len(qid)) % 5 == 0 else 0)
                     value = _demo_value(loaded, qid, own)
                     if value is not None:
                         given[qid] = Answer(value)
-                        uow.participation.put_respondent_answer(respondent.id, qid, check_value(loaded, qid, value))
+                applies = applicability(loaded, profile, given)  # once: the demo's answers open no other question
+                for qid, answer in given.items():
+                    if applies.get(qid, False):
+                        uow.participation.put_respondent_answer(respondent.id, qid, check_value(loaded, qid, answer.value))
                 if key == "staff" and questions:
                     remark = DEMO_REMARKS[ctx.lang][person % 3]
                     uow.participation.put_respondent_answer(respondent.id, questions[0], comment=remark)

@@ -148,6 +148,12 @@ def participation(ctx: Context, assessment_id: int) -> Participation | None:
         return Participation(campaign, progress)
 
 
+def is_open(ctx: Context, assessment_id: int) -> bool:
+    """Is the assessment opened to respondent groups? (one cheap read, for a hint on other pages)"""
+    with ctx.uow:
+        return ctx.uow.participation.campaign(access.scope(ctx), assessment_id) is not None
+
+
 def _editable(ctx: Context, assessment_id: int) -> tuple[AssessmentRecord, CompanyRecord, CampaignRecord]:
     assessment, company = access.assessment(ctx, assessment_id, Permission.EDIT)
     campaign = ctx.uow.participation.campaign(access.scope(ctx, Permission.EDIT), assessment_id)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from diagnostic.core.roles import NotFound
-from diagnostic.exports.report_data import ActionRow, CompanyInfo, ReportData
-from diagnostic.services import access
+from diagnostic.exports.report_data import ActionRow, CompanyInfo, CrossedGroup, CrossedViews, ReportData
+from diagnostic.i18n import catalogue, t
+from diagnostic.services import access, participation
 from diagnostic.services.actions import list_actions
 from diagnostic.services.assessments import evaluate, previous_assessment
 from diagnostic.services.context import Context
@@ -22,6 +24,49 @@ def action_row(action: ActionRecord) -> ActionRow:
         notes=action.notes,
         recommendation_id=action.recommendation_id,
         question_id=action.question_id,
+    )
+
+
+def group_name(key: str, label: str, lang: str) -> str:
+    """A group's name: its label, or its default name (catalogue key group.<key>) in `lang`."""
+    if label:
+        return label
+    return t(f"group.{key}", lang) if f"group.{key}" in catalogue(lang) else key
+
+
+def crossed(ctx: Context, assessment_id: int, *, need_shown: bool = True) -> CrossedViews | None:
+    """The groups' views for the reports; None unless the assessment is opened to groups and (with
+    `need_shown`) at least one group is shown.
+
+    Only what the consolidation lets through: the shown groups' aggregates and results; of a hidden
+    group, its name and mode only. A group that was never invited (no link) and has no respondent
+    took no part: it is left out."""
+    with ctx.uow:  # a store without respondent groups (the tests' in-memory fakes) has no crossed views
+        stores_groups = hasattr(ctx.uow, "participation")
+    if not stores_groups:
+        return None
+    views = participation.crossed_views(ctx, assessment_id)
+    if views is None:
+        return None
+    consolidation = views.consolidation
+    if need_shown and not consolidation.shown:
+        return None
+    progress = participation.participation(ctx, assessment_id)
+    invited = {g.group.id for g in progress.groups if g.links} if progress is not None else set()
+    groups = []
+    for view in consolidation.groups:
+        hidden = CrossedGroup(
+            id=view.id, key=view.key, label=view.label, name=group_name(view.key, view.label, ctx.lang),
+            anonymous=view.anonymous, shown=False,
+        )  # fmt: skip
+        if view.shown:
+            groups.append(
+                replace(hidden, shown=True, respondents=view.respondents, result=view.result, questions=dict(view.questions))
+            )
+        elif view.id in invited:
+            groups.append(hidden)
+    return CrossedViews(
+        k=consolidation.k, comment_k=consolidation.comment_k, groups=groups, divergences=list(consolidation.divergences)
     )
 
 
@@ -55,18 +100,21 @@ def report_data(ctx: Context, assessment_id: int) -> ReportData | None:
         previous=previous_eval.result if previous_eval else None,
         previous_on=previous_eval.assessment.updated_at if previous_eval else None,
         actions=[action_row(a) for a in list_actions(ctx, assessment_id)],
+        crossed=crossed(ctx, assessment_id),
     )
 
 
 def export_document(ctx: Context, assessment_id: int) -> dict[str, Any] | None:
     """The assessment as the JSON document of docs/formats.md; None when out of reach."""
-    from diagnostic.exports.assessment_json import FileAssessment, build_document
+    from diagnostic.exports.assessment_json import FileAssessment, build_document, participation_part
 
     evaluation = evaluate(ctx, assessment_id)
     if evaluation is None:
         return None
     a = evaluation.assessment
     company = evaluation.company
+    groups = crossed(ctx, assessment_id, need_shown=False)
+    part = participation_part(groups, participation.named_answers(ctx, assessment_id)) if groups is not None else None
     return build_document(
         evaluation.questionnaire,
         CompanyInfo(name=company.name, notes=company.notes),
@@ -76,6 +124,7 @@ def export_document(ctx: Context, assessment_id: int) -> dict[str, Any] | None:
         a.targets,
         [action_row(x) for x in list_actions(ctx, assessment_id)],
         FileAssessment(label=a.label, status=a.status, respondent=a.respondent, created_at=a.created_at, completed_at=a.completed_at),  # type: ignore[arg-type]
+        part,
     )
 
 
