@@ -423,4 +423,30 @@ def test_every_consolidated_value_is_valid_on_the_full_questionnaire(full):
                 checked += 1
     for qid, value in result.prefill.items():
         assert check_value(full, qid, value) == value
-    assert checked > 200 and len(result.prefill) > 100
+    assert checked > 200 and len(result.prefill) > 60
+
+
+def test_no_proposal_for_a_question_that_does_not_apply_to_the_company(full):
+    """Answers to a sector module's question (given through the service, or left from an earlier
+    filter answer) are consolidated in the group, but the company gets no proposal for it: the
+    module is not open for its profile (no NAF code, no social-economy status)."""
+    ess = "gov.ess-gouvernance"
+    assert full.questions[ess].module == "ess"
+    rows = [Response({ess: 3, M: 2}), Response({ess: 1, M: 4})]
+    result = consolidate(full, PROFILE, [group(1, "direction", rows, anonymous=False)], k=3)
+    assert result.group(1).questions[ess].mean == 2.0  # the group's figures keep what was said
+    assert result.prefill == {M: 3}  # (2 + 4) / 2: the module's question is not proposed
+    opened = consolidate(
+        full,
+        PROFILE,
+        [
+            group(
+                1,
+                "direction",
+                [Response({**r.answers, "gov.statut-ess": "societe-ess"}) for r in rows],
+                anonymous=False,
+            )
+        ],
+        k=3,
+    )
+    assert opened.prefill.get(ess) == 2

@@ -50,6 +50,7 @@ from math import floor, fsum
 from typing import Any
 
 from diagnostic.core.answers import Answer
+from diagnostic.core.conditions import applicability
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
 from diagnostic.core.schema import (
@@ -590,12 +591,16 @@ def consolidate(
         means = [m for v in shown_views if qid in v.questions for m in [v.questions[qid].mean] if m is not None]
         if means:
             spread[qid] = (min(means), max(means))
+    # a proposal only for what applies to the company with the proposed answers (a module that is not
+    # open, a question behind an answer the consensus does not give): the scoring ignores the rest
+    proposed = _prefill(specs, list(seen.values()))
+    applies = applicability(questionnaire, profile, {qid: Answer(value) for qid, value in proposed.items()})
     return Consolidation(
         k=k,
         comment_k=comment_k,
         groups=views,
         others=others,
-        prefill=_prefill(specs, list(seen.values())),
+        prefill={qid: value for qid, value in proposed.items() if applies.get(qid, False)},
         spread=spread,
         divergences=_divergences(specs, shown_views, reference_view),
     )
