@@ -93,7 +93,7 @@ def _new_link(ctx: Context, assessment_id: int, progress: GroupProgress, editabl
                                      help=t("participants.max_uses_help"))  # fmt: skip
             name = ""
         else:
-            name = left.text_input(t("participants.person"), max_chars=200, placeholder=t("participants.person_placeholder"))
+            name = left.text_input(t("participants.new_person"), max_chars=200, placeholder=t("participants.person_placeholder"))
             uses = 0
         days = middle.number_input(
             t("participants.expires_days"), min_value=1, max_value=participation.EXPIRY_MAX_DAYS, value=participation.EXPIRY_DEFAULT_DAYS
@@ -115,10 +115,10 @@ def _group(ctx: Context, assessment_id: int, progress: GroupProgress, k: int, ed
     mode = t("participants.anonymous") if group.anonymous else t("participants.named")
     with st.container(border=True, key=f"group-{group.key}"):
         st.subheader(f"{plain(name)} · {mode}", anchor=False)
-        cols = st.columns(3)
-        cols[0].metric(t("participants.invited" if not group.anonymous else "participants.opened"), progress.invited)
-        cols[1].metric(t("participants.started"), progress.started)
-        cols[2].metric(t("participants.completed"), progress.completed)
+        with st.container(horizontal=True, key=f"progress-{group.key}"):  # one row, on a phone too
+            st.metric(t("participants.invited" if not group.anonymous else "participants.opened"), progress.invited)
+            st.metric(t("participants.started"), progress.started)
+            st.metric(t("participants.completed"), progress.completed)
         if group.anonymous and progress.completed < k:
             st.caption(t("participants.below_k", k=k, count=progress.completed))
         issued = st.session_state.get(ISSUED, {}).pop(group.id, None)
@@ -142,15 +142,15 @@ def _group(ctx: Context, assessment_id: int, progress: GroupProgress, k: int, ed
             st.dataframe(rows, hide_index=True, width="stretch")
             waiting = [p for p in progress.people if p.state != "completed" and p.link.revoked_at is None]
             if waiting and editable and not closed:
-                left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
                 names = {p.link.id: p.link.name for p in waiting}
-                chosen = left.selectbox(t("participants.person"), list(names), format_func=names.__getitem__, key=f"person-{group.id}")
-                if middle.button(t("participants.remind"), key=f"remind-{group.id}", help=t("participants.remind_help")):
+                chosen = st.selectbox(t("participants.waiting_person"), list(names), format_func=names.__getitem__, key=f"person-{group.id}")
+                actions = st.container(horizontal=True)
+                if actions.button(t("participants.remind"), key=f"remind-{group.id}", help=t("participants.remind_help")):
                     renewed = _act(participation.renew_link, ctx, assessment_id, chosen)
                     if isinstance(renewed, participation.IssuedLink):
                         st.session_state.setdefault(ISSUED, {})[group.id] = (renewed.link.name, renewed.url)
                         st.rerun()
-                if right.button(t("participants.revoke"), key=f"revoke-{group.id}"):
+                if actions.button(t("participants.revoke"), key=f"revoke-{group.id}"):
                     _act(participation.revoke_link, ctx, assessment_id, chosen)
                     st.rerun()
         elif group.anonymous and progress.links:
