@@ -16,6 +16,7 @@ from diagnostic.core.markup import to_plain
 from diagnostic.core.schema import MaturityQuestion, NumberQuestion, TextQuestion, YesNoQuestion
 from diagnostic.i18n import format_number, format_percent, format_score
 from diagnostic.labels import SPECIAL_LABELS, YES_NO
+from diagnostic.labels import group_name as default_group_name
 from diagnostic.services import participation
 from diagnostic.services.context import Context
 from ui import state
@@ -36,7 +37,7 @@ def group_name(view: GroupView) -> str:
     """The group's own name, its default name, or "all others" (as typed: escape it for Markdown)."""
     if view.id == OTHERS_ID:
         return t("crossed.others")
-    return view.label or t(f"group.{view.key}")
+    return default_group_name(view.key, view.label, state.lang())
 
 
 def not_open() -> None:

@@ -10,6 +10,7 @@ from diagnostic import settings
 from diagnostic.core.errors import DomainError
 from diagnostic.core.roles import Permission
 from diagnostic.i18n import error_text, format_date
+from diagnostic.labels import group_name
 from diagnostic.services import companies as company_service
 from diagnostic.services import participation
 from diagnostic.services.context import Context
@@ -20,10 +21,6 @@ from ui.state import t
 from ui.text import plain
 
 ISSUED = "issued_links"  # group id -> the link just made, shown once
-
-
-def group_name(key: str, label: str) -> str:
-    return label or t(f"group.{key}")
 
 
 def _act(action: Callable[..., object], *args: object, **kwargs: object) -> object | None:
@@ -111,7 +108,7 @@ def _new_link(ctx: Context, assessment_id: int, progress: GroupProgress, editabl
 
 def _group(ctx: Context, assessment_id: int, progress: GroupProgress, k: int, editable: bool, closed: bool) -> None:
     group = progress.group
-    name = group_name(group.key, group.label)
+    name = group_name(group.key, group.label, state.lang())
     mode = t("participants.anonymous") if group.anonymous else t("participants.named")
     with st.container(border=True, key=f"group-{group.key}"):
         st.subheader(f"{plain(name)} · {mode}", anchor=False)

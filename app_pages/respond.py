@@ -14,6 +14,7 @@ from diagnostic.core.conditions import applicability
 from diagnostic.core.consolidation import Consolidation
 from diagnostic.core.errors import DomainError
 from diagnostic.i18n import error_text
+from diagnostic.labels import group_name
 from diagnostic.services import respondents
 from diagnostic.services.context import Context
 from ui import state
@@ -82,7 +83,7 @@ def _thanks(shared: Consolidation | None) -> None:
         st.info(t("respond.shared_none"))
         return
     for group in shown:
-        name = group.label or t(f"group.{group.key}")
+        name = group_name(group.key, group.label, state.lang())
         overall = group.result.overall if group.result else None
         st.metric(plain(name), "—" if overall is None else f"{overall:.0f} / 100", help=t("respond.shared_help", count=group.respondents))
 
@@ -105,7 +106,7 @@ def main(ctx: Context) -> None:
         return
     lang = ctx.lang
     questionnaire = found.questionnaire
-    group = found.group.label or t(f"group.{found.group.key}")
+    group = group_name(found.group.key, found.group.label, lang)
     st.title(t("respond.title", company=plain(found.company_name)))
     st.caption(t("respond.intro", group=plain(group)))
     if found.group.anonymous:

@@ -700,6 +700,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
     from diagnostic.core.errors import DomainError, StorageUnavailable
     from diagnostic.core.roles import NotAllowed, NotFound
     from diagnostic.i18n import error_text, t
+    from diagnostic.labels import group_name
     from diagnostic.services import participation, workspaces
     from diagnostic.storage.uow import sql_unit_of_work
 
@@ -736,7 +737,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
         print(t("cli.admin.error", lang, message=t(key, lang, **values)), file=sys.stderr)
         return 2
     base = (args.base_url or os.environ.get("AUTODIAG_PUBLIC_URL") or PUBLIC_URL).strip().rstrip("/")
-    label = group.label or t(f"group.{group.key}", lang)
+    label = group_name(group.key, group.label, lang)
     kind = "cli.invite.named" if issued.link.name else "cli.invite.group"
     print(t(kind, lang, group=_plain(label), name=_plain(issued.link.name), expires=_when(issued.link.expires_at, lang)))
     print(f"{base}/?repondre={issued.token}")

@@ -51,3 +51,8 @@ STATUS_LABELS = {status: _by_lang(f"label.status.{status}") for status in ACTION
 def status_label(status: str, lang: str) -> str:
     """The status as a reader sees it ("À faire", "Done"); an unknown status as it is."""
     return t(f"label.status.{status}", lang) if status in ACTION_STATUSES else status
+
+
+def group_name(key: str, label: str, lang: str) -> str:
+    """A respondent group's name: the label given for the assessment, else the group's default name."""
+    return label or t(f"group.{key}", lang)

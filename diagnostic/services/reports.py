@@ -7,7 +7,7 @@ from typing import Any
 
 from diagnostic.core.roles import NotFound
 from diagnostic.exports.report_data import ActionRow, CompanyInfo, CrossedGroup, CrossedViews, ReportData
-from diagnostic.i18n import catalogue, t
+from diagnostic.labels import group_name
 from diagnostic.services import access, participation
 from diagnostic.services.actions import list_actions
 from diagnostic.services.assessments import evaluate, previous_assessment
@@ -25,13 +25,6 @@ def action_row(action: ActionRecord) -> ActionRow:
         recommendation_id=action.recommendation_id,
         question_id=action.question_id,
     )
-
-
-def group_name(key: str, label: str, lang: str) -> str:
-    """A group's name: its label, or its default name (catalogue key group.<key>) in `lang`."""
-    if label:
-        return label
-    return t(f"group.{key}", lang) if f"group.{key}" in catalogue(lang) else key
 
 
 def crossed(ctx: Context, assessment_id: int, *, need_shown: bool = True) -> CrossedViews | None:
