@@ -18,7 +18,7 @@ import copy
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Self, TypeVar
 
 from diagnostic.core.errors import Conflict, Gone
@@ -32,19 +32,30 @@ from diagnostic.storage.records import (
     AnswerRecord,
     AssessmentRecord,
     AuditRecord,
+    CampaignRecord,
     CompanyRecord,
+    ConsensusNoteRecord,
+    GroupRecord,
     InvitationRecord,
+    LinkRecord,
     MembershipRecord,
+    RespondentRecord,
+    ResponseRecord,
     UserRecord,
     WorkspaceRecord,
 )
-from diagnostic.storage.repositories import ACTION_FIELDS, ASSESSMENT_FIELDS
+from diagnostic.storage.repositories import ACTION_FIELDS, ASSESSMENT_FIELDS, CAMPAIGN_FIELDS, GROUP_FIELDS, aware
 
 T = TypeVar("T")
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """utcnow().date(): the day in UTC, as the SQL repositories write it."""
+    return now().date()
 
 
 def _copy(value: T) -> T:
@@ -60,6 +71,10 @@ def _copy(value: T) -> T:
         return replace(value, targets=dict(value.targets))  # type: ignore[return-value]
     if isinstance(value, AnswerRecord):
         return replace(value, value=copy.deepcopy(value.value))  # type: ignore[return-value]
+    if isinstance(value, ConsensusNoteRecord):
+        return replace(value, proposed=copy.deepcopy(value.proposed))
+    if isinstance(value, ResponseRecord):
+        return replace(value, answers=copy.deepcopy(value.answers), comments=dict(value.comments))
     if isinstance(value, Profile):
         return value.model_copy()  # type: ignore[return-value]
     if value is None or isinstance(value, (str, int, float, tuple)) or dataclasses.is_dataclass(value):
@@ -96,6 +111,15 @@ class Store:
     assessments: dict[int, AssessmentRecord] = field(default_factory=dict)
     answers: dict[int, StoredAnswer] = field(default_factory=dict)
     actions: dict[int, ActionRecord] = field(default_factory=dict)
+    # the participative diagnostic
+    campaigns: dict[int, CampaignRecord] = field(default_factory=dict)  # keyed by assessment id
+    groups: dict[int, GroupRecord] = field(default_factory=dict)
+    links: dict[int, LinkRecord] = field(default_factory=dict)
+    link_hashes: dict[int, str] = field(default_factory=dict)  # link id -> SHA-256 of its token
+    respondents: dict[str, RespondentRecord] = field(default_factory=dict)  # in insertion order; answered left 0
+    respondent_secrets: dict[str, str | None] = field(default_factory=dict)  # respondent id -> hash of its key
+    respondent_answers: dict[tuple[str, str], tuple[Any, str]] = field(default_factory=dict)  # (respondent, question)
+    consensus_notes: dict[tuple[int, str], ConsensusNoteRecord] = field(default_factory=dict)  # (assessment, question)
     counters: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> Store:
@@ -115,6 +139,22 @@ class Store:
             del self.answers[key]
         for key in [k for k, a in self.actions.items() if a.assessment_id == assessment_id]:
             del self.actions[key]
+        self.campaigns.pop(assessment_id, None)
+        for note in [k for k in self.consensus_notes if k[0] == assessment_id]:
+            del self.consensus_notes[note]
+        for group_id in [k for k, g in self.groups.items() if g.assessment_id == assessment_id]:
+            self.drop_group(group_id)
+
+    def drop_group(self, group_id: int) -> None:
+        self.groups.pop(group_id, None)
+        for key in [k for k, link in self.links.items() if link.group_id == group_id]:
+            del self.links[key]
+            self.link_hashes.pop(key, None)
+        for respondent_id in [k for k, r in self.respondents.items() if r.group_id == group_id]:
+            del self.respondents[respondent_id]
+            self.respondent_secrets.pop(respondent_id, None)
+            for row in [k for k in self.respondent_answers if k[0] == respondent_id]:
+                del self.respondent_answers[row]
 
     def drop_company(self, company_id: int) -> None:
         self.companies.pop(company_id, None)
@@ -513,6 +553,257 @@ class FakeAuditRepository(_Repository):
         return _copy(found[:limit])
 
 
+class FakeParticipationRepository(_Repository):
+    """Campaigns, respondent groups, links, respondents and consensus notes: the owner's side takes
+    the actor's scope, the respondent's side only the hash of a token (unscoped), as in SQL. A broken
+    UNIQUE or FOREIGN KEY constraint raises ValueError where the SQL raises IntegrityError."""
+
+    def _group(self, scope: Scope, group_id: int) -> GroupRecord | None:
+        found = self.db.groups.get(group_id)
+        return found if found is not None and self._assessment(scope, found.assessment_id) else None
+
+    def _link(self, scope: Scope, link_id: int) -> LinkRecord | None:
+        found = self.db.links.get(link_id)
+        return found if found is not None and self._group(scope, found.group_id) else None
+
+    def _group_ids(self, scope: Scope, assessment_id: int) -> set[int]:
+        """The ids of the assessment's groups ({} when the assessment is out of reach)."""
+        if self._assessment(scope, assessment_id) is None:
+            return set()
+        return {g.id for g in self.db.groups.values() if g.assessment_id == assessment_id}
+
+    def _answers_of(self, respondent_id: str) -> list[tuple[str, Any, str]]:
+        """(question, value, comment) of one respondent's rows, by question."""
+        return sorted(
+            ((q, v, c) for (r, q), (v, c) in self.db.respondent_answers.items() if r == respondent_id),
+            key=lambda a: a[0],
+        )
+
+    # the owner's side
+    def campaign(self, scope: Scope, assessment_id: int) -> CampaignRecord | None:
+        if self._assessment(scope, assessment_id) is None:
+            return None
+        return _copy(self.db.campaigns.get(assessment_id))
+
+    def open(
+        self, scope: Scope, assessment_id: int, groups: list[tuple[str, str, bool]], k: int, comment_k: int
+    ) -> CampaignRecord:
+        if self._assessment(scope, assessment_id) is None:
+            raise Gone(f"assessment {assessment_id}")
+        if assessment_id in self.db.campaigns:
+            raise ValueError("campaigns.assessment_id is the primary key")
+        keys = [key for key, _, _ in groups] + [
+            g.key for g in self.db.groups.values() if g.assessment_id == assessment_id
+        ]
+        if len(keys) != len(set(keys)):
+            raise ValueError("(assessment_id, key) of a group is unique")  # uq_group_key
+        record = CampaignRecord(assessment_id, k, comment_k, False, None, None)
+        self.db.campaigns[assessment_id] = record
+        for position, (key, label, anonymous) in enumerate(groups):
+            group = GroupRecord(
+                self.db.next_id("respondent_groups"), assessment_id, key, label, bool(anonymous), position
+            )
+            self.db.groups[group.id] = group
+        return _copy(record)
+
+    def update_campaign(self, scope: Scope, assessment_id: int, **fields: Any) -> CampaignRecord:
+        unknown = set(fields) - CAMPAIGN_FIELDS
+        if unknown:
+            raise ValueError(f"cannot update {', '.join(sorted(unknown))}")
+        current = self.campaign(scope, assessment_id)
+        if current is None:
+            raise Gone(f"campaign {assessment_id}")
+        record = replace(current, **fields)
+        record = replace(record, share_results=bool(record.share_results))  # a Boolean column
+        self.db.campaigns[assessment_id] = record
+        return _copy(record)
+
+    def groups(self, scope: Scope, assessment_id: int) -> list[GroupRecord]:
+        ids = self._group_ids(scope, assessment_id)
+        return _copy(sorted((self.db.groups[i] for i in ids), key=lambda g: (g.position, g.id)))
+
+    def update_group(self, scope: Scope, group_id: int, **fields: Any) -> GroupRecord:
+        unknown = set(fields) - GROUP_FIELDS
+        if unknown:
+            raise ValueError(f"cannot update {', '.join(sorted(unknown))}")
+        current = self._group(scope, group_id)
+        if current is None:
+            raise Gone(f"group {group_id}")
+        record = replace(current, **fields)
+        record = replace(record, anonymous=bool(record.anonymous))  # a Boolean column
+        self.db.groups[group_id] = record
+        return _copy(record)
+
+    def add_link(
+        self, scope: Scope, group_id: int, token_hash: str, name: str, created_by: str, expires_at: datetime,
+        max_uses: int | None,
+    ) -> LinkRecord:  # fmt: skip
+        if self._group(scope, group_id) is None:
+            raise Gone(f"group {group_id}")
+        if token_hash in self.db.link_hashes.values():
+            raise ValueError("token_hash is unique")
+        record = LinkRecord(
+            id=self.db.next_id("respondent_links"), group_id=group_id, name=name or "", created_by=created_by or "",
+            created_on=today(), expires_at=aware(expires_at), revoked_at=None, max_uses=max_uses, uses=0,  # type: ignore[arg-type]
+            last_used_on=None,
+        )  # fmt: skip
+        self.db.links[record.id] = record
+        self.db.link_hashes[record.id] = token_hash
+        return _copy(record)
+
+    def links(self, scope: Scope, assessment_id: int) -> list[LinkRecord]:
+        ids = self._group_ids(scope, assessment_id)
+        return _copy([link for _, link in sorted(self.db.links.items()) if link.group_id in ids])
+
+    def change_link(
+        self, scope: Scope, link_id: int, *, revoke: bool = False, token_hash: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> LinkRecord:  # fmt: skip
+        current = self._link(scope, link_id)
+        if current is None:
+            raise Gone(f"link {link_id}")
+        record = current
+        if revoke:
+            record = replace(record, revoked_at=now())
+        if token_hash is not None:
+            if any(h == token_hash for k, h in self.db.link_hashes.items() if k != link_id):
+                raise ValueError("token_hash is unique")
+            self.db.link_hashes[link_id] = token_hash
+            record = replace(record, revoked_at=None)
+        if expires_at is not None:
+            record = replace(record, expires_at=aware(expires_at))  # type: ignore[arg-type]
+        self.db.links[link_id] = record
+        return _copy(record)
+
+    def respondents(self, scope: Scope, assessment_id: int) -> list[RespondentRecord]:
+        ids = self._group_ids(scope, assessment_id)
+        found = sorted((r for r in self.db.respondents.values() if r.group_id in ids), key=lambda r: (r.group_id, r.id))
+        return [replace(r, answered=sum(1 for _, v, _ in self._answers_of(r.id) if v is not None)) for r in found]
+
+    def responses(self, scope: Scope, assessment_id: int) -> list[ResponseRecord]:
+        """The completed respondents with at least one answer row (the SQL joins the answers), by id."""
+        ids = self._group_ids(scope, assessment_id)
+        found = []
+        for r in sorted(self.db.respondents.values(), key=lambda r: r.id):
+            rows = self._answers_of(r.id)
+            if r.group_id not in ids or r.completed_on is None or not rows:
+                continue
+            answers = {q: copy.deepcopy(v) for q, v, _ in rows if v is not None}
+            found.append(ResponseRecord(r.group_id, answers, {q: c for q, _, c in rows if c}))
+        return found
+
+    def named_answers(self, scope: Scope, assessment_id: int) -> list[tuple[str, int, dict[str, Any]]]:
+        """(person, group id, answers) of the completed respondents of named groups who came by a link
+        and have at least one answer row, by link; two people of the same name stay apart."""
+        ids = {i for i in self._group_ids(scope, assessment_id) if not self.db.groups[i].anonymous}
+        people = [
+            (link, r) for r in self.db.respondents.values()
+            if r.group_id in ids and r.completed_on is not None and (link := self.db.links.get(r.link_id or 0)) is not None
+        ]  # fmt: skip
+        found = []
+        for link, r in sorted(people, key=lambda p: (p[0].id, p[1].id)):
+            rows = self._answers_of(r.id)
+            if rows:
+                found.append((link.name, r.group_id, {q: copy.deepcopy(v) for q, v, _ in rows if v is not None}))
+        return found
+
+    def forget_secrets(self, scope: Scope, assessment_id: int) -> None:
+        ids = self._group_ids(scope, assessment_id)
+        for respondent_id, r in self.db.respondents.items():
+            if r.group_id in ids:
+                self.db.respondent_secrets[respondent_id] = None
+
+    def notes(self, scope: Scope, assessment_id: int) -> dict[str, ConsensusNoteRecord]:
+        if self._assessment(scope, assessment_id) is None:
+            return {}
+        return _copy({q: n for (a, q), n in sorted(self.db.consensus_notes.items()) if a == assessment_id})
+
+    def put_note(
+        self, scope: Scope, assessment_id: int, question_id: str, proposed: Any, reason: str, decided_by: str
+    ) -> None:
+        if self._assessment(scope, assessment_id) is None:
+            raise Gone(f"assessment {assessment_id}")
+        record = ConsensusNoteRecord(question_id, copy.deepcopy(proposed), reason or "", decided_by or "", now())
+        self.db.consensus_notes[(assessment_id, question_id)] = record
+
+    # the respondent's side: by the hash of a token
+    def link_by_hash(self, token_hash: str) -> tuple[LinkRecord, GroupRecord] | None:
+        found = next((k for k, h in self.db.link_hashes.items() if h == token_hash), None)
+        if found is None:
+            return None
+        link = self.db.links[found]
+        return _copy(link), _copy(self.db.groups[link.group_id])
+
+    def respondent_by_secret(self, secret_hash: str) -> tuple[RespondentRecord, GroupRecord] | None:
+        found = next((k for k, h in self.db.respondent_secrets.items() if h == secret_hash), None)
+        if found is None:
+            return None
+        r = self.db.respondents[found]
+        return _copy(r), _copy(self.db.groups[r.group_id])
+
+    def respondent_of_link(self, link_id: int) -> RespondentRecord | None:
+        return _copy(next((r for r in self.db.respondents.values() if r.link_id == link_id), None))
+
+    def assessment_of_group(self, group_id: int) -> tuple[AssessmentRecord, CompanyRecord]:
+        group = self.db.groups.get(group_id)
+        if group is None:
+            raise Gone(f"group {group_id}")
+        assessment = self.db.assessments[group.assessment_id]
+        return _copy(assessment), _copy(self.db.companies[assessment.company_id])
+
+    def campaign_of_group(self, group_id: int) -> CampaignRecord:
+        group = self.db.groups.get(group_id)
+        found = self.db.campaigns.get(group.assessment_id) if group is not None else None
+        if found is None:
+            raise Gone(f"group {group_id}")
+        return _copy(found)
+
+    def add_respondent(
+        self, respondent_id: str, group_id: int, link_id: int | None, secret_hash: str | None
+    ) -> RespondentRecord:
+        if respondent_id in self.db.respondents:
+            raise ValueError("respondents.id is the primary key")
+        if secret_hash is not None and secret_hash in self.db.respondent_secrets.values():
+            raise ValueError("secret_hash is unique")
+        if group_id not in self.db.groups or (link_id is not None and link_id not in self.db.links):
+            raise ValueError("FOREIGN KEY constraint failed")
+        record = RespondentRecord(respondent_id, group_id, link_id, today(), None)
+        self.db.respondents[respondent_id] = record
+        self.db.respondent_secrets[respondent_id] = secret_hash
+        return _copy(record)
+
+    def use_link(self, link_id: int, named: bool) -> None:
+        current = self.db.links[link_id]  # KeyError where get_one raises NoResultFound
+        if named:
+            self.db.links[link_id] = replace(current, last_used_on=today())
+        else:
+            self.db.links[link_id] = replace(current, uses=current.uses + 1)
+
+    def respondent_answers(self, respondent_id: str) -> dict[str, tuple[Any, str]]:
+        return {q: (copy.deepcopy(v), c) for q, v, c in self._answers_of(respondent_id)}
+
+    def put_respondent_answer(
+        self, respondent_id: str, question_id: str, value: Any = ..., comment: str | None = None
+    ) -> tuple[Any, str]:
+        """Set the value (unless ...) and/or the comment of one answer; a row with neither is deleted."""
+        if respondent_id not in self.db.respondents:
+            raise ValueError("FOREIGN KEY constraint failed")
+        key = (respondent_id, question_id)
+        old_value, old_comment = self.db.respondent_answers.get(key, (None, ""))
+        new_value = old_value if value is ... else copy.deepcopy(value)
+        new_comment = old_comment if comment is None else comment
+        if new_value is None and not new_comment:
+            self.db.respondent_answers.pop(key, None)
+        else:
+            self.db.respondent_answers[key] = (new_value, new_comment)
+        return copy.deepcopy(new_value), new_comment or ""
+
+    def complete_respondent(self, respondent_id: str, completed_on: date) -> None:
+        current = self.db.respondents[respondent_id]  # KeyError where get_one raises NoResultFound
+        self.db.respondents[respondent_id] = replace(current, completed_on=completed_on)
+        self.db.respondent_secrets[respondent_id] = None  # no token leads to an anonymous response any more
+
+
 class FakeUnitOfWork:
     """`SqlUnitOfWork` in memory: `with uow:` is one transaction (nested ones join it), committed when
     the outermost block ends normally, rolled back (the store restored) when it ends with an exception."""
@@ -532,6 +823,7 @@ class FakeUnitOfWork:
         self.workspaces = FakeWorkspaceRepository(self)
         self.users = FakeUserRepository(self)
         self.audit = FakeAuditRepository(self)
+        self.participation = FakeParticipationRepository(self)
 
     def __enter__(self) -> Self:
         self._depth += 1

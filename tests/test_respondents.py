@@ -384,3 +384,19 @@ def test_a_respondent_reaches_nothing_but_their_link(campaign) -> None:
     assert dump(c.owner.uow.engine) == before
     raised = {o[1] for o in theirs if o[0] == "raised"}
     assert "NotFound" in raised and "NotAllowed" not in raised
+
+
+
+def test_clearing_an_untouched_answer_or_comment_writes_nothing(campaign) -> None:
+    """A cleared answer or an emptied comment on a question never touched: nothing to store, no error."""
+    c = campaign
+    key = respondents.enter(c.visitor, c.link("staff").token).key
+    before = dump(c.owner.uow.engine)
+    assert respondents.answer(c.visitor, key, Q1, None) is None
+    assert respondents.answer(c.visitor, key, MULTI, []) is None
+    assert respondents.comment(c.visitor, key, Q1, "   ") == ""
+    assert dump(c.owner.uow.engine) == before
+    assert respondents.comment(c.visitor, key, Q1, "vu") == "vu"
+    assert respondents.answer(c.visitor, key, Q1, None) is None  # the comment stays
+    seen = respondents.view(c.visitor, key)
+    assert (seen.answers, seen.comments) == ({}, {Q1: "vu"})

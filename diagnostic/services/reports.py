@@ -34,10 +34,6 @@ def crossed(ctx: Context, assessment_id: int, *, need_shown: bool = True) -> Cro
     Only what the consolidation lets through: the shown groups' aggregates and results; of a hidden
     group, its name and mode only. A group that was never invited (no link) and has no respondent
     took no part: it is left out."""
-    with ctx.uow:  # a store without respondent groups (the tests' in-memory fakes) has no crossed views
-        stores_groups = hasattr(ctx.uow, "participation")
-    if not stores_groups:
-        return None
     views = participation.crossed_views(ctx, assessment_id)
     if views is None:
         return None

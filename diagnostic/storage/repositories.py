@@ -864,20 +864,22 @@ class ParticipationRepository(_Repository):
         return {r.question_id: (r.value, r.comment or "") for r in self.s.scalars(query)}
 
     def put_respondent_answer(self, respondent_id: str, question_id: str, value: Any = ..., comment: str | None = None) -> tuple[Any, str]:
-        """Set the value (unless ...) and/or the comment of one answer; a row with neither is deleted."""
+        """Set the value (unless ...) and/or the comment of one answer; a row with neither is deleted
+        (and none is made)."""
         row = self.s.get(RespondentAnswer, (respondent_id, question_id), with_for_update=True)
+        stored_value = (row.value if row else None) if value is ... else value
+        stored_comment = (row.comment or "" if row else "") if comment is None else comment
+        if stored_value is None and not stored_comment:
+            if row is not None:
+                self.s.delete(row)
+                self.s.flush()
+            return None, ""
         if row is None:
-            row = RespondentAnswer(respondent_id=respondent_id, question_id=question_id, value=None, comment="")
+            row = RespondentAnswer(respondent_id=respondent_id, question_id=question_id)
             self.s.add(row)
-        if value is not ...:
-            row.value = value
-        if comment is not None:
-            row.comment = comment
-        stored = (row.value, row.comment or "")
-        if row.value is None and not row.comment:
-            self.s.delete(row)
+        row.value, row.comment = stored_value, stored_comment
         self.s.flush()
-        return stored
+        return stored_value, stored_comment
 
     def complete_respondent(self, respondent_id: str, completed_on: date) -> None:
         row = self.s.get_one(Respondent, respondent_id)
