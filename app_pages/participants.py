@@ -34,6 +34,12 @@ def _act(action: Callable[..., object], *args: object, **kwargs: object) -> obje
     return None
 
 
+def _changed(key: str, action: Callable[..., object], ctx: Context, assessment_id: int, field: str, *ids: int) -> None:
+    """A setting changed on screen (widget callback): save it; a refusal is said and the widget is
+    set back to the stored value on the next run."""
+    _act(action, ctx, assessment_id, *ids, **{field: st.session_state.get(key)})
+
+
 def _not_open(ctx: Context, assessment_id: int, editable: bool) -> None:
     st.markdown(t("participants.explain"))
     with st.form("open-participation"):
@@ -46,8 +52,8 @@ def _not_open(ctx: Context, assessment_id: int, editable: bool) -> None:
             value=participation.COMMENT_K_DEFAULT, help=t("participants.comment_k_help"),
         )  # fmt: skip
         if st.form_submit_button(t("participants.open"), type="primary", disabled=not editable):
-            if _act(participation.open_participation, ctx, assessment_id, int(k), int(comment_k)) is not None:
-                st.rerun()
+            _act(participation.open_participation, ctx, assessment_id, int(k), int(comment_k))
+            st.rerun()
 
 
 def _settings(ctx: Context, assessment_id: int, found: Participation, editable: bool) -> None:
@@ -65,12 +71,13 @@ def _settings(ctx: Context, assessment_id: int, found: Participation, editable: 
                 key="set-comment-k", disabled=not editable,
             )  # fmt: skip
             if (k, comment_k) != (campaign.k, campaign.comment_k) and st.button(t("participants.save_k"), disabled=not editable):
-                if _act(participation.update_settings, ctx, assessment_id, k=int(k), comment_k=int(comment_k)) is not None:
-                    st.rerun()
-        share = st.toggle(t("participants.share"), value=campaign.share_results, help=t("participants.share_help"), disabled=not editable)
-        if share != campaign.share_results:
-            _act(participation.update_settings, ctx, assessment_id, share_results=share)
-            st.rerun()
+                _act(participation.update_settings, ctx, assessment_id, k=int(k), comment_k=int(comment_k))
+                st.rerun()
+        state.set_widget("set-share", campaign.share_results)
+        st.toggle(
+            t("participants.share"), key="set-share", help=t("participants.share_help"), disabled=not editable,
+            on_change=_changed, args=("set-share", participation.update_settings, ctx, assessment_id, "share_results"),
+        )  # fmt: skip
         if found.closed:
             st.info(t("participants.closed_on", date=format_date(campaign.closed_on, state.lang(), "long")))
             if st.button(t("participants.reopen"), disabled=not editable):
@@ -83,27 +90,39 @@ def _settings(ctx: Context, assessment_id: int, found: Participation, editable: 
 
 def _new_link(ctx: Context, assessment_id: int, progress: GroupProgress, editable: bool, closed: bool) -> None:
     group = progress.group
-    with st.form(f"link-{group.id}", clear_on_submit=True, border=False):
+    # a new form (empty fields) after each link made; a refused one keeps what was typed
+    made = st.session_state.setdefault("links_made", {}).get(group.id, 0)
+    with st.form(f"link-{group.id}-{made}", border=False):
         left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
+        locked = not editable or closed
         if group.anonymous:
             uses = left.number_input(t("participants.max_uses"), min_value=0, max_value=participation.MAX_USES_LIMIT, value=0,
-                                     help=t("participants.max_uses_help"))  # fmt: skip
+                                     help=t("participants.max_uses_help"), disabled=locked)  # fmt: skip
             name = ""
         else:
-            name = left.text_input(t("participants.new_person"), max_chars=200, placeholder=t("participants.person_placeholder"))
+            name = left.text_input(
+                t("participants.new_person"), max_chars=200, placeholder=t("participants.person_placeholder"), disabled=locked
+            )
             uses = 0
         days = middle.number_input(
-            t("participants.expires_days"), min_value=1, max_value=participation.EXPIRY_MAX_DAYS, value=participation.EXPIRY_DEFAULT_DAYS
-        )
+            t("participants.expires_days"), min_value=1, max_value=participation.EXPIRY_MAX_DAYS,
+            value=participation.EXPIRY_DEFAULT_DAYS, disabled=locked,
+        )  # fmt: skip
         label = t("participants.make_group_link") if group.anonymous else t("participants.make_named_link")
-        if right.form_submit_button(label, disabled=not editable or closed, icon=":material/link:"):
+        if right.form_submit_button(label, disabled=locked, icon=":material/link:"):
             issued = _act(
                 participation.create_link, ctx, assessment_id, group.id, name=name, expires_days=int(days),
                 max_uses=int(uses) or None,
             )  # fmt: skip
             if isinstance(issued, participation.IssuedLink):
-                st.session_state.setdefault(ISSUED, {})[group.id] = (issued.link.name, issued.url)
-                st.rerun()
+                st.session_state.setdefault(ISSUED, {})[group.id] = (issued.link.name, issued.url_at(_base()))
+                st.session_state["links_made"][group.id] = made + 1
+            st.rerun()
+
+
+def _base() -> str:
+    """The app's address for the links: the configured one, else the one this page was opened at."""
+    return settings.public_url(st.context.url)
 
 
 def _group(ctx: Context, assessment_id: int, progress: GroupProgress, k: int, editable: bool, closed: bool) -> None:
@@ -145,8 +164,8 @@ def _group(ctx: Context, assessment_id: int, progress: GroupProgress, k: int, ed
                 if actions.button(t("participants.remind"), key=f"remind-{group.id}", help=t("participants.remind_help")):
                     renewed = _act(participation.renew_link, ctx, assessment_id, chosen)
                     if isinstance(renewed, participation.IssuedLink):
-                        st.session_state.setdefault(ISSUED, {})[group.id] = (renewed.link.name, renewed.url)
-                        st.rerun()
+                        st.session_state.setdefault(ISSUED, {})[group.id] = (renewed.link.name, renewed.url_at(_base()))
+                    st.rerun()
                 if actions.button(t("participants.revoke"), key=f"revoke-{group.id}"):
                     _act(participation.revoke_link, ctx, assessment_id, chosen)
                     st.rerun()
@@ -164,16 +183,19 @@ def _group(ctx: Context, assessment_id: int, progress: GroupProgress, k: int, ed
                     _act(participation.revoke_link, ctx, assessment_id, link.id)
                     st.rerun()
         with st.expander(t("participants.rename")):
-            label = st.text_input(t("participants.group_label"), value=group.label, max_chars=100, key=f"label-{group.id}",
-                                  placeholder=t(f"group.{group.key}"), disabled=not editable)  # fmt: skip
-            if " ".join(label.split()) != group.label:
-                _act(participation.update_group, ctx, assessment_id, group.id, label=label)
-                st.rerun()
-            anonymous = st.toggle(t("participants.anonymous_toggle"), value=group.anonymous, key=f"anon-{group.id}",
-                                  disabled=not editable or bool(progress.links), help=t("participants.anonymous_help"))  # fmt: skip
-            if anonymous != group.anonymous:
-                _act(participation.update_group, ctx, assessment_id, group.id, anonymous=anonymous)
-                st.rerun()
+            # set from the database at each run: a refused change shows the stored value again
+            state.set_widget(f"label-{group.id}", group.label)
+            st.text_input(
+                t("participants.group_label"), max_chars=100, key=f"label-{group.id}", placeholder=t(f"group.{group.key}"),
+                disabled=not editable,
+                on_change=_changed, args=(f"label-{group.id}", participation.update_group, ctx, assessment_id, "label", group.id),
+            )  # fmt: skip
+            state.set_widget(f"anon-{group.id}", group.anonymous)
+            st.toggle(
+                t("participants.anonymous_toggle"), key=f"anon-{group.id}", help=t("participants.anonymous_help"),
+                disabled=not editable or bool(progress.links),
+                on_change=_changed, args=(f"anon-{group.id}", participation.update_group, ctx, assessment_id, "anonymous", group.id),
+            )  # fmt: skip
         _new_link(ctx, assessment_id, progress, editable, closed)
 
 

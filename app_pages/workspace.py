@@ -75,7 +75,7 @@ def invitations_section(ctx: Context, workspace_id: int) -> None:
                 st.error(t("workspace.invite_invalid"))
             else:
                 st.success(t("workspace.link_once"))
-                st.code(f"{settings.public_url()}/?invite={issued.token}", language=None)
+                st.code(f"{settings.public_url(st.context.url)}/?invite={issued.token}", language=None)
     for invitation in reversed(workspaces.invitations(ctx, workspace_id)):
         from datetime import UTC, datetime
 

@@ -1,6 +1,6 @@
 """make bench: every performance figure, printed as JSON and as a readable table.
 
-python -m benchmarks [--no-browser]
+python -m benchmarks [--no-browser] [--only STEP]   (STEP: engine, exports, browser, participation)
 
 Each step is bounded (STEP_SECONDS): a step that overruns, or fails, is reported with its reason
 and the others still run; the exit code is then 1. Inside the browser step every wait is bounded
@@ -27,8 +27,9 @@ TARGETS = {
     "answer_vs_floor_ratio": ("≤", 1.3),
     "pdf_s": ("<", 0.5),
     "xlsx_s": ("<", 0.1),
+    "consolidation_ms_median": ("<", 100.0),
 }
-STEP_SECONDS = {"engine": 120, "exports": 300, "browser": 900}
+STEP_SECONDS = {"engine": 120, "exports": 300, "browser": 900, "participation": 420}
 CLEANUP_SECONDS = 120  # after the last step's bound, for closing the browser and stopping servers
 
 
@@ -70,10 +71,24 @@ def _browser() -> dict[str, Any]:
     return browser.run()
 
 
+def _participation() -> dict[str, Any]:
+    from benchmarks import participation
+
+    return participation.run(browser="--no-browser" not in sys.argv)
+
+
 def main() -> int:
     steps: dict[str, Callable[[], dict[str, Any]]] = {"engine": _engine, "exports": _exports}
     if "--no-browser" not in sys.argv:
         steps["browser"] = _browser
+    steps["participation"] = _participation  # its browser part follows --no-browser
+    if "--only" in sys.argv:
+        position = sys.argv.index("--only") + 1
+        wanted = sys.argv[position] if position < len(sys.argv) else ""
+        if wanted not in steps:
+            print(f"bench: --only takes one of {', '.join(steps)}", file=sys.stderr)
+            return 2
+        steps = {wanted: steps[wanted]}
     faulthandler.dump_traceback_later(sum(STEP_SECONDS[s] for s in steps) + CLEANUP_SECONDS, exit=True)
 
     figures: dict[str, Any] = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.machine()}
@@ -94,7 +109,14 @@ def main() -> int:
 
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    latest = out / "latest.json"
+    kept: dict[str, Any] = {}
+    if "--only" in sys.argv and latest.exists():  # one step again: the other steps' figures stay
+        try:
+            kept = json.loads(latest.read_text(encoding="utf-8"))
+        except ValueError:
+            kept = {}
+    latest.write_text(json.dumps(kept | figures, indent=2), encoding="utf-8")
     print(json.dumps(figures, indent=2))
     print()
     print(f"{'figure':40} {'value':>10}  target")

@@ -20,9 +20,19 @@ def mode() -> str:
     return value
 
 
-def public_url() -> str:
-    """The address people open, for invitation links (AUTODIAG_PUBLIC_URL)."""
-    return os.environ.get("AUTODIAG_PUBLIC_URL", "http://localhost:8501").rstrip("/")
+def public_url(seen: str | None = None) -> str:
+    """The address people open, for invitation links: AUTODIAG_PUBLIC_URL, else the address this page
+    was opened at (`seen`: scheme, host and port of st.context.url), else http://localhost:8501."""
+    configured = os.environ.get("AUTODIAG_PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/")
+    if seen:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(seen)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}"
+    return "http://localhost:8501"
 
 
 def binding_problem(address: str | None) -> str | None:

@@ -65,8 +65,9 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)  # 32 random bytes
 
 
-def link_url(token: str) -> str:
-    return f"{settings.public_url()}/?repondre={token}"
+def link_url(token: str, base: str | None = None) -> str:
+    """The address of a respondent link (`base`: the app's address when the caller knows it)."""
+    return f"{(base or settings.public_url()).rstrip('/')}/?repondre={token}"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ class IssuedLink:
     @property
     def url(self) -> str:
         return link_url(self.token)
+
+    def url_at(self, base: str) -> str:
+        return link_url(self.token, base)
 
 
 @dataclass(frozen=True)
