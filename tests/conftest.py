@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +89,31 @@ def fresh_engine(url: str):
             connection.execute(sql_text("DROP TABLE IF EXISTS alembic_version"))
     migrate(engine)
     return engine
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def module_engine(request, tmp_path_factory):
+    """One migrated database per test module and engine, shared by the module's tests (each makes
+    its own company in it): migrating a database per test would cost more than the tests."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('module') / 'module.db'}"
+    elif not PG_URL:
+        pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
+    else:
+        url = PG_URL
+    engine = fresh_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def outcome(call: Callable[[], Any]) -> tuple[Any, ...]:
+    """What a call gives: its value, or the exception's type, code and message with numbers masked
+    (to compare a refusal with the refusal of an id that does not exist)."""
+    try:
+        value = call()
+    except Exception as exc:  # noqa: BLE001 (what is compared is any outcome)
+        return ("raised", type(exc).__name__, getattr(exc, "code", None), re.sub(r"\d+", "#", str(exc)))
+    return ("returned", value)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -15,7 +15,7 @@ from diagnostic.core.profile import Profile
 from diagnostic.services import assessments, companies, participation, respondents
 from diagnostic.services.context import Actor, Context
 from diagnostic.services.respondents import RespondentRefused
-from tests.conftest import PG_URL, fresh_engine, local_context
+from tests.conftest import local_context
 
 FULL = "rse-performance-globale"
 LINK = re.compile(r"^(?P<base>\S+)/\?repondre=(?P<token>[A-Za-z0-9_-]+)$", re.MULTILINE)
@@ -28,18 +28,10 @@ def no_public_url(monkeypatch):
     monkeypatch.delenv("AUTODIAG_PUBLIC_URL", raising=False)
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database(request, tmp_path_factory):
+@pytest.fixture(scope="module")
+def database(module_engine):
     """(url, the local owner's context): one database per module and engine."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('invite') / 'invite.db'}"
-    elif not PG_URL:
-        pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
-    else:
-        url = PG_URL
-    engine = fresh_engine(url)
-    yield url, local_context(engine)
-    engine.dispose()
+    return module_engine.url.render_as_string(hide_password=False), local_context(module_engine)
 
 
 @pytest.fixture

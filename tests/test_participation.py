@@ -29,7 +29,7 @@ from diagnostic.services.participation import ParticipationRefused
 from diagnostic.services.respondents import RespondentRefused
 from diagnostic.storage.models import Respondent, RespondentLink
 from diagnostic.storage.records import CompanyRecord, GroupRecord
-from tests.conftest import PG_URL, fresh_engine, local_context
+from tests.conftest import local_context, outcome
 
 FULL = "rse-performance-globale"
 MISSING = 999_999  # an id never given
@@ -43,17 +43,9 @@ _unique = itertools.count(1)
 # --- one database per module and engine ---------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('participation') / 'participation.db'}"
-    elif not PG_URL:
-        pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
-    else:
-        url = PG_URL
-    engine = fresh_engine(url)
-    yield engine
-    engine.dispose()
+@pytest.fixture(scope="module")
+def engine(module_engine):
+    return module_engine
 
 
 @pytest.fixture
@@ -124,14 +116,6 @@ def database_dump(ctx: Context) -> dict[str, list[str]]:
             t.name: sorted(repr(tuple(row)) for row in connection.execute(select(t))) for t in metadata.sorted_tables
         }
 
-
-def outcome(call: Callable[[], Any]) -> tuple[Any, ...]:
-    """What a call gives: its value, or the exception's type, code and message with numbers masked."""
-    try:
-        value = call()
-    except Exception as exc:  # noqa: BLE001 (what is compared is any outcome)
-        return ("raised", type(exc).__name__, getattr(exc, "code", None), re.sub(r"\d+", "#", str(exc)))
-    return ("returned", value)
 
 
 def refused(call: Callable[[], Any], code: str) -> ParticipationRefused:

@@ -25,7 +25,7 @@ from diagnostic.services.context import Actor, Context
 from diagnostic.services.respondents import RespondentRefused
 from diagnostic.storage.models import RespondentLink
 from diagnostic.storage.records import CompanyRecord, GroupRecord
-from tests.conftest import PG_URL, fresh_engine, local_context
+from tests.conftest import local_context, outcome
 
 FULL = "rse-performance-globale"
 MISSING = 999_999
@@ -35,17 +35,9 @@ DIRECTION_ONLY = "gov.engagement-direction"  # maturity, not asked of the staff
 _unique = itertools.count(1)
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('respondents') / 'respondents.db'}"
-    elif not PG_URL:
-        pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
-    else:
-        url = PG_URL
-    engine = fresh_engine(url)
-    yield engine
-    engine.dispose()
+@pytest.fixture(scope="module")
+def engine(module_engine):
+    return module_engine
 
 
 @dataclass
@@ -93,13 +85,6 @@ def refusal(call: Callable[[], Any]) -> str:
         call()
     return caught.value.code
 
-
-def outcome(call: Callable[[], Any]) -> tuple[Any, ...]:
-    try:
-        value = call()
-    except Exception as exc:  # noqa: BLE001 (what is compared is any outcome)
-        return ("raised", type(exc).__name__, getattr(exc, "code", None), re.sub(r"\d+", "#", str(exc)))
-    return ("returned", value)
 
 
 def dump(engine) -> dict[str, list[str]]:

@@ -26,6 +26,7 @@ from diagnostic.services import actions, answers, assessments, companies, demo, 
 from diagnostic.services.context import Actor, Context
 from diagnostic.services.workspaces import InvitationRefused, token_hash
 from diagnostic.storage.records import ActionRecord, AssessmentRecord
+from tests.conftest import outcome
 from tests.fakes import FakeUnitOfWork, Store
 
 ISSUER = "https://id.example.org"
@@ -166,14 +167,6 @@ def workspace_rows(world: World, workspace_id: int) -> dict[str, Any]:
         "audit": {k: v for k, v in s.audit.items() if v.workspace_id == workspace_id},
     }
 
-
-def outcome(call: Callable[[], Any]) -> tuple[Any, ...]:
-    """What a call gives: its value, or the exception's type, code and message with numbers masked."""
-    try:
-        value = call()
-    except Exception as exc:  # noqa: BLE001 (what is compared is any outcome)
-        return ("raised", type(exc).__name__, getattr(exc, "code", None), re.sub(r"\d+", "#", str(exc)))
-    return ("returned", value)
 
 
 # --- another workspace's ids behave as ids that do not exist ------------------------------------------
