@@ -249,6 +249,19 @@ def update_group(
     return ctx.uow.run(work)
 
 
+def _check_expiry(days: int) -> None:
+    if not 1 <= days <= EXPIRY_MAX_DAYS:
+        raise ParticipationRefused(code="participation.expiry_range", params={"max": EXPIRY_MAX_DAYS})
+
+
+def _collecting(ctx: Context, assessment_id: int) -> tuple[CompanyRecord, CampaignRecord]:
+    """The company and campaign of an assessment the actor may edit, whose collection is open."""
+    _, company, campaign = _editable(ctx, assessment_id)
+    if campaign.closed_on is not None:
+        raise ParticipationRefused(code="participation.closed")
+    return company, campaign
+
+
 def create_link(
     ctx: Context, assessment_id: int, group_id: int, *, name: str = "", expires_days: int = EXPIRY_DEFAULT_DAYS,
     max_uses: int | None = None,
@@ -256,16 +269,13 @@ def create_link(
     """A group link (anonymous group: no name, optional maximum number of uses) or a named link (one
     person of a named group). The token is shown once: only its hash is kept."""
     name = " ".join(name.split())
-    if not 1 <= expires_days <= EXPIRY_MAX_DAYS:
-        raise ParticipationRefused(code="participation.expiry_range", params={"max": EXPIRY_MAX_DAYS})
+    _check_expiry(expires_days)
     if max_uses is not None and not 1 <= max_uses <= MAX_USES_LIMIT:
         raise ParticipationRefused(code="participation.max_uses_range", params={"max": MAX_USES_LIMIT})
     token = new_token()
 
     def work(uow: UnitOfWork) -> LinkRecord:
-        _, company, campaign = _editable(ctx, assessment_id)
-        if campaign.closed_on is not None:
-            raise ParticipationRefused(code="participation.closed")
+        company, campaign = _collecting(ctx, assessment_id)
         group = _group(ctx, assessment_id, group_id)
         if group.anonymous and name:
             raise ParticipationRefused(code="participation.no_name_when_anonymous")
@@ -307,14 +317,11 @@ def revoke_link(ctx: Context, assessment_id: int, link_id: int) -> LinkRecord:
 
 def renew_link(ctx: Context, assessment_id: int, link_id: int, expires_days: int = EXPIRY_DEFAULT_DAYS) -> IssuedLink:
     """A reminder to a named person: a new address (the old one stops), the answers given are kept."""
-    if not 1 <= expires_days <= EXPIRY_MAX_DAYS:
-        raise ParticipationRefused(code="participation.expiry_range", params={"max": EXPIRY_MAX_DAYS})
+    _check_expiry(expires_days)
     token = new_token()
 
     def work(uow: UnitOfWork) -> LinkRecord:
-        _, company, campaign = _editable(ctx, assessment_id)
-        if campaign.closed_on is not None:
-            raise ParticipationRefused(code="participation.closed")
+        company, _ = _collecting(ctx, assessment_id)
         link = _link(ctx, assessment_id, link_id)
         if not link.name:
             raise ParticipationRefused(code="participation.renew_named_only")
