@@ -25,8 +25,18 @@ import pytest
 
 from diagnostic.core.roles import NotAllowed, NotFound
 from diagnostic.exports.assessment_json import to_json
-from diagnostic.services import answers, assessments, companies, questionnaires, reports, transfer, workspaces
-from diagnostic.services.context import Context
+from diagnostic.services import (
+    answers,
+    assessments,
+    companies,
+    participation,
+    questionnaires,
+    reports,
+    respondents,
+    transfer,
+    workspaces,
+)
+from diagnostic.services.context import Actor, Context
 from diagnostic.storage.uow import sql_unit_of_work
 from tests.e2e import ROOT, browser, click_and_wait, free_port, new_page, wait_drawn, wait_idle
 from tests.oidc import (
@@ -316,6 +326,33 @@ def test_bob_cannot_reach_alices_workspace(world: World) -> None:
     ctx = world.context_of("bob")
     assert companies.get_company(ctx, company) is None and assessments.evaluate(ctx, assessment) is None
     assert reports.export_document(ctx, assessment) is None
+
+
+def test_a_respondent_link_opens_its_questionnaire_and_nothing_else(world: World) -> None:
+    """A respondent has no account: their link opens their group's questions without signing in, and
+    nothing else — another company's id says "not found", a page of the app asks to sign in."""
+    company, assessment, bob_company = world.need("alice_company", "alice_assessment", "bob_company")
+    operator = workspaces.operator_context(sql_unit_of_work(world.database))
+    opened = participation.open_participation(operator, assessment, k=3, comment_k=3)
+    staff = next(g.group for g in opened.groups if g.group.key == "staff")
+    link = participation.create_link(operator, assessment, staff.id)
+    page = world.page("respondent", width=390)
+    goto(page, f"{world.url}/?repondre={link.token}")
+    page.get_by_text("Vos réponses sont anonymes").wait_for(timeout=15_000)
+    assert ALICE_CO in text(page)
+    assert page.locator(f"{SIDEBAR} [data-testid=stSidebarNav]").count() == 0
+    key = place(page.url)["repondre"][0]
+    assert key != link.token  # a key of their own: a reload comes back to their answers
+    click_and_wait(page, page.locator("[data-testid=stRadio]").first.locator(OPTION).nth(2))
+    assert list(respondents.view(Context(sql_unit_of_work(world.database), Actor(user_id=None)), key).answers.values()) == [2]
+    shot(page, "respondent-390")
+
+    goto(page, f"{world.url}/?repondre={key}&c={bob_company}")
+    page.get_by_text("Introuvable").wait_for(timeout=15_000)
+    assert BOB_CO not in text(page) and BOB_CO not in page.content()
+    goto(page, f"{world.url}/resultats?c={company}&a={assessment}")  # the app itself, without the key
+    page.get_by_role("button", name="Se connecter").wait_for(timeout=15_000)
+    assert ALICE_CO not in text(page) and ALICE_CO not in page.content()
 
 
 def test_alice_invites_bob_as_viewer(world: World) -> None:

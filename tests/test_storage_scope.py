@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -28,7 +29,11 @@ from diagnostic.storage.uow import SqlUnitOfWork
 from tests.conftest import FIXTURES, fresh_engine
 
 MINI = load_questionnaire(FIXTURES / "mini.yaml")
-TABLES = ("workspaces", "companies", "questionnaire_snapshots", "assessments", "answers", "actions", "memberships")
+TABLES = (
+    "workspaces", "companies", "questionnaire_snapshots", "assessments", "answers", "actions", "memberships",
+    "campaigns", "respondent_groups", "respondent_links", "respondents", "respondent_answers", "consensus_notes",
+)  # fmt: skip
+FAR = datetime(2100, 1, 1, tzinfo=UTC)
 KEYS = ("a1", "a2", "b1", "b2")
 
 
@@ -39,9 +44,13 @@ class Target:
     assessment: int
     action: int
     name: str
+    group: int  # its assessment's named group (a sent respondent, a link) …
+    anonymous_group: int  # … and anonymous group (a respondent in progress, with a key)
+    link: int
+    fresh: int  # another assessment, not opened to groups
 
 
-MISSING = Target("missing", 10**6, 10**6, 10**6, "Personne")
+MISSING = Target("missing", 10**6, 10**6, 10**6, "Personne", 10**6, 10**6, 10**6, 10**6)
 
 
 @dataclass
@@ -69,7 +78,17 @@ def build(engine: Engine) -> World:
             assessment = uow.assessments.add(both, company.id, MINI, label=key, targets={"rh": 50.0})
             uow.answers.replace(both, assessment.id, {"rh.formation": (2, "vu"), "env.energie": (None, "à voir")}, "Zoé")
             action = uow.actions.add(both, assessment.id, f"action {key}", owner=key)
-            targets[key] = Target(key, company.id, assessment.id, action.id, name)
+            p = uow.participation
+            p.open(both, assessment.id, [("direction", "", False), ("staff", "", True)], 5, 8)
+            named, anonymous = p.groups(both, assessment.id)
+            link = p.add_link(both, named.id, f"hash-{key}", "Zoé", "test", FAR, None)
+            person = p.add_respondent(f"named-{key}", named.id, link.id, None)
+            p.put_respondent_answer(person.id, "rh.formation", 3, "vu")
+            p.complete_respondent(person.id, date(2026, 11, 30))
+            p.add_respondent(f"anonymous-{key}", anonymous.id, None, f"secret-{key}")
+            p.put_note(both, assessment.id, "rh.formation", 3, "", "Zoé")
+            fresh = uow.assessments.add(both, company.id, MINI, label=f"{key} bis")
+            targets[key] = Target(key, company.id, assessment.id, action.id, name, named.id, anonymous.id, link.id, fresh.id)
     return World(engine, a, b, targets)
 
 
@@ -125,6 +144,20 @@ PROBES: dict[str, Probe] = {
     "actions.update(expected)": lambda u, s, t, c: u.actions.update(s, t.action, expected={"owner": t.key}, status="done"),
     "actions.delete": lambda u, s, t, c: u.actions.delete(s, t.action),
     "actions.delete(expected)": lambda u, s, t, c: u.actions.delete(s, t.action, expected={"owner": "autre"}),
+    "participation.campaign": lambda u, s, t, c: u.participation.campaign(s, t.assessment),
+    "participation.open": lambda u, s, t, c: u.participation.open(s, t.fresh, [("staff", "", True)], 5, 8),
+    "participation.update_campaign": lambda u, s, t, c: u.participation.update_campaign(s, t.assessment, share_results=True),
+    "participation.groups": lambda u, s, t, c: u.participation.groups(s, t.assessment),
+    "participation.update_group": lambda u, s, t, c: u.participation.update_group(s, t.group, label="intrus"),
+    "participation.add_link": lambda u, s, t, c: u.participation.add_link(s, t.anonymous_group, f"intrus-{t.key}", "", "intrus", FAR, 3),
+    "participation.links": lambda u, s, t, c: u.participation.links(s, t.assessment),
+    "participation.change_link": lambda u, s, t, c: u.participation.change_link(s, t.link, revoke=True),
+    "participation.respondents": lambda u, s, t, c: u.participation.respondents(s, t.assessment),
+    "participation.responses": lambda u, s, t, c: u.participation.responses(s, t.assessment),
+    "participation.named_answers": lambda u, s, t, c: u.participation.named_answers(s, t.assessment),
+    "participation.forget_secrets": lambda u, s, t, c: u.participation.forget_secrets(s, t.assessment),
+    "participation.notes": lambda u, s, t, c: u.participation.notes(s, t.assessment),
+    "participation.put_note": lambda u, s, t, c: u.participation.put_note(s, t.assessment, "rh.formation", 1, "intrus", "intrus"),
 }
 NOT_FOUND = [("value", None), ("value", []), ("value", {}), ("value", False), ("raised", "Gone")]
 
@@ -199,6 +232,7 @@ def test_every_method_taking_a_scope_is_probed() -> None:
     uow_names = {
         repositories.CompanyRepository: "companies", repositories.AssessmentRepository: "assessments",
         repositories.AnswerRepository: "answers", repositories.ActionRepository: "actions",
+        repositories.ParticipationRepository: "participation",
     }  # fmt: skip
     scoped = set()
     for name, cls in inspect.getmembers(repositories, inspect.isclass):
