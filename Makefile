@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 test: $(STAMP) lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto  # a worker per core (pytest-xdist); each has its own PostgreSQL database
 
 # Each step of the bench is bounded in benchmarks/__main__.py; this is the outer bound of the whole.
 BENCH_SECONDS ?= 1800

@@ -127,10 +127,11 @@ WORKSPACE_PAGE = ("app_pages/workspace.py", "nav.workspace", ":material/groups:"
 
 def respondent_run() -> None:
     """A respondent's link: their questionnaire and nothing else (no sidebar, no navigation)."""
-    from app_pages import respond
-
+    session.respondent_context()
+    page = st.Page("app_pages/respond.py", title=t("respond.tab"), icon=":material/checklist:", default=True)
+    navigation = st.navigation([page], position="hidden")
     st.set_page_config(page_title=f"{t('respond.tab')} · {t('app.title')}", initial_sidebar_state="collapsed")
-    respond.main(session.respondent_context())
+    navigation.run()
 
 
 def run() -> None:

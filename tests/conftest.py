@@ -78,7 +78,29 @@ def flash() -> LoadedQuestionnaire:
 
 # --- databases: SQLite always, PostgreSQL when TEST_DATABASE_URL names one (.ci/run does) ---------
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist (`make test` runs a worker per core) each worker has a PostgreSQL database of
+    its own, <name>_gw0, <name>_gw1…, made here when missing (the role needs CREATEDB: .ci/run grants
+    it): the tests drop and create every table, so two workers cannot share one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            if connection.execute(sql_text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar() is None:
+                connection.execute(sql_text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
 
 
 def fresh_engine(url: str):
