@@ -215,6 +215,7 @@ def main(ctx: Context) -> None:
         return
     st.markdown(t("participants.how"))
     _settings(ctx, assessment.id, found, editable)
+    st.header(t("participants.groups"), anchor=False)
     for progress in found.groups:
         _group(ctx, assessment.id, progress, found.campaign.k, editable, found.closed)
     left, right = st.columns(2)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from diagnostic.i18n import t
-from diagnostic.services import answers, assessments, demo, questionnaires
+from diagnostic.services import answers, assessments, demo, participation, questionnaires
 from diagnostic.storage.database import make_engine, migrate
 from tests.conftest import local_context
 from tests.e2e import ROOT, Server, browser, wait_drawn, wait_for, wait_idle
@@ -42,6 +42,9 @@ PAGES = {  # url path -> i18n key of its title
     "plan": "nav.plan",
     "suivi": "nav.followup",
     "espace": "nav.workspace",  # members, invitations, audit log: shown to the local owner too
+    "participants": "nav.participants",  # the demo's assessment is open to respondent groups
+    "regards-croises": "nav.crossed",
+    "consensus": "nav.consensus",
 }
 WIDTHS = {1280: 900, 390: 844}  # width -> height before the viewport is made as tall as the page
 FAILING_IMPACTS = {"serious", "critical"}
@@ -51,6 +54,7 @@ MAX_VIEWPORT = 12_000  # px: a taller page is checked down to there
 DRAWN_LATE = {  # what appears a moment after the page's run has ended
     "diagnostic": ".st-key-questions [data-testid=stRadio]",
     "resultats": ".js-plotly-plot .scatterlayer",
+    "regards-croises": ".js-plotly-plot .scatterlayer",
 }
 
 PRIMARY = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"]["primaryColor"]
@@ -71,12 +75,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     ctx = local_context(engine)
     company, assessment = demo.create_demo(ctx)
     blank = assessments.start_assessment(ctx, company.id, assessment.questionnaire_id, respondent="Clavier")
+    staff = next(g.group for g in participation.open_participation(ctx, blank.id).groups if g.group.key == "staff")
+    respondent_link = participation.create_link(ctx, blank.id, staff.id).token
     server = Server(ROOT / "serve.py", db_url, log=folder / "server.log")
     server.start()
     try:
         with browser(1280, WIDTHS[1280]) as page:
             yield {"server": server, "page": page, "ctx": ctx, "company": company, "assessment": assessment,
-                   "blank": blank}  # fmt: skip
+                   "blank": blank, "respondent_link": respondent_link}  # fmt: skip
     finally:
         server.stop()
         engine.dispose()
@@ -144,6 +150,21 @@ def test_axe_finds_nothing_serious(site, name: str, width: int, lang: str) -> No
     page = open_page(site, name, lang, width)
     found = failing(axe_violations(page))
     assert not found, f"axe-core ({AXE.name}) on /{name} at {width} px in {lang}:\n{readable(found)}"
+
+
+@pytest.mark.skipif(AXE is None, reason="axe-core is not installed: `make test` installs it with npm (Makefile)")
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_axe_finds_nothing_serious_on_the_respondents_page(site, width: int) -> None:
+    """The page a respondent opens from a link, often on a phone."""
+    page = site["page"]
+    page.set_viewport_size({"width": width, "height": WIDTHS[width]})
+    page.goto(f"{site['server'].url}/?repondre={site['respondent_link']}")
+    wait_idle(page, settle=0.5)
+    page.locator("[data-testid=stMain] h1").first.wait_for()
+    page.locator("[data-testid=stRadio]").first.wait_for()
+    wait_drawn(page)
+    found = failing(axe_violations(page))
+    assert not found, f"axe-core ({AXE.name}) on the respondent's page at {width} px:\n{readable(found)}"
 
 
 def test_axe_is_pinned_by_the_makefile() -> None:
