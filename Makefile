@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 test: $(STAMP) lint
-	$(PY) -m pytest -q -n auto  # a worker per core (pytest-xdist); each has its own PostgreSQL database
+	$(PY) -m pytest -q -n auto --dist loadfile  # a worker per core (pytest-xdist), a test file's tests on one worker, in order
 
 # Each step of the bench is bounded in benchmarks/__main__.py; this is the outer bound of the whole.
 BENCH_SECONDS ?= 1800

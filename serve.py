@@ -162,6 +162,7 @@ SHELL_STYLE = """
 /* Keyboard focus that shows (WCAG 2.4.7): Streamlit 1.67 marks these with a faint background, or nothing
    (!important: Streamlit's own rules set "outline: none" on them, and come after this one) */
 [data-testid="stSidebarNavLink"]:focus-visible,
+[data-testid="stPageLink-NavLink"]:focus-visible,
 [data-testid="stMain"]:focus-visible,
 label:has(input[type="radio"]:focus-visible),
 label:has(input[type="checkbox"]:focus-visible) {
