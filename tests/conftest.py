@@ -202,3 +202,42 @@ def no_transaction_left_open(request):
     yield
     if ctx is not None:
         assert ctx.uow.engine.pool.checkedout() == 0, "a connection was left checked out (a transaction never ended)"
+
+
+# --- one page's main(ctx) alone, with AppTest.from_function ------------------------------------------
+
+
+def page_script(page: str, ctx: object, others: tuple[str, ...] = ()) -> None:  # its source runs alone
+    """The script AppTest.from_function runs: the page `app_pages/<page>.py` given `ctx` (a copy per run,
+    as app.py builds one), with the pages it links to (`others`) in a hidden navigation."""
+    import dataclasses
+    import importlib
+
+    import streamlit as st
+
+    module = importlib.import_module(f"app_pages.{page}")
+    run_ctx = dataclasses.replace(ctx)  # type: ignore[type-var]
+    here = st.Page(lambda: module.main(run_ctx), title=page, url_path=f"unit-{page}", default=True)
+    linked = [st.Page(f"app_pages/{name}.py", url_path=name) for name in others if name != page]
+    st.navigation([here, *linked], position="hidden").run()
+
+
+@pytest.fixture(scope="module")
+def page_files_beside_the_script():
+    """AppTest writes a function's script into its temporary folder: `app_pages` there points at the
+    real one, for the module's tests; the modules imported through it are forgotten afterwards (they
+    would import their siblings from a folder that is gone)."""
+    import sys
+
+    from streamlit.testing.v1 import app_test as streamlit_app_test
+
+    link = Path(streamlit_app_test.TMP_DIR.name, "app_pages")
+    made = not link.exists()
+    if made:
+        link.symlink_to(ROOT / "app_pages", target_is_directory=True)
+    yield
+    if made:
+        link.unlink()
+        for name in [m for m in sys.modules if m == "app_pages" or m.startswith("app_pages.")]:
+            if str(getattr(sys.modules[name], "__file__", "") or "").startswith(str(link.parent)):
+                del sys.modules[name]

@@ -26,14 +26,13 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as streamlit_app_test
 
 from diagnostic.core.profile import Profile
 from diagnostic.core.roles import Role
 from diagnostic.i18n import t as translate
 from diagnostic.services import answers, assessments, companies, participation, respondents, workspaces
 from diagnostic.services.context import Actor, Context
-from tests.conftest import fresh_engine, local_context
+from tests.conftest import fresh_engine, local_context, page_script
 from ui import state
 from ui.text import authored_label
 
@@ -57,28 +56,7 @@ def t(key: str, **values: object) -> str:
 # --- the script: one page's main(ctx), with a stand-in navigation for its links ----------------------
 
 
-def _page_script(page: str, ctx: object) -> None:  # its source runs alone: no name of this module
-    import dataclasses
-    import importlib
-
-    import streamlit as st
-
-    module = importlib.import_module(f"app_pages.{page}")
-    run_ctx = dataclasses.replace(ctx)  # type: ignore[type-var]  # one context per run, as app.py builds
-    here = st.Page(lambda: module.main(run_ctx), title=page, url_path=f"unit-{page}", default=True)
-    others = [st.Page(f"app_pages/{name}.py", url_path=name) for name in ("company", "participants")]
-    st.navigation([here, *others], position="hidden").run()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _page_files_beside_the_script() -> Iterator[None]:
-    link = Path(streamlit_app_test.TMP_DIR.name, "app_pages")
-    made = not link.exists()
-    if made:
-        link.symlink_to(ROOT / "app_pages", target_is_directory=True)
-    yield
-    if made:
-        link.unlink()
+pytestmark = pytest.mark.usefixtures("page_files_beside_the_script")
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +65,7 @@ def _local_mode(monkeypatch) -> None:
 
 
 def run_page(page: str, ctx: Context, company_id: int, assessment_id: int, **session: object) -> AppTest:
-    at = AppTest.from_function(_page_script, args=(page, ctx), default_timeout=30)
+    at = AppTest.from_function(page_script, args=(page, ctx, ("company", "participants")), default_timeout=30)
     at.session_state["lang"] = ctx.lang
     at.session_state[state.CONTEXT] = ctx
     at.session_state["company_id"] = company_id

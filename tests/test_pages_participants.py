@@ -7,13 +7,8 @@ viewer's page runs alone (`AppTest.from_function`), handed a viewer's context on
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as streamlit_app_test
 
 from diagnostic.core.audience import GROUPS
 from diagnostic.core.profile import Profile
@@ -21,7 +16,7 @@ from diagnostic.core.roles import Role
 from diagnostic.i18n import t as translate
 from diagnostic.services import assessments, companies, participation, respondents, workspaces
 from diagnostic.services.context import Context
-from tests.conftest import ROOT
+from tests.conftest import ROOT, page_script
 
 APP = ROOT / "app.py"
 PARTICIPANTS = "app_pages/participants.py"
@@ -131,35 +126,6 @@ def test_open_the_assessment_to_groups_then_make_links(db, assessment) -> None:
 # --- a viewer: the page alone, with a viewer's context ----------------------------------------------
 
 
-def _participants_script(ctx: object) -> None:  # its source runs alone: no name of this module
-    import dataclasses
-
-    import streamlit as st
-
-    from app_pages import participants
-
-    run_ctx = dataclasses.replace(ctx)
-    here = st.Page(lambda: participants.main(run_ctx), title="participants", url_path="unit-participants", default=True)
-    others = [st.Page(f"app_pages/{name}.py", url_path=name) for name in ("crossed", "consensus")]
-    st.navigation([here, *others], position="hidden").run()
-
-
-@pytest.fixture
-def page_files_beside_the_script() -> Iterator[None]:
-    """AppTest writes a function's script into its temporary folder: `app_pages` there points at the real one."""
-    link = Path(streamlit_app_test.TMP_DIR.name, "app_pages")
-    made = not link.exists()
-    if made:
-        link.symlink_to(ROOT / "app_pages", target_is_directory=True)
-    yield
-    if made:
-        link.unlink()
-        # the modules imported through the link would import their siblings from a folder that is gone
-        for name in [m for m in sys.modules if m == "app_pages" or m.startswith("app_pages.")]:
-            if str(getattr(sys.modules[name], "__file__", "") or "").startswith(str(link.parent)):
-                del sys.modules[name]
-
-
 def test_a_viewer_sees_the_page_read_only(db, assessment, page_files_beside_the_script) -> None:
     company_id, assessment_id = assessment
     workspace_id = companies.get_company(db, company_id).workspace_id
@@ -170,7 +136,7 @@ def test_a_viewer_sees_the_page_read_only(db, assessment, page_files_beside_the_
     viewer = Context(db.uow, vera, "fr", workspace_id=workspace_id)
 
     def page() -> AppTest:
-        at = AppTest.from_function(_participants_script, args=(viewer,), default_timeout=30)
+        at = AppTest.from_function(page_script, args=("participants", viewer, ("crossed", "consensus")), default_timeout=30)
         at.session_state["lang"] = "fr"
         at.session_state["company_id"], at.session_state["assessment_id"] = company_id, assessment_id
         return ok(at.run())

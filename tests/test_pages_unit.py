@@ -16,13 +16,11 @@ symbolic link `app_pages` points at the real folder. app.py (sidebar, sign-in, c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as streamlit_app_test
 
 from diagnostic.core.answers import Answer
 from diagnostic.core.profile import Profile
@@ -33,6 +31,7 @@ from diagnostic.i18n import t as translate
 from diagnostic.services import actions, answers, assessments, companies, workspaces
 from diagnostic.services.context import Actor, Context
 from diagnostic.services.questionnaires import shipped_questionnaire
+from tests.conftest import page_script
 from tests.fakes import FakeUnitOfWork, fake_context
 from ui import state
 
@@ -49,30 +48,8 @@ def t(key: str, **values: object) -> str:
 # --- the script: one page's main(ctx), with a stand-in navigation for its links ----------------------
 
 
-def _page_script(page: str, ctx: object) -> None:  # its source runs alone: no name of this module
-    import dataclasses
-    import importlib
-
-    import streamlit as st
-
-    module = importlib.import_module(f"app_pages.{page}")
-    run_ctx = dataclasses.replace(ctx)  # one context per run, as app.py builds (its per-run read cache is new)
-    names = ["home", "company", "diagnostic", "results", "plan", "followup", "workspace"]
-    here = st.Page(lambda: module.main(run_ctx), title=page, url_path=f"unit-{page}", default=True)
-    others = [st.Page(f"app_pages/{name}.py", url_path=name) for name in names if name != page]
-    st.navigation([here, *others], position="hidden").run()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _page_files_beside_the_script() -> Iterator[None]:
-    """AppTest writes the script into its temporary folder: `app_pages` there points at the real one."""
-    link = Path(streamlit_app_test.TMP_DIR.name, "app_pages")
-    made = not link.exists()
-    if made:
-        link.symlink_to(ROOT / "app_pages", target_is_directory=True)
-    yield
-    if made:
-        link.unlink()
+PAGE_FILES = ("home", "company", "diagnostic", "results", "plan", "followup", "workspace")
+pytestmark = pytest.mark.usefixtures("page_files_beside_the_script")
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +58,7 @@ def _local_mode(monkeypatch) -> None:
 
 
 def run_page(page: str, ctx: Context, **session: object) -> AppTest:
-    at = AppTest.from_function(_page_script, args=(page, ctx), default_timeout=30)
+    at = AppTest.from_function(page_script, args=(page, ctx, PAGE_FILES), default_timeout=30)
     at.session_state["lang"] = ctx.lang
     at.session_state[state.CONTEXT] = ctx  # for a page file opened by st.switch_page (main(state.context()))
     for key in ("company_id", "assessment_id", "dim"):
