@@ -15,7 +15,6 @@ from diagnostic.services import companies as company_service
 from diagnostic.services import participation
 from diagnostic.services.context import Context
 from diagnostic.services.participation import GroupProgress, Participation
-from diagnostic.storage.models import utcnow
 from ui import state
 from ui.state import t
 from ui.text import plain
@@ -144,14 +143,13 @@ def _group(ctx: Context, assessment_id: int, progress: GroupProgress, k: int, ed
             st.code(url, language=None)
             st.caption(t("participants.shown_once"))
         if not group.anonymous and progress.people:
-            now = utcnow()
             rows = [
                 {
                     t("participants.person"): p.link.name,
                     t("participants.state"): t(f"participants.state_{p.state}"),
                     t("participants.answered"): p.answered,
                     t("participants.last_used"): format_date(p.link.last_used_on, state.lang(), "medium") if p.link.last_used_on else "—",
-                    t("participants.link_state"): t(f"participants.link_{p.link.state(now)}"),
+                    t("participants.link_state"): t(f"participants.link_{progress.link_states[p.link.id]}"),
                 }
                 for p in progress.people
             ]
@@ -170,16 +168,15 @@ def _group(ctx: Context, assessment_id: int, progress: GroupProgress, k: int, ed
                     _act(participation.revoke_link, ctx, assessment_id, chosen)
                     st.rerun()
         elif group.anonymous and progress.links:
-            now = utcnow()
             for link in progress.links:
                 left, right = st.columns([5, 2], vertical_alignment="center")
                 limit = f" / {link.max_uses}" if link.max_uses else ""
                 left.caption(
                     t("participants.group_link_line", created=format_date(link.created_on, state.lang(), "medium"),
                       expires=format_date(link.expires_at, state.lang(), "medium"), uses=f"{link.uses}{limit}",
-                      state=t(f"participants.link_{link.state(now)}"))
+                      state=t(f"participants.link_{progress.link_states[link.id]}"))
                 )  # fmt: skip
-                if link.state(now) == "active" and editable and right.button(t("participants.revoke"), key=f"revoke-link-{link.id}"):
+                if progress.link_states[link.id] == "active" and editable and right.button(t("participants.revoke"), key=f"revoke-link-{link.id}"):
                     _act(participation.revoke_link, ctx, assessment_id, link.id)
                     st.rerun()
         with st.expander(t("participants.rename")):

@@ -98,6 +98,7 @@ class GroupProgress:
     completed: int
     links: list[LinkRecord]
     people: list[PersonProgress]  # named groups only
+    link_states: dict[int, str]  # link id -> active | revoked | expired | full, now
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class Participation:
 
 
 def _progress(groups: list[GroupRecord], links: list[LinkRecord], respondents: list[RespondentRecord]) -> list[GroupProgress]:
+    now = utcnow()
     found = []
     for group in groups:
         mine = [link for link in links if link.group_id == group.id]
@@ -131,7 +133,8 @@ def _progress(groups: list[GroupRecord], links: list[LinkRecord], respondents: l
                 state = "invited" if r is None else "completed" if r.completed_on else "started"
                 persons.append(PersonProgress(link, state, r.answered if r else 0))
         invited = len(mine) if not group.anonymous else sum(link.uses for link in mine)
-        found.append(GroupProgress(group, invited, len(people) - completed, completed, mine, persons))
+        states = {link.id: link.state(now) for link in mine}
+        found.append(GroupProgress(group, invited, len(people) - completed, completed, mine, persons, states))
     return found
 
 
