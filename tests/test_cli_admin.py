@@ -402,4 +402,4 @@ def test_english(admin, url, space) -> None:
     code, out, err = admin("invite", "Nowhere", "--role", "viewer", lang="en")
     assert (code, out) == (2, "") and err.startswith("error: no workspace “Nowhere”: give its number")
     code, _, err = admin("invite", "Cabinet Alpha", "--role", "boss", lang="en")
-    assert err == "error: unknown role “boss”: owner, admin, consultant, company_manager, viewer\n"
+    assert err == "error: unknown role “boss”: owner, admin, consultant, company_manager, viewer, reviewer, committee\n"

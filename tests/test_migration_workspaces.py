@@ -152,9 +152,9 @@ def check_migration(engine: Engine) -> None:
     assert before["companies"] and before["assessments"] and before["answers"] and before["actions"]
 
     migrate(engine)  # what the app does at start
-    assert revision(engine) == "0004"  # 0004 only adds the participation tables
+    assert revision(engine) == "0005"  # 0004 and 0005 add tables, and 0005 two nullable columns
     after_columns = columns(engine)
-    assert after_columns["companies"] == [*before_columns["companies"], "workspace_id"]
+    assert after_columns["companies"] == [*before_columns["companies"], "workspace_id", "next_follow_up"]
     assert {t: c for t, c in after_columns.items() if t != "companies"} == {
         t: c for t, c in before_columns.items() if t != "companies"
     }

@@ -26,15 +26,17 @@ from diagnostic.core.roles import (
 
 P = Permission
 
-# role             view  edit  create_company  delete  manage_members  read_audit
+# role             view  edit  create_company  delete  manage_members  read_audit  review  vote  moderate
 TABLE = """
-owner              yes   yes   yes             yes     yes             yes
-admin              yes   yes   yes             yes     yes             yes
-consultant         yes   yes   yes             yes     no              no
-company_manager    yes   yes   no              no      no              no
-viewer             yes   no    no              no      no              no
+owner              yes   yes   yes             yes     yes             yes         yes     yes   yes
+admin              yes   yes   yes             yes     yes             yes         yes     yes   yes
+consultant         yes   yes   yes             yes     no              no          no      no    no
+company_manager    yes   yes   no              no      no              no          no      no    no
+viewer             yes   no    no              no      no              no          no      no    no
+reviewer           yes   no    no              no      no              no          yes     no    no
+committee          yes   no    no              no      no              no          no      yes   no
 """
-COLUMNS = (P.VIEW, P.EDIT, P.CREATE_COMPANY, P.DELETE, P.MANAGE_MEMBERS, P.READ_AUDIT)
+COLUMNS = (P.VIEW, P.EDIT, P.CREATE_COMPANY, P.DELETE, P.MANAGE_MEMBERS, P.READ_AUDIT, P.REVIEW, P.VOTE, P.MODERATE)
 
 
 def _expected() -> dict[tuple[Role, Permission], bool]:
@@ -49,15 +51,17 @@ def _expected() -> dict[tuple[Role, Permission], bool]:
 
 EXPECTED = _expected()
 
-# granter \ invited  owner admin consultant company_manager viewer
+# granter \ invited  owner admin consultant company_manager viewer reviewer committee
 GRANTING = """
-owner               yes   yes   yes        yes             yes
-admin               no    yes   yes        yes             yes
-consultant          no    no    no         no              no
-company_manager     no    no    no         no              no
-viewer              no    no    no         no              no
+owner               yes   yes   yes        yes             yes    yes      yes
+admin               no    yes   yes        yes             yes    yes      yes
+consultant          no    no    no         no              no     no       no
+company_manager     no    no    no         no              no     no       no
+viewer              no    no    no         no              no     no       no
+reviewer            no    no    no         no              no     no       no
+committee           no    no    no         no              no     no       no
 """
-ROLES = (Role.OWNER, Role.ADMIN, Role.CONSULTANT, Role.COMPANY_MANAGER, Role.VIEWER)
+ROLES = (Role.OWNER, Role.ADMIN, Role.CONSULTANT, Role.COMPANY_MANAGER, Role.VIEWER, Role.REVIEWER, Role.COMMITTEE)
 
 
 def _granting() -> dict[tuple[Role, Role], bool]:

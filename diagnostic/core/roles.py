@@ -18,6 +18,8 @@ class Role(StrEnum):
     CONSULTANT = "consultant"
     COMPANY_MANAGER = "company_manager"
     VIEWER = "viewer"
+    REVIEWER = "reviewer"  # a network's label reviewer
+    COMMITTEE = "committee"  # a member of a network's label committee
 
 
 class Permission(StrEnum):
@@ -27,6 +29,10 @@ class Permission(StrEnum):
     DELETE = "delete"  # delete a company or an assessment
     MANAGE_MEMBERS = "manage_members"  # invite, revoke, remove members
     READ_AUDIT = "read_audit"  # read and export the workspace's audit log
+    # a network's own work (its members' companies stay in their own workspaces)
+    REVIEW = "review"  # review a label application
+    VOTE = "vote"  # vote on a label application and record the committee's decision
+    MODERATE = "moderate"  # publish or reject the members' good practices; manage members and groups
 
 
 ALLOWED: dict[Role, frozenset[Permission]] = {
@@ -35,6 +41,8 @@ ALLOWED: dict[Role, frozenset[Permission]] = {
     Role.CONSULTANT: frozenset({Permission.VIEW, Permission.EDIT, Permission.CREATE_COMPANY, Permission.DELETE}),
     Role.COMPANY_MANAGER: frozenset({Permission.VIEW, Permission.EDIT}),
     Role.VIEWER: frozenset({Permission.VIEW}),
+    Role.REVIEWER: frozenset({Permission.VIEW, Permission.REVIEW}),
+    Role.COMMITTEE: frozenset({Permission.VIEW, Permission.VOTE}),
 }
 
 # Permissions that concern one company (a company manager has them on the named companies only);
@@ -42,7 +50,9 @@ ALLOWED: dict[Role, frozenset[Permission]] = {
 COMPANY_PERMISSIONS = frozenset({Permission.VIEW, Permission.EDIT, Permission.DELETE})
 
 
-RANK = {Role.VIEWER: 0, Role.COMPANY_MANAGER: 1, Role.CONSULTANT: 2, Role.ADMIN: 3, Role.OWNER: 4}
+RANK = {
+    Role.VIEWER: 0, Role.COMPANY_MANAGER: 1, Role.REVIEWER: 1, Role.COMMITTEE: 1, Role.CONSULTANT: 2, Role.ADMIN: 3, Role.OWNER: 4,
+}  # fmt: skip
 
 
 def kept_role(current: Role | None, invited: Role) -> Role:

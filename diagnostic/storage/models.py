@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -26,6 +26,7 @@ class Workspace(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default="consultancy")  # consultancy | network | company
+    label_id: Mapped[str | None] = mapped_column(String(80))  # a network: the label it runs (labels/<id>.yaml)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -110,6 +111,7 @@ class Company(Base):
     production_site: Mapped[bool | None]
     tertiary_area_1000m2: Mapped[bool | None]
     notes: Mapped[str] = mapped_column(Text, default="")
+    next_follow_up: Mapped[date | None] = mapped_column(Date)  # the consultant's next meeting (migration 0005)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -266,3 +268,192 @@ class ConsensusNote(Base):
     reason: Mapped[str] = mapped_column(Text, default="")  # required when the answer differs from it
     decided_by: Mapped[str] = mapped_column(String(200), default="")
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- consultants and networks (migration 0005) ------------------------------------------------------
+
+
+class AssessmentSummary(Base):
+    """The read model of one assessment's result, so that a portfolio or a network of 500 companies
+    is read without scoring every assessment on each rerun. Valid while `stamp` equals the
+    assessment's `updated_at` (every answer and plan change moves it) and `content_hash` its own."""
+
+    __tablename__ = "assessment_summaries"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True)
+    stamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    overall: Mapped[float | None] = mapped_column(Float)
+    coverage: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[str | None] = mapped_column(String(80))  # level id
+    level_rank: Mapped[int | None] = mapped_column(Integer)
+    dimensions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # dimension id -> score 0..100 or None
+    critical_unmet: Mapped[list[str]] = mapped_column(JSON, default=list)  # question ids
+    weak_questions: Mapped[list[str]] = mapped_column(JSON, default=list)  # counted and below half their maximum
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CoachingNote(Base):
+    """A consultant's note on one answer of a coaching session, private or shared with the client,
+    and whether the answer was checked with the client."""
+
+    __tablename__ = "coaching_notes"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)  # seen by the client (company managers, viewers)
+    checked_on: Mapped[date | None] = mapped_column(Date)  # "vérifié avec le client"
+    checked_by: Mapped[str] = mapped_column(String(200), default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class NetworkMember(Base):
+    """A company (in its own workspace) that belongs to a network workspace. The company keeps its
+    data; the network reads its results only while `shares` is true (the member's consent)."""
+
+    __tablename__ = "network_members"
+    __table_args__ = (UniqueConstraint("network_id", "company_id", name="uq_network_member"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    joined_on: Mapped[date] = mapped_column(Date)
+    shares: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class NetworkJoinCode(Base):
+    """A one-time code a network gives a company to join it: only the SHA-256 is stored."""
+
+    __tablename__ = "network_join_codes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(String(200), default="")  # for whom (shown to the network only)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by_member: Mapped[int | None] = mapped_column(ForeignKey("network_members.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class NetworkGroup(Base):
+    """Members certified together: the group's level is its weakest member's."""
+
+    __tablename__ = "network_groups"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NetworkGroupMember(Base):
+    __tablename__ = "network_group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("network_groups.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("network_members.id", ondelete="CASCADE"), primary_key=True)
+
+
+class LabelApplication(Base):
+    """A member's application for the network's label, from one completed assessment. `evaluation`
+    is the criteria as checked when it applied (the label file may change later)."""
+
+    __tablename__ = "label_applications"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("network_members.id", ondelete="CASCADE"), index=True)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id", ondelete="SET NULL"))
+    label_id: Mapped[str] = mapped_column(String(80))
+    label_version: Mapped[str] = mapped_column(String(40))
+    evaluation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="submitted")  # submitted | reviewed | decided | withdrawn
+    applied_on: Mapped[date] = mapped_column(Date)
+    applied_by: Mapped[str] = mapped_column(String(200), default="")
+    decision: Mapped[str | None] = mapped_column(String(20))  # granted | deferred | refused
+    conditions: Mapped[str] = mapped_column(Text, default="")  # deferred: what the member must do
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    valid_until: Mapped[date | None] = mapped_column(Date)  # granted only
+
+
+class LabelReview(Base):
+    """A reviewer's review: the checklist generated from the criteria, comments, a recommendation."""
+
+    __tablename__ = "label_reviews"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("label_applications.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewer: Mapped[str] = mapped_column(String(200), default="")
+    checklist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # criterion id -> {"ok": bool|None, "comment": str}
+    comment: Mapped[str] = mapped_column(Text, default="")
+    recommendation: Mapped[str] = mapped_column(String(20))  # grant | defer | refuse
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LabelVote(Base):
+    """One committee member's vote on an application (a new vote replaces the member's previous one)."""
+
+    __tablename__ = "label_votes"
+    __table_args__ = (UniqueConstraint("application_id", "voter_key", name="uq_label_vote"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("label_applications.id", ondelete="CASCADE"), index=True)
+    voter_key: Mapped[str] = mapped_column(String(80))  # "user:<id>" (or "local" in local mode)
+    voter: Mapped[str] = mapped_column(String(200), default="")
+    vote: Mapped[str] = mapped_column(String(20))  # granted | deferred | refused
+    reason: Mapped[str] = mapped_column(Text, default="")
+    voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LabelEvent(Base):
+    """Every step of an application, in order, as the member and the network see it."""
+
+    __tablename__ = "label_events"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("label_applications.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    step: Mapped[str] = mapped_column(String(40))  # applied | reviewed | voted | decided | withdrawn | renewal_due
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Practice(Base):
+    """A good practice a member publishes to its network; shown to other members once moderated."""
+
+    __tablename__ = "practices"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("network_members.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    done: Mapped[str] = mapped_column(Text, default="")  # what was done
+    results: Mapped[str] = mapped_column(Text, default="")
+    effort: Mapped[int] = mapped_column(Integer, default=2)  # 1 light, 2 medium, 3 heavy
+    sector: Mapped[str | None] = mapped_column(String(10))  # NAF section letter
+    size: Mapped[str | None] = mapped_column(String(10))  # headcount band
+    question_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    dimension_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    contact: Mapped[str] = mapped_column(String(320), default="")  # only when the member agrees to be contacted
+    status: Mapped[str] = mapped_column(String(20), default="submitted")  # submitted | published | rejected | withdrawn
+    submitted_by: Mapped[str] = mapped_column(String(200), default="")
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    moderated_by: Mapped[str] = mapped_column(String(200), default="")
+    moderated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    moderation_note: Mapped[str] = mapped_column(Text, default="")

@@ -19,6 +19,7 @@ class WorkspaceRecord:
     name: str
     kind: str  # consultancy | network | company
     created_at: datetime
+    label_id: str | None = None  # a network: the label it runs
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class CompanyRecord:
     notes: str
     created_at: datetime
     workspace_id: int = 0
+    next_follow_up: date | None = None  # the consultant's next meeting with the company
 
 
 @dataclass(frozen=True)

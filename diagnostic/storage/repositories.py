@@ -103,7 +103,7 @@ def company_record(row: Company) -> CompanyRecord:
     )
     return CompanyRecord(
         id=row.id, name=row.name, profile=profile, notes=row.notes or "", created_at=aware(row.created_at),  # type: ignore[arg-type]
-        workspace_id=row.workspace_id,
+        workspace_id=row.workspace_id, next_follow_up=row.next_follow_up,
     )  # fmt: skip
 
 
@@ -435,7 +435,7 @@ class ActionRepository(_Repository):
 
 
 def workspace_record(row: Workspace) -> WorkspaceRecord:
-    return WorkspaceRecord(row.id, row.name, row.kind, aware(row.created_at))  # type: ignore[arg-type]
+    return WorkspaceRecord(row.id, row.name, row.kind, aware(row.created_at), row.label_id)  # type: ignore[arg-type]
 
 
 def user_record(row: User) -> UserRecord:

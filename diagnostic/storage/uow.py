@@ -18,6 +18,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from diagnostic.core.errors import StorageUnavailable
+from diagnostic.storage.coaching import CoachingRepository
+from diagnostic.storage.labels import LabelRepository
+from diagnostic.storage.networks import NetworkRepository
+from diagnostic.storage.practices import PracticeRepository
 from diagnostic.storage.repositories import (
     ActionRepository,
     AnswerRepository,
@@ -29,6 +33,7 @@ from diagnostic.storage.repositories import (
     UserRepository,
     WorkspaceRepository,
 )
+from diagnostic.storage.summaries import SummaryRepository
 
 T = TypeVar("T")
 
@@ -47,6 +52,11 @@ class UnitOfWork(Protocol):
     users: UserRepository
     audit: AuditRepository
     participation: ParticipationRepository
+    summaries: SummaryRepository
+    coaching: CoachingRepository
+    networks: NetworkRepository
+    labels: LabelRepository
+    practices: PracticeRepository
     memo: dict[str, object]  # what one transaction has read once (the actor's grants), emptied at its end
 
     def __enter__(self) -> Self: ...
@@ -85,7 +95,10 @@ def retrying(write: Callable[[], T], deadline: float | None = None) -> T:
         pause = min(pause * 2, 0.5)
 
 
-REPOSITORIES = ("companies", "snapshots", "assessments", "answers", "actions", "workspaces", "users", "audit", "participation")
+REPOSITORIES = (
+    "companies", "snapshots", "assessments", "answers", "actions", "workspaces", "users", "audit", "participation",
+    "summaries", "coaching", "networks", "labels", "practices",
+)  # fmt: skip
 
 
 class SqlUnitOfWork:
@@ -111,6 +124,11 @@ class SqlUnitOfWork:
             self.users = UserRepository(session)
             self.audit = AuditRepository(session)
             self.participation = ParticipationRepository(session)
+            self.summaries = SummaryRepository(session)
+            self.coaching = CoachingRepository(session)
+            self.networks = NetworkRepository(session)
+            self.labels = LabelRepository(session)
+            self.practices = PracticeRepository(session)
         return self
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
