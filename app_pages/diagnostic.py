@@ -8,13 +8,15 @@ from sqlalchemy.exc import DBAPIError
 
 from diagnostic.core.conditions import applicability
 from diagnostic.core.errors import StorageUnavailable
-from diagnostic.core.roles import Permission
+from diagnostic.core.roles import NotFound, Permission
 from diagnostic.services import answers as answers_service
 from diagnostic.services import assessments as assessment_service
+from diagnostic.services import coaching as coaching_service
 from diagnostic.services import companies as company_service
 from diagnostic.services import participation as participation_service
 from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import questionnaire_of
+from ui import coaching as coaching_ui
 from ui import live, state
 from ui.questions import ERRORS, SHOWN, render_question
 from ui.state import t
@@ -135,6 +137,14 @@ def main(ctx: Context) -> None:
         )
 
 
+    def coaching_notes() -> dict[str, coaching_service.NoteView]:
+        """The consultant's notes, as the actor may read them (a client: the shared ones only)."""
+        try:
+            return coaching_service.notes(ctx, assessment.id)
+        except NotFound:  # deleted meanwhile: the page says so at its next run
+            return {}
+
+
     @st.fragment
     def dimension_view() -> None:
         """The dimension selector, the open dimension and its steps.
@@ -144,6 +154,7 @@ def main(ctx: Context) -> None:
         """
         try:
             answers, comments = assessment_service.split_answers(answers_service.load_answers(ctx, assessment.id))
+            notes = coaching_notes()
         except (DBAPIError, StorageUnavailable):
             # The database went away: say why the last answer was not saved, draw nothing that could
             # look saved; the page redraws itself when the database answers again (ui/live.py).
@@ -220,6 +231,7 @@ def main(ctx: Context) -> None:
                         ctx, who, questionnaire, question, position, answers.get(question.id), comments.get(question.id, ""),
                         assessment.id, show_help, editable,
                     )
+                    coaching_ui.note_caption(notes.get(question.id))
 
         # the way on, at the bottom of the dimension: forward on the right, back (when there is one) on the left
         with st.container(horizontal=True, horizontal_alignment="distribute" if number else "right", key="dim-steps"):

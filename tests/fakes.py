@@ -26,6 +26,7 @@ from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
 from diagnostic.core.roles import Scope
 from diagnostic.services.context import Actor, Context
+from diagnostic.storage.coaching import NOTE_FIELDS, CoachingNoteRecord
 from diagnostic.storage.records import (
     ActionRecord,
     AnswerEdit,
@@ -120,6 +121,7 @@ class Store:
     respondent_secrets: dict[str, str | None] = field(default_factory=dict)  # respondent id -> hash of its key
     respondent_answers: dict[tuple[str, str], tuple[Any, str]] = field(default_factory=dict)  # (respondent, question)
     consensus_notes: dict[tuple[int, str], ConsensusNoteRecord] = field(default_factory=dict)  # (assessment, question)
+    coaching_notes: dict[tuple[int, str], CoachingNoteRecord] = field(default_factory=dict)  # (assessment, question)
     counters: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> Store:
@@ -142,6 +144,8 @@ class Store:
         self.campaigns.pop(assessment_id, None)
         for note in [k for k in self.consensus_notes if k[0] == assessment_id]:
             del self.consensus_notes[note]
+        for note in [k for k in self.coaching_notes if k[0] == assessment_id]:
+            del self.coaching_notes[note]
         for group_id in [k for k, g in self.groups.items() if g.assessment_id == assessment_id]:
             self.drop_group(group_id)
 
@@ -804,6 +808,34 @@ class FakeParticipationRepository(_Repository):
         self.db.respondent_secrets[respondent_id] = None  # no token leads to an anonymous response any more
 
 
+class FakeCoachingRepository(_Repository):
+    """Coaching notes per (assessment, question), in the actor's scope."""
+
+    def notes(self, scope: Scope, assessment_id: int) -> dict[str, CoachingNoteRecord]:
+        if self._assessment(scope, assessment_id) is None:
+            return {}
+        return {q: n for (a, q), n in sorted(self.db.coaching_notes.items()) if a == assessment_id}
+
+    def note(self, scope: Scope, assessment_id: int, question_id: str, lock: bool = False) -> CoachingNoteRecord | None:
+        if self._assessment(scope, assessment_id) is None:
+            return None
+        return self.db.coaching_notes.get((assessment_id, question_id))
+
+    def put(self, scope: Scope, assessment_id: int, question_id: str, **fields: Any) -> CoachingNoteRecord:
+        assert set(fields) <= NOTE_FIELDS, fields
+        if self._assessment(scope, assessment_id) is None:
+            raise Gone(f"assessment {assessment_id}")
+        old = self.db.coaching_notes.get((assessment_id, question_id)) or CoachingNoteRecord(question_id, "", False, None, "", "", now())
+        saved = replace(old, **fields, updated_at=now())
+        self.db.coaching_notes[(assessment_id, question_id)] = saved
+        return saved
+
+    def delete(self, scope: Scope, assessment_id: int, question_id: str) -> bool:
+        if self._assessment(scope, assessment_id) is None:
+            return False
+        return self.db.coaching_notes.pop((assessment_id, question_id), None) is not None
+
+
 class FakeUnitOfWork:
     """`SqlUnitOfWork` in memory: `with uow:` is one transaction (nested ones join it), committed when
     the outermost block ends normally, rolled back (the store restored) when it ends with an exception."""
@@ -824,6 +856,7 @@ class FakeUnitOfWork:
         self.users = FakeUserRepository(self)
         self.audit = FakeAuditRepository(self)
         self.participation = FakeParticipationRepository(self)
+        self.coaching = FakeCoachingRepository(self)
 
     def __enter__(self) -> Self:
         self._depth += 1
