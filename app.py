@@ -55,12 +55,17 @@ def language_switch() -> None:
         st.rerun()
 
 
-def workspace_choice(ctx: Context, mine: list[tuple[WorkspaceRecord, str]]) -> None:
-    """The workspace worked in: chosen in the sidebar when the actor belongs to several."""
+def current_workspace(mine: list[tuple[WorkspaceRecord, str]]) -> int | None:
+    """The workspace worked in (kept in the session): the first one until another is chosen."""
     ids = [w.id for w, _ in mine]
     if st.session_state.get("workspace_id") not in ids:
         st.session_state.workspace_id = ids[0] if ids else None
-    ctx.workspace_id = st.session_state.workspace_id
+    return st.session_state.workspace_id
+
+
+def workspace_choice(ctx: Context, mine: list[tuple[WorkspaceRecord, str]]) -> None:
+    """The workspace chooser in the sidebar, when the actor belongs to several."""
+    ids = [w.id for w, _ in mine]
     if len(mine) > 1:
         names = state.unique_labels({w.id: w.name for w, _ in mine})
         state.set_widget("sidebar-workspace", ctx.workspace_id)
@@ -70,7 +75,7 @@ def workspace_choice(ctx: Context, mine: list[tuple[WorkspaceRecord, str]]) -> N
         )  # fmt: skip
 
 
-def sidebar(ctx: Context) -> None:
+def sidebar(ctx: Context, network: bool = False) -> None:
     with st.sidebar:
         st.markdown(f"### :material/eco: {t('app.title')}")
         st.caption(t("app.tagline"))
@@ -78,6 +83,8 @@ def sidebar(ctx: Context) -> None:
         if not ctx.actor.local:
             st.caption(t("auth.signed_in_as", who=ctx.actor.label))
             st.button(t("auth.sign_out"), on_click=st.logout, icon=":material/logout:", key="sign-out")
+        if network:  # a network's workspace holds no company: its members live in their own
+            return
 
         company = state.current_company(ctx)
         listed = [c for c in companies.list_companies(ctx) if ctx.workspace_id in (None, c.workspace_id)]
@@ -111,17 +118,34 @@ def sidebar(ctx: Context) -> None:
                 st.caption(t("sidebar.none_assessment"))
 
 
-PAGES = [
-    ("app_pages/home.py", "nav.home", ":material/home:", "accueil"),
-    ("app_pages/company.py", "nav.company", ":material/business:", "entreprise"),
-    ("app_pages/participants.py", "nav.participants", ":material/diversity_3:", "participants"),
-    ("app_pages/diagnostic.py", "nav.diagnostic", ":material/checklist:", "diagnostic"),
-    ("app_pages/crossed.py", "nav.crossed", ":material/compare_arrows:", "regards-croises"),
-    ("app_pages/consensus.py", "nav.consensus", ":material/handshake:", "consensus"),
-    ("app_pages/results.py", "nav.results", ":material/radar:", "resultats"),
-    ("app_pages/plan.py", "nav.plan", ":material/task_alt:", "plan"),
-    ("app_pages/followup.py", "nav.followup", ":material/timeline:", "suivi"),
-]
+# The pages of a consultancy's or a company's workspace, in sections (the first has no header).
+PAGES = {
+    "": [("app_pages/home.py", "nav.home", ":material/home:", "accueil")],
+    "nav.section.company": [
+        ("app_pages/company.py", "nav.company", ":material/business:", "entreprise"),
+        ("app_pages/participants.py", "nav.participants", ":material/diversity_3:", "participants"),
+        ("app_pages/diagnostic.py", "nav.diagnostic", ":material/checklist:", "diagnostic"),
+        ("app_pages/coaching.py", "nav.coaching", ":material/co_present:", "seance"),
+        ("app_pages/crossed.py", "nav.crossed", ":material/compare_arrows:", "regards-croises"),
+        ("app_pages/consensus.py", "nav.consensus", ":material/handshake:", "consensus"),
+        ("app_pages/results.py", "nav.results", ":material/radar:", "resultats"),
+        ("app_pages/plan.py", "nav.plan", ":material/task_alt:", "plan"),
+        ("app_pages/followup.py", "nav.followup", ":material/timeline:", "suivi"),
+        ("app_pages/memberships.py", "nav.memberships", ":material/hub:", "reseaux"),
+    ],
+    "nav.section.portfolio": [
+        ("app_pages/portfolio.py", "nav.portfolio", ":material/work:", "portefeuille"),
+        ("app_pages/compare.py", "nav.compare", ":material/stacked_bar_chart:", "comparer"),
+    ],
+}
+# The pages of a network's workspace: its members live in their own workspaces.
+NETWORK_PAGES = {
+    "": [
+        ("app_pages/network.py", "nav.network", ":material/hub:", "reseau"),
+        ("app_pages/label.py", "nav.label", ":material/workspace_premium:", "label"),
+        ("app_pages/practices.py", "nav.practices", ":material/lightbulb:", "pratiques"),
+    ],
+}
 WORKSPACE_PAGE = ("app_pages/workspace.py", "nav.workspace", ":material/groups:", "espace")
 
 
@@ -147,23 +171,33 @@ def run() -> None:
     if not mine:
         session.no_access_page(ctx)
         return
-    shown = list(PAGES)
+    ctx.workspace_id = current_workspace(mine)
+    kind = next((w.kind for w, _ in mine if w.id == ctx.workspace_id), "consultancy")
+    sections = {header: list(entries) for header, entries in (NETWORK_PAGES if kind == "network" else PAGES).items()}
     if any(allowed(Role(role), Permission.READ_AUDIT) or allowed(Role(role), Permission.MANAGE_MEMBERS) for _, role in mine):
-        shown.append(WORKSPACE_PAGE)
-    pages = [st.Page(path, title=t(key), icon=icon, url_path=url) for path, key, icon, url in shown]
-    home = pages[0]
-    # Streamlit serves its default page at "/" only: "/" is a hidden page that sends to /accueil,
+        sections.setdefault("nav.section.workspace", []).append(WORKSPACE_PAGE)
+    by_path = {
+        path: st.Page(path, title=t(key), icon=icon, url_path=url)
+        for entries in sections.values() for path, key, icon, url in entries
+    }  # fmt: skip
+    pages = {t(header) if header else "": [by_path[path] for path, *_ in entries] for header, entries in sections.items()}
+    home = next(iter(pages.values()))[0]
+    # Streamlit serves its default page at "/" only: "/" is a hidden page that sends to the first page,
     # so that every page, the home page included, has one address that works.
     root = st.Page(
         lambda: st.switch_page(home, query_params=st.query_params.to_dict()),
         title=t("nav.home"), url_path="racine", default=True, visibility="hidden",
     )  # fmt: skip
-    navigation = st.navigation([root, *pages])
+    pages[""] = [root, *pages.get("", [])]
+    navigation = st.navigation(pages, expanded=True)
+    wanted = st.session_state.pop("open_page", None)  # a page of another workspace's kind, asked before the switch
+    if wanted in by_path:
+        st.switch_page(by_path[wanted])
     # each page its own title in the browser tab and for screen readers (WCAG 2.4.2)
     st.set_page_config(page_title=f"{navigation.title} · {t('app.title')}")
     with st.sidebar:
         workspace_choice(ctx, mine)
-    sidebar(ctx)
+    sidebar(ctx, network=kind == "network")
     if navigation.url_path:  # not on "/": it only sends on to /accueil, where the message is shown
         session.show_invitation_message()
     state.show_callback_error()

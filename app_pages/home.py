@@ -4,7 +4,7 @@ import streamlit as st
 
 from diagnostic.core.roles import Permission
 from diagnostic.services import companies as company_service
-from diagnostic.services import demo
+from diagnostic.services import demo, demo_network
 from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import shipped_questionnaire, shipped_questionnaires
 from ui import state
@@ -45,6 +45,11 @@ def main(ctx: Context) -> None:
             state.select_company(ctx, demo_company.id)
             state.select_assessment(ctx, demo_assessment.id)
             state.switch_page("app_pages/results.py")
+        if demo_network.may_open(ctx) and st.button(t("demo.network"), help=t("demo.network_help"), width="stretch"):
+            st.session_state.workspace_id = demo_network.open_demo_network(ctx)  # the existing one, else a new one
+            state.select_company(ctx, None)
+            st.session_state.open_page = "app_pages/network.py"  # once the navigation is the network's
+            st.rerun()
 
     if demo.is_demo(company):
         st.info(t("demo.banner"), icon=":material/school:")
