@@ -20,6 +20,7 @@ from diagnostic.services import companies as company_service
 from diagnostic.services.context import Context
 from ui import live, state
 from ui.exports import download_buttons
+from ui.practice_panels import practice_hints
 from ui.questions import failure_message
 from ui.state import t
 from ui.text import authored, authored_label, plain
@@ -300,6 +301,7 @@ def main(ctx: Context) -> None:
                     f"{t('plan.col_impact')} {'●' * rec.impact}{'○' * (3 - rec.impact)} · {t('plan.col_priority')} "
                     f"{format_number(rec.priority, lang, 2)}  \n{authored_label(question.text.get(lang))}"
                 )
+                practice_hints(ctx, company.id, rec.question, rec.dimension)  # what other members of its networks did
             with button_col:
                 if rec.id in in_plan:
                     st.button(t("plan.already"), key=f"in-{rec.id}", disabled=True, icon=":material/check:")
