@@ -1,6 +1,6 @@
 """make bench: every performance figure, printed as JSON and as a readable table.
 
-python -m benchmarks [--no-browser] [--only STEP]   (STEP: engine, exports, browser, participation)
+python -m benchmarks [--no-browser] [--only STEP]   (STEP: engine, exports, browser, participation, portfolio)
 
 Each step is bounded (STEP_SECONDS): a step that overruns, or fails, is reported with its reason
 and the others still run; the exit code is then 1. Inside the browser step every wait is bounded
@@ -28,8 +28,10 @@ TARGETS = {
     "pdf_s": ("<", 0.5),
     "xlsx_s": ("<", 0.1),
     "consolidation_ms_median": ("<", 100.0),
+    "portfolio_service_ms_median": ("<", 1000.0),
+    "portfolio_page_ms_median": ("<", 1000.0),
 }
-STEP_SECONDS = {"engine": 120, "exports": 300, "browser": 900, "participation": 420}
+STEP_SECONDS = {"engine": 120, "exports": 300, "browser": 900, "participation": 420, "portfolio": 300}
 CLEANUP_SECONDS = 120  # after the last step's bound, for closing the browser and stopping servers
 
 
@@ -77,11 +79,18 @@ def _participation() -> dict[str, Any]:
     return participation.run(browser="--no-browser" not in sys.argv)
 
 
+def _portfolio() -> dict[str, Any]:
+    from benchmarks import portfolio
+
+    return portfolio.run()
+
+
 def main() -> int:
     steps: dict[str, Callable[[], dict[str, Any]]] = {"engine": _engine, "exports": _exports}
     if "--no-browser" not in sys.argv:
         steps["browser"] = _browser
     steps["participation"] = _participation  # its browser part follows --no-browser
+    steps["portfolio"] = _portfolio
     if "--only" in sys.argv:
         position = sys.argv.index("--only") + 1
         wanted = sys.argv[position] if position < len(sys.argv) else ""
