@@ -3,18 +3,40 @@
 import pandas as pd
 import streamlit as st
 
+from diagnostic.core.benchmark import Figures
 from diagnostic.core.reading import NOT_FILLED, SCORED, read
 from diagnostic.core.roles import Permission
 from diagnostic.core.scoring import DimensionResult
 from diagnostic.i18n import format_date, format_percent, format_score
 from diagnostic.services import assessments as assessment_service
 from diagnostic.services import companies as company_service
+from diagnostic.services import networks as network_service
 from diagnostic.services.context import Context
 from ui import state
 from ui.charts import radar_figure
 from ui.exports import download_buttons
 from ui.state import t
 from ui.text import authored, authored_label, plain
+
+
+def benchmark_choice(ctx: Context, company_id: int) -> tuple[str, Figures, str] | None:
+    """The benchmark drawn on the radar, chosen among the networks the company shares with (and their
+    sector benchmarks): (legend, figures, caption), or None. Nothing is offered below the threshold."""
+    offered: dict[str, tuple[str, Figures, str]] = {}
+    for b in network_service.benchmark_for(ctx, company_id):
+        if b.figures.dimensions:
+            caption = t("benchmark.caption", count=b.figures.contributors, network=plain(b.network))
+            offered[f"n{b.network_id}"] = (t("benchmark.legend", network=b.network), b.figures, caption)
+        if b.sector_figures is not None and b.sector_figures.dimensions:
+            caption = t("benchmark.caption_sector", count=b.sector_figures.contributors, network=plain(b.network), section=b.section)
+            offered[f"s{b.network_id}"] = (t("benchmark.legend_sector", network=b.network, section=b.section), b.sector_figures, caption)
+    if not offered:
+        return None
+    chosen = st.selectbox(
+        t("benchmark.compare"), [None, *offered], format_func=lambda k: offered[k][0] if k else t("benchmark.compare_none"),
+        key="benchmark-choice", help=t("benchmark.compare_help"),
+    )  # fmt: skip
+    return offered[chosen] if chosen else None
 
 
 def main(ctx: Context) -> None:
@@ -93,11 +115,15 @@ def main(ctx: Context) -> None:
     with radar_col:
         st.header(t("results.radar"))
         previous_label = t("results.previous", date=format_date(previous.created_at, lang)) if previous else None
+        overlay = benchmark_choice(ctx, company.id)
         figure = radar_figure(
             questionnaire, result, lang, targets=assessment.targets,
             previous=previous_eval.result if previous_eval else None, previous_label=previous_label,
+            benchmark=overlay[1].dimensions if overlay else None, benchmark_label=overlay[0] if overlay else None,
         )
         st.plotly_chart(figure, config={"displayModeBar": False}, key="radar")
+        if overlay:
+            st.caption(overlay[2])
         if reading.not_filled:
             st.caption(t("results.radar_gaps"))
 

@@ -11,11 +11,10 @@ from diagnostic.i18n import catalogue, format_date
 from diagnostic.services import companies as company_service
 from diagnostic.services import workspaces
 from diagnostic.services.context import Context
+from diagnostic.services.networks import roles_for
 from ui import state
 from ui.state import t
 from ui.text import plain
-
-ROLES = [r.value for r in Role]
 
 
 def actor_label(actor: str) -> str:
@@ -52,14 +51,17 @@ def members_section(ctx: Context, workspace_id: int, manage: bool) -> None:
                         st.rerun()
 
 
-def invitations_section(ctx: Context, workspace_id: int) -> None:
+def invitations_section(ctx: Context, workspace_id: int, kind: str) -> None:
     st.header(t("workspace.invitations"))
     if settings.mode() == settings.LOCAL:
         st.info(t("workspace.local_no_invites"), icon=":material/info:")
         return
     names = {c.id: c.name for c in company_service.list_companies(ctx) if c.workspace_id == workspace_id}
+    # a network has label reviewers and a committee, not consultants nor company managers; elsewhere the reverse
+    roles = [r.value for r in roles_for(kind)]
+    default = "consultant" if "consultant" in roles else "viewer"
     with st.form("invite", border=True):
-        role = st.selectbox(t("workspace.role"), ROLES, index=ROLES.index("consultant"), format_func=lambda r: t("role." + r))
+        role = st.selectbox(t("workspace.role"), roles, index=roles.index(default), format_func=lambda r: t("role." + r))
         chosen = st.multiselect(t("workspace.companies"), list(names), format_func=names.__getitem__,
                                 help=t("workspace.companies_help"))  # fmt: skip
         email = st.text_input(t("workspace.email"), max_chars=320, help=t("workspace.email_help"))
@@ -119,7 +121,7 @@ def main(ctx: Context) -> None:
     manage = Role(role) in (Role.OWNER, Role.ADMIN)
     members_section(ctx, workspace.id, manage)
     if manage:
-        invitations_section(ctx, workspace.id)
+        invitations_section(ctx, workspace.id, workspace.kind)
         audit_section(ctx, workspace.id)
 
 

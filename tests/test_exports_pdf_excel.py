@@ -346,3 +346,35 @@ def test_pdf_and_workbook_say_which_sector_modules_were_opened(data_fr: ReportDa
     # the default overall rule, and no weight-0 rule: every shipped dimension counts
     assert any(r.startswith("Score global = moyenne des scores des dimensions") for r in rules)
     assert not any("poids 0" in r for r in rules)
+
+
+# --- the networks' anonymous benchmark (issue 12) ----------------------------------------------------
+
+
+def test_pdf_benchmark_table_from_five_sharing_members(module_engine, mini) -> None:
+    """Through the report service: a member sharing with a network of four sharing members gets no
+    benchmark section; with a fifth, a table per dimension: the company, Q1, median, Q3 and N."""
+    from diagnostic.services import reports
+    from tests.test_networks import make_world
+
+    world = make_world(module_engine, mini)
+    ours = world.company("Notre entreprise")
+    assessment = world.completed(ours, 2, 4)  # rh 50, env 100
+    world.member(ours)
+    for rh in (0, 1, 3):  # with ours: four sharing members
+        other = world.company(f"Membre {rh}")
+        world.completed(other, rh, 0)
+        world.member(other)
+    four = reports.report_data(world.boss, assessment)
+    assert four is not None and four.benchmarks == []
+    assert not any("Vous et vos réseaux" in page for page in pdf_pages(build_pdf(four)))
+
+    fifth = world.company("Membre 4")
+    world.completed(fifth, 4, 0)
+    world.member(fifth)
+    data = reports.report_data(world.boss, assessment)
+    assert data is not None and [b.network for b in data.benchmarks] == [world.name]
+    [page] = [p for p in pdf_pages(build_pdf(data)) if "Vous et vos réseaux" in p]
+    assert f"Réseau {world.name}" in page and "Q1 Médiane Q3 Membres" in page
+    # rh: 0, 25, 50, 75, 100 -> ours 50, Q1 25, median 50, Q3 75, 5 members; env: 0 ×4 and 100
+    assert "Capital humain 50 25 50 75 5" in page and "Environnement 100 0 0 0 5" in page

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TypeVar
 
 import plotly.graph_objects as go
 
+from diagnostic.core.benchmark import Quartiles
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.markup import to_plain
 from diagnostic.core.palette import COLORS
@@ -67,12 +69,17 @@ def radar_figure(
     previous: Result | None = None,
     previous_on: datetime | None = None,
     previous_label: str | None = None,
+    benchmark: Mapping[str, Quartiles] | None = None,
+    benchmark_label: str | None = None,
 ) -> go.Figure:
-    """Current scores filled, targets dashed, previous assessment dotted. A dimension without a score
-    is a gap in its line (not a 0) and its axis label says "not filled in" or "not concerned"."""
+    """Current scores filled, targets dashed, previous assessment dotted, a network's benchmark as its
+    median line over the band from Q1 to Q3. A dimension without a score (or without a benchmark) is
+    a gap in its line (not a 0) and its axis label says "not filled in" or "not concerned"."""
     labels = _axis_labels(questionnaire, result, lang)
     theta = _closed(labels)
     figure = go.Figure()
+    if benchmark:
+        _benchmark_traces(figure, [benchmark.get(d.id) for d in questionnaire.dimensions], labels, benchmark_label or "", lang)
     if previous is not None:
         values = [previous.dimension(d.id).score for d in questionnaire.dimensions]
         figure.add_trace(
@@ -120,6 +127,37 @@ def radar_figure(
 
 
 CURRENT_FILL = "rgba(15,118,110,0.25)"
+BENCHMARK_FILL = "rgba(99,102,241,0.16)"
+
+
+def _benchmark_traces(figure: go.Figure, figures: list[Quartiles | None], labels: list[str], label: str, lang: str) -> None:
+    """The band from Q1 to Q3 (for each run of adjacent axes with a benchmark: Q3 outwards, Q1 back,
+    so that the ring between them is filled) and the median line, with a gap where there is none."""
+    r: list[float | None] = []
+    theta: list[str] = []
+    for run in cyclic_runs([q is not None for q in figures]):
+        ring = run + run[:1] if len(run) == len(figures) else run  # the whole circle: close both lines
+        outer = [figures[i].q3 for i in ring]  # type: ignore[union-attr]
+        inner = [figures[i].q1 for i in reversed(ring)]  # type: ignore[union-attr]
+        r += [*outer, *inner, None]
+        theta += [*(labels[i] for i in ring), *(labels[i] for i in reversed(ring)), labels[ring[-1]]]
+    figure.add_trace(
+        go.Scatterpolar(
+            r=r, theta=theta, fill="toself", fillcolor=BENCHMARK_FILL, mode="none", hoverinfo="skip",
+            name=t("benchmark.band", lang),
+        )
+    )  # fmt: skip
+    medians = [q.median if q is not None else None for q in figures]
+    figure.add_trace(
+        go.Scatterpolar(
+            r=_closed(medians), theta=_closed(labels), name=label or t("benchmark.median", lang), mode="lines",
+            line={"color": BENCHMARK_LINE, "width": 2, "dash": "dashdot"}, connectgaps=False,
+            hovertemplate="%{theta}: %{r:.0f}/100<extra></extra>",
+        )
+    )  # fmt: skip
+
+
+BENCHMARK_LINE = "#4f46e5"
 
 
 def history_figure(points: list[tuple[datetime, str, float | None]], lang: str, title: str) -> go.Figure:

@@ -1,7 +1,7 @@
 """The PDF report of an assessment: a pure function of `ReportData`, drawn with reportlab platypus.
 
 Layout: cover, one-page executive summary (score, level, radar, strengths and weaknesses, first
-priorities), the crossed views when the assessment is opened to respondent groups and one is shown
+priorities), the networks' anonymous benchmarks when the company shares with one, the crossed views when the assessment is opened to respondent groups and one is shown
 (who answered, a radar and a heat map of the groups' scores, the largest divergences), one section
 per dimension (answers and recommendations), the action plan, and an annex on the method. A4, French by default, English when `data.lang == "en"`; every UI string of
 the report is in the catalogues (diagnostic/locales/*.yaml, keys pdf.*), read through diagnostic.i18n.
@@ -63,6 +63,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _Paragraph
 
+from diagnostic.core.benchmark import BENCHMARK_MIN
 from diagnostic.core.consolidation import GAP, SPREAD
 from diagnostic.core.markup import is_plain, to_plain, to_reportlab
 from diagnostic.core.profile import naf_section
@@ -1007,6 +1008,39 @@ def _heat(score: float) -> Any:
     return next(colour for ceiling, colour in HEAT if round(score) < ceiling)
 
 
+def _benchmark_section(data: ReportData, t: Text) -> list[Any]:
+    """The networks' anonymous benchmarks (the company shares with them): per dimension and overall,
+    the company's score beside the members' Q1, median and Q3 and how many contributed; a figure
+    with fewer than BENCHMARK_MIN contributors is not shown. Nothing without a benchmark."""
+    if not data.benchmarks:
+        return []
+    s = _styles()
+    lang = data.lang
+    titles = {d.id: to_plain(d.title.get(lang)) for d in data.questionnaire.dimensions}
+    mine = {d.id: d.score for d in data.result.dimensions}
+    story: list[Any] = [Paragraph(_esc(t("benchmark.pdf_title")), s["h1"])]
+    story.append(Paragraph(_esc(t("benchmark.pdf_intro", min=BENCHMARK_MIN)), s["body"]))
+    for b in data.benchmarks:
+        parts = [(t("benchmark.network_title", network=b.network), b.figures)]
+        if b.section is not None and b.sector_figures is not None and not b.sector_figures.empty:
+            parts.append((t("benchmark.sector_title", section=b.section), b.sector_figures))
+        for title, figures in parts:
+            heads = [t("benchmark.col_dimension"), t("benchmark.col_company"), t("benchmark.col_q1"), t("benchmark.col_median"),
+                     t("benchmark.col_q3"), t("benchmark.col_n")]  # fmt: skip
+            rows: list[list[Any]] = [_heads(heads)]
+            lines = [(titles.get(d) or b.titles.get(d, d), mine.get(d), q) for d, q in figures.dimensions.items()]
+            if figures.overall is not None:
+                lines.append((t("benchmark.overall"), data.result.overall, figures.overall))
+            for name, score, q in lines:
+                rows.append([Paragraph(_esc(name), s["cell"]), fmt_score(score), fmt_score(q.q1), fmt_score(q.median),
+                             fmt_score(q.q3), str(q.n)])  # fmt: skip
+            table = _table(rows, [CONTENT_W - 95 * mm, *([19 * mm] * 5)], extra=[("ALIGN", (1, 0), (-1, -1), "RIGHT")])
+            story.append(KeepTogether([Paragraph(_esc(title), s["h2"]), table]))
+    story.append(Paragraph(_esc(t("benchmark.pdf_note")), s["muted"]))
+    story.append(PageBreak())
+    return story
+
+
 def _crossed_section(data: ReportData, t: Text) -> list[Any]:
     """The groups' views: who answered, a radar of the shown groups, their scores by dimension
     and the largest divergences. Nothing when the assessment is not opened to groups or no group
@@ -1480,6 +1514,7 @@ def build_pdf(data: ReportData) -> bytes:
     story = [
         *_cover(data, t),
         *_summary(data, t, radar),
+        *_benchmark_section(data, t),
         *_crossed_section(data, t),
         *_dimension_sections(data, t),
         *_action_plan(data, t),

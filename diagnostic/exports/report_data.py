@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from diagnostic.core.answers import Answer
+from diagnostic.core.benchmark import Benchmark
 from diagnostic.core.consolidation import Divergence, QuestionStats
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
@@ -83,3 +84,5 @@ class ReportData:
     actions: list[ActionRow] = field(default_factory=list)
     # the groups' views, when the assessment is opened to groups and at least one group is shown
     crossed: CrossedViews | None = None
+    # the networks' anonymous benchmarks the company gets (it shares with them), with figures to show
+    benchmarks: list[Benchmark] = field(default_factory=list)

@@ -12,6 +12,7 @@ from diagnostic.services import access, participation
 from diagnostic.services.actions import list_actions
 from diagnostic.services.assessments import evaluate, previous_assessment
 from diagnostic.services.context import Context
+from diagnostic.services.networks import benchmark_for
 from diagnostic.storage.records import ActionRecord
 
 
@@ -90,6 +91,7 @@ def report_data(ctx: Context, assessment_id: int) -> ReportData | None:
         previous_on=previous_eval.assessment.updated_at if previous_eval else None,
         actions=[action_row(a) for a in list_actions(ctx, assessment_id)],
         crossed=crossed(ctx, assessment_id),
+        benchmarks=[b for b in benchmark_for(ctx, company.id) if not b.figures.empty],
     )
 
 
