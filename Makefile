@@ -38,7 +38,7 @@ test: $(STAMP) lint
 	$(PY) -m pytest -q -n auto --dist loadfile  # a worker per core (pytest-xdist), a test file's tests on one worker, in order
 
 # Each step of the bench is bounded in benchmarks/__main__.py; this is the outer bound of the whole.
-BENCH_SECONDS ?= 2400
+BENCH_SECONDS ?= 2700
 bench: $(STAMP)
 	@timeout --kill-after=30 $(BENCH_SECONDS) $(PY) -m benchmarks; status=$$?; \
 	if [ $$status -eq 124 ] || [ $$status -eq 137 ]; then \

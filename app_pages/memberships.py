@@ -20,7 +20,7 @@ from diagnostic.services import companies as company_service
 from diagnostic.services import networks
 from diagnostic.services.context import Context
 from diagnostic.services.networks import Membership
-from ui import state
+from ui import label_panels, practice_panels, state
 from ui.state import t
 from ui.text import plain
 
@@ -119,6 +119,8 @@ def main(ctx: Context) -> None:
         benchmarks = {b.network_id: b for b in networks.benchmark_for(ctx, company.id)}
         for m in joined:
             network_card(ctx, company.id, m, benchmarks.get(m.network_id), editable)
+        label_panels.member_section(ctx, company.id)  # the networks' labels: apply, follow, the decision letter
+        practice_panels.member_section(ctx, company.id)  # publish a practice, browse the networks' libraries
     if editable:
         join_form(ctx, company.id)
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from diagnostic import settings
-from diagnostic.core.roles import NotAllowed, Role
+from diagnostic.core.roles import NotAllowed, Role, roles_for
 from diagnostic.exports.audit import audit_csv
 from diagnostic.i18n import catalogue, format_date
 from diagnostic.services import companies as company_service
 from diagnostic.services import workspaces
 from diagnostic.services.context import Context
-from diagnostic.services.networks import roles_for
 from ui import state
 from ui.state import t
 from ui.text import plain

@@ -836,6 +836,24 @@ class FakeCoachingRepository(_Repository):
         return self.db.coaching_notes.pop((assessment_id, question_id), None) is not None
 
 
+class FakeNetworkRepository(_Repository):
+    """The in-memory store holds no network: every company belongs to none. Networks, their
+    benchmark and their good practices are tested on the database (tests/test_networks.py…)."""
+
+    def memberships(self, company_id: int) -> list[Any]:
+        return []
+
+
+class FakePracticeRepository(_Repository):
+    """No network, hence no practice (see FakeNetworkRepository)."""
+
+    def memberships(self, scope: Scope, network_id: int | None = None) -> list[Any]:
+        return []
+
+    def list(self, network_ids: Any, **filters: Any) -> list[Any]:
+        return []
+
+
 class FakeUnitOfWork:
     """`SqlUnitOfWork` in memory: `with uow:` is one transaction (nested ones join it), committed when
     the outermost block ends normally, rolled back (the store restored) when it ends with an exception."""
@@ -857,6 +875,8 @@ class FakeUnitOfWork:
         self.audit = FakeAuditRepository(self)
         self.participation = FakeParticipationRepository(self)
         self.coaching = FakeCoachingRepository(self)
+        self.networks = FakeNetworkRepository(self)
+        self.practices = FakePracticeRepository(self)
 
     def __enter__(self) -> Self:
         self._depth += 1

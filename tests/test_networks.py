@@ -20,7 +20,7 @@ from sqlalchemy import update
 from diagnostic.core.benchmark import Quartiles
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
-from diagnostic.core.roles import NotAllowed, NotFound, Role, Scope
+from diagnostic.core.roles import NotAllowed, NotFound, Role, Scope, roles_for
 from diagnostic.services import networks
 from diagnostic.services.context import Actor, Context
 from diagnostic.services.networks import JoinRefused, NetworkRefused
@@ -414,6 +414,21 @@ def test_group_names_are_checked(world: World) -> None:
 
 
 def test_roles_offered_by_workspace_kind() -> None:
-    assert networks.roles_for("network") == (Role.OWNER, Role.ADMIN, Role.REVIEWER, Role.COMMITTEE, Role.VIEWER)
+    assert roles_for("network") == (Role.OWNER, Role.ADMIN, Role.REVIEWER, Role.COMMITTEE, Role.VIEWER)
     for kind in ("consultancy", "company"):
-        assert networks.roles_for(kind) == (Role.OWNER, Role.ADMIN, Role.CONSULTANT, Role.COMPANY_MANAGER, Role.VIEWER)
+        assert roles_for(kind) == (Role.OWNER, Role.ADMIN, Role.CONSULTANT, Role.COMPANY_MANAGER, Role.VIEWER)
+
+
+def test_an_invitation_holds_only_a_role_of_the_workspaces_kind(world: World) -> None:
+    """A reviewer or a committee member belongs to a network; a consultant or a company manager does
+    not: the service refuses what the page does not offer."""
+    from diagnostic.services import workspaces
+
+    for role in (Role.CONSULTANT, Role.COMPANY_MANAGER):
+        with pytest.raises(ValueError, match="kind network"):
+            workspaces.invite(world.lead, world.network, role, company_ids=(1,) if role is Role.COMPANY_MANAGER else ())
+    for role in (Role.REVIEWER, Role.COMMITTEE):
+        with pytest.raises(ValueError, match="kind company"):
+            workspaces.invite(world.boss, world.companies, role)
+        assert workspaces.invite(world.lead, world.network, role).token
+    assert workspaces.invite(world.boss, world.companies, Role.CONSULTANT).token

@@ -55,6 +55,17 @@ RANK = {
 }  # fmt: skip
 
 
+# The roles that make sense in a workspace of each kind: a network has reviewers and a committee,
+# and no company of its own to consult on or manage.
+NETWORK_ROLES = (Role.OWNER, Role.ADMIN, Role.REVIEWER, Role.COMMITTEE, Role.VIEWER)
+OTHER_ROLES = (Role.OWNER, Role.ADMIN, Role.CONSULTANT, Role.COMPANY_MANAGER, Role.VIEWER)
+
+
+def roles_for(kind: str) -> tuple[Role, ...]:
+    """The roles that make sense in a workspace of that kind (consultancy | network | company)."""
+    return NETWORK_ROLES if kind == "network" else OTHER_ROLES
+
+
 def kept_role(current: Role | None, invited: Role) -> Role:
     """The role after accepting an invitation: an invitation never lowers a member's role (so a last
     owner cannot lose the workspace by opening a weaker link)."""

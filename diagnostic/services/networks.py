@@ -41,7 +41,7 @@ from diagnostic.core.errors import DomainError
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.markup import to_plain
 from diagnostic.core.profile import naf_section
-from diagnostic.core.roles import NotFound, Permission, Role
+from diagnostic.core.roles import NotFound, Permission
 from diagnostic.core.schema import AnyQuestion, Recommendation
 from diagnostic.services import access
 from diagnostic.services.context import Context
@@ -67,15 +67,6 @@ QUARTERS_UP_TO_YEARS = 3  # progress by quarter over at most this many calendar 
 
 # The roles an invitation may give, by the kind of workspace: a network has label reviewers and a
 # committee but no consultant and no company manager (its members' companies are not in it).
-NETWORK_ROLES = (Role.OWNER, Role.ADMIN, Role.REVIEWER, Role.COMMITTEE, Role.VIEWER)
-OTHER_ROLES = (Role.OWNER, Role.ADMIN, Role.CONSULTANT, Role.COMPANY_MANAGER, Role.VIEWER)
-
-
-def roles_for(kind: str) -> tuple[Role, ...]:
-    """The roles that make sense in a workspace of that kind (consultancy | network | company)."""
-    return NETWORK_ROLES if kind == "network" else OTHER_ROLES
-
-
 class NetworkRefused(DomainError):
     """What a lead or a member asked cannot be done (code: the reason's catalogue key)."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from diagnostic.core.answers import text_problem
-from diagnostic.core.roles import NotAllowed, NotFound, Permission, Role, kept_role, may_grant
+from diagnostic.core.roles import NotAllowed, NotFound, Permission, Role, kept_role, may_grant, roles_for
 from diagnostic.services import access
 from diagnostic.services.context import LOCAL_ISSUER, LOCAL_SUBJECT, OPERATOR, Actor, Context
 from diagnostic.storage.records import AuditRecord, InvitationRecord, MembershipRecord, WorkspaceRecord
@@ -155,6 +155,9 @@ def invite(
         granter = held.role_in(workspace_id)
         if granter is None or not may_grant(granter, role):
             raise NotAllowed(Permission.MANAGE_MEMBERS)
+        space = uow.workspaces.get(workspace_id)
+        if space is None or role not in roles_for(space.kind):
+            raise ValueError(f"no {role.value} in a workspace of kind {space.kind if space else '?'}")
         for company_id in company_ids:
             found = uow.companies.get(held.scope(Permission.VIEW), company_id)
             if found is None or found.workspace_id != workspace_id:
