@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
@@ -55,12 +56,26 @@ def language_switch() -> None:
         st.rerun()
 
 
-def current_workspace(mine: list[tuple[WorkspaceRecord, str]]) -> int | None:
-    """The workspace worked in (kept in the session): the first one until another is chosen."""
-    ids = [w.id for w, _ in mine]
-    if st.session_state.get("workspace_id") not in ids:
-        st.session_state.workspace_id = ids[0] if ids else None
-    return st.session_state.workspace_id
+def current_workspace(ctx: Context, mine: list[tuple[WorkspaceRecord, str]]) -> int | None:
+    """The workspace worked in, kept in the session and the URL (`w`): the current company's when a
+    link or a reload names a company of another of the actor's workspaces; else, for a first visit
+    to a page of a network (or of a company) from a workspace of the other kind, the first of that
+    kind; else the first one."""
+    kinds = {w.id: w.kind for w, _ in mine}
+    chosen = st.session_state.get("workspace_id")
+    if chosen not in kinds:
+        path = urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
+        network_page = path in {url for entries in NETWORK_PAGES.values() for *_, url in entries}
+        fitting = [w for w, kind in kinds.items() if (kind == "network") == network_page]
+        chosen = fitting[0] if fitting and path else next(iter(kinds), None)
+    ctx.workspace_id = chosen
+    company = state.current_company(ctx)
+    if company is not None and company.workspace_id in kinds and company.workspace_id != chosen:
+        chosen = company.workspace_id
+    if st.session_state.get("workspace_id") != chosen:
+        st.session_state.workspace_id = chosen
+        state.sync_url()
+    return chosen
 
 
 def workspace_choice(ctx: Context, mine: list[tuple[WorkspaceRecord, str]]) -> None:
@@ -171,7 +186,7 @@ def run() -> None:
     if not mine:
         session.no_access_page(ctx)
         return
-    ctx.workspace_id = current_workspace(mine)
+    ctx.workspace_id = current_workspace(ctx, mine)
     kind = next((w.kind for w, _ in mine if w.id == ctx.workspace_id), "consultancy")
     sections = {header: list(entries) for header, entries in (NETWORK_PAGES if kind == "network" else PAGES).items()}
     if any(allowed(Role(role), Permission.READ_AUDIT) or allowed(Role(role), Permission.MANAGE_MEMBERS) for _, role in mine):

@@ -38,7 +38,7 @@ ISSUER = "https://id.example.org"
 _unique = itertools.count(1)
 
 COACHES = ("owner", "consultant", "admin", "operator")
-CLIENTS = ("manager", "viewer", "reviewer")  # see the company, are not coaches
+CLIENTS = ("manager", "viewer")  # see the company, are not coaches
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def people(engine) -> dict[str, Context]:
     another workspace; a signed-in person with no access at all."""
     owner = local_context(engine)
     found = {"owner": owner}
-    for role in (Role.CONSULTANT, Role.ADMIN, Role.VIEWER, Role.REVIEWER):
+    for role in (Role.CONSULTANT, Role.ADMIN, Role.VIEWER):
         found[role.value] = member(owner, role)
     found["operator"] = workspaces.operator_context(owner.uow.fresh())
     uow = owner.uow.fresh()

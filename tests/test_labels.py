@@ -178,7 +178,7 @@ def test_the_member_alone_sees_the_tally_not_the_votes(engine) -> None:
     workspace_id = companies.get_company(w.owner, w.company_id).workspace_id
     manager = _person(engine, workspace_id, Role.COMPANY_MANAGER, f"Max{w.company_id}", (w.company_id,))
     seen = labels.detail(manager, application_id)
-    assert not seen.network_side and seen.votes == [] and seen.tally == {"granted": 1, "deferred": 0, "refused": 1}
+    assert not seen.network_side and seen.votes == [] and sum(seen.tally.values()) == 0  # the tally once decided
     assert [e.step for e in seen.events] == ["applied", "reviewed", "voted", "voted"]
     with pytest.raises(NotFound):
         labels.vote(manager, application_id, "granted")
@@ -343,3 +343,48 @@ def test_configure_the_label(engine) -> None:
         labels.configure(w.owner, 10**6, LABEL)
     [mine] = [n for n in labels.networks(w.owner) if n.network.id == w.network_id]
     assert mine.definition is None and mine.may_configure and mine.may_vote
+
+
+# --- what the member sees of the committee, and a member that leaves ------------------------------------
+
+
+def test_the_member_never_learns_who_voted_what(engine) -> None:
+    w = world(engine)
+    company = companies.get_company(w.owner, w.company_id)
+    assert company is not None
+    manager = _person(engine, company.workspace_id, Role.VIEWER, f"Marie{next(_names)}")
+    made = _reviewed(w)
+    _votes(w, made, [("granted", ""), ("refused", "Trop tôt.")])
+    seen = labels.detail(manager, made)
+    assert not seen.network_side and seen.votes == []
+    assert sum(seen.tally.values()) == 0  # no running tally before the decision: it would tell each vote
+    voted = [e for e in seen.events if e.step == "voted"]
+    assert len(voted) == 2 and {e.actor for e in voted} == {"—"}
+    assert {e.actor for e in labels.detail(w.owner, made).events if e.step == "voted"} == {
+        w.people["carl"].actor.label, w.people["cora"].actor.label
+    }  # the network sees its committee's names
+    labels.vote(w.owner, made, "granted")
+    labels.decide(w.owner, made, today=DAY)
+    assert labels.detail(manager, made).tally == {"granted": 2, "deferred": 0, "refused": 1}
+
+
+def test_a_member_leaving_withdraws_its_open_application_and_keeps_the_decided_ones(engine) -> None:
+    from diagnostic.services import networks
+
+    w = world(engine)
+    granted = _reviewed(w)
+    _votes(w, granted, [("granted", ""), ("granted", ""), ("granted", "")])
+    labels.decide(w.owner, granted, today=DAY)
+    pending = labels.apply(w.owner, w.network_id, w.company_id, w.poor, today=DAY).id
+    company = companies.get_company(w.owner, w.company_id)
+    assert company is not None
+
+    networks.leave(w.owner, w.company_id, w.network_id)
+
+    listed = {a.id: a for a in labels.applications(w.people["rita"], w.network_id)}
+    assert listed[granted].decision == "granted" and listed[granted].company_name == company.name
+    assert listed[granted].member_id is None and listed[granted].company_id is None
+    assert listed[pending].status == "withdrawn"
+    assert [(e.step, e.detail) for e in labels.detail(w.owner, pending).events][-1] == ("withdrawn", "member_left")
+    assert labels.label_status(w.owner, w.company_id, today=DAY) == []  # no network any more
+    assert labels.renewals(w.owner, w.network_id, today=date(2099, 1, 1)) == []  # a former member is not reminded

@@ -25,10 +25,11 @@ from diagnostic.services import assessments as assessment_service
 from diagnostic.services import companies as company_service
 from diagnostic.services import labels as label_service
 from diagnostic.services.context import Context
+from diagnostic.services.questionnaires import shipped_questionnaires
 from diagnostic.storage.labels import LabelApplicationRecord, LabelEventRecord
 from ui import state
 from ui.state import t
-from ui.text import plain
+from ui.text import authored_label, plain
 
 ERROR = "label_error"  # a refusal said on the next run, in the user's words
 
@@ -61,7 +62,16 @@ def _value(check: CriterionCheck, lang: str) -> str:
         return f"{format_score(_number(check.value), lang)} / ≥ {format_score(_number(check.target), lang)}"
     if check.kind == "critical_met":
         return ", ".join(check.detail or []) or "—"
-    return f"{check.value or '—'} / ≥ {check.target}"
+    return f"{_level_name(check.value, lang)} / ≥ {_level_name(check.target, lang)}"
+
+
+def _level_name(level_id: object, lang: str) -> str:
+    """A level's name in the reader's language (the evaluation keeps its id)."""
+    for questionnaire in shipped_questionnaires():
+        for level in questionnaire.model.results.levels:
+            if level.id == level_id:
+                return authored_label(level.label.get(lang))
+    return str(level_id or "—")
 
 
 def _number(value: object) -> float | None:
@@ -124,6 +134,8 @@ def timeline(events: list[LabelEventRecord]) -> None:
             detail = f" : {t(DECISION_KEYS[e.detail])}"
         elif e.step == "reviewed" and e.detail:
             detail = f" : {t(RECOMMENDATION_KEYS[e.detail])}"
+        elif e.step == "withdrawn" and e.detail == "member_left":
+            detail = f" : {t('label.step.member_left')}"
         lines.append(f"- {format_date(e.at, lang, 'medium')} · {t(STEP_KEYS[e.step])}{detail} · {who(e.actor)}")
     st.markdown("\n".join(lines) or "—")
 

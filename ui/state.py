@@ -32,16 +32,19 @@ def _int_param(name: str) -> int | None:
         return None
 
 
-URL_KEYS = ("lang", "c", "a", "dim")
+URL_KEYS = ("lang", "w", "c", "a", "dim")
 URL_SEEN = "url_seen"  # our part of the URL as this session last wrote or read it
-SESSION_KEYS = {"lang": "lang", "company_id": "c", "assessment_id": "a", "dim": "dim"}  # session key -> URL key
+SESSION_KEYS = {"lang": "lang", "workspace_id": "w", "company_id": "c", "assessment_id": "a", "dim": "dim"}  # session key -> URL key
 
 
 def _url_place() -> dict[str, object]:
-    """What the URL says: language, company, assessment, open dimension (missing or wrong: the default)."""
+    """What the URL says: language, workspace, company, assessment, open dimension (missing or wrong:
+    the default)."""
     lang = st.query_params.get("lang", "fr")
     lang = lang if lang in LANGS else "fr"
-    return {"lang": lang, "c": _int_param("c"), "a": _int_param("a"), "dim": st.query_params.get("dim") or None}
+    return {
+        "lang": lang, "w": _int_param("w"), "c": _int_param("c"), "a": _int_param("a"), "dim": st.query_params.get("dim") or None,
+    }  # fmt: skip
 
 
 def _session_place() -> dict[str, object]:

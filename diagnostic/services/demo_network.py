@@ -58,7 +58,7 @@ MEMBERS = (
     DemoMember("Recyclerie du Layon", _profile("38.32Z", "11-19", True), 0, shares=False),
 )
 # Each member's assessments: (months ago, level shift relative to today's, completed)
-HISTORY = ((24, -1, True), (12, 0, True), (1, 0, True))
+HISTORY = ((24, -2, True), (12, -1, True), (1, 0, True))
 
 
 def _answers(loaded: LoadedQuestionnaire, profile: Profile, shift: int, salt: int) -> dict[str, tuple[Any, str]]:

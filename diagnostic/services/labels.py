@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -213,6 +213,8 @@ def _network_application(ctx: Context, application_id: int, permission: Permissi
 
 def _member_application(ctx: Context, application_id: int, permission: Permission) -> LabelApplicationRecord:
     found = _application(ctx, application_id)
+    if found.company_id is None:  # the member left: the application is the network's record only
+        raise NotFound(f"label application {application_id}")
     try:
         access.company(ctx, found.company_id, permission)
     except NotFound:
@@ -273,7 +275,7 @@ def latest_granted(applications: list[LabelApplicationRecord]) -> dict[int, Labe
     """Member id -> its latest granted application (the one whose validity counts)."""
     latest: dict[int, LabelApplicationRecord] = {}
     for a in applications:
-        if a.decision == "granted" and a.valid_until is not None:
+        if a.decision == "granted" and a.valid_until is not None and a.member_id is not None:
             if a.member_id not in latest or (a.decided_on or date.min, a.id) > (latest[a.member_id].decided_on or date.min, latest[a.member_id].id):
                 latest[a.member_id] = a
     return latest
@@ -388,7 +390,8 @@ def apply(ctx: Context, network_id: int, company_id: int, assessment_id: int, to
             raise LabelRefused(code="label.error.open_application")
         snapshot, _ = _snapshot(ctx, label, assessment_id)
         made = uow.labels.add_application(
-            network_id, membership.member_id, assessment_id, label.id, label.version, snapshot, today or today_utc(), _actor(ctx)
+            network_id, membership.member_id, assessment_id, label.id, label.version, snapshot, today or today_utc(), _actor(ctx),
+            company_name=membership.company_name,
         )
         company = uow.companies.get(access.scope(ctx), company_id)
         assert company is not None
@@ -396,6 +399,16 @@ def apply(ctx: Context, network_id: int, company_id: int, assessment_id: int, to
         return made
 
     return ctx.uow.run(work)
+
+
+def close_for_departure(ctx: Context, member_id: int) -> None:
+    """A member leaving (or removed): its open applications are withdrawn, with the reason, before
+    the membership goes (within the caller's transaction; the caller checked the rights). Decided
+    ones stay as the network's record, under the company's name."""
+    for application in ctx.uow.labels.applications_of(member_id):
+        if application.status in OPEN:
+            ctx.uow.labels.update_application(application.id, status="withdrawn")
+            ctx.uow.labels.add_event(application.id, _actor(ctx), "withdrawn", "member_left")
 
 
 def withdraw(ctx: Context, application_id: int) -> LabelApplicationRecord:
@@ -406,6 +419,7 @@ def withdraw(ctx: Context, application_id: int) -> LabelApplicationRecord:
         if found.status not in OPEN:
             raise LabelRefused(code="label.error.closed")
         changed = uow.labels.update_application(application_id, status="withdrawn")
+        assert found.company_id is not None  # _member_application refuses an application whose member left
         company = uow.companies.get(access.scope(ctx), found.company_id)
         assert company is not None
         _step(ctx, changed, "withdrawn", "", company.workspace_id)
@@ -429,6 +443,7 @@ def detail(ctx: Context, application_id: int) -> ApplicationDetail:
         network = _network(ctx.uow, found.network_id)
         votes = ctx.uow.labels.votes(application_id)
         reviews = ctx.uow.labels.reviews(application_id)
+        events = ctx.uow.labels.events(application_id)
         user = ctx.actor.user_id
         return ApplicationDetail(
             application=found,
@@ -437,8 +452,9 @@ def detail(ctx: Context, application_id: int) -> ApplicationDetail:
             checks=_checks(found),
             reviews=reviews,
             votes=votes if network_side else [],
-            tally=tally(v.vote for v in votes),
-            events=ctx.uow.labels.events(application_id),
+            # the member sees the tally once decided, and no voter's name: never who voted what
+            tally=tally(v.vote for v in votes) if network_side or found.decision else tally(()),
+            events=events if network_side else [replace(e, actor="—") if e.step == "voted" else e for e in events],
             network_side=network_side,
             may_review=network_side and held.may(Permission.REVIEW, found.network_id),
             may_vote=network_side and held.may(Permission.VOTE, found.network_id),

@@ -43,7 +43,7 @@ from diagnostic.core.markup import to_plain
 from diagnostic.core.profile import naf_section
 from diagnostic.core.roles import NotFound, Permission
 from diagnostic.core.schema import AnyQuestion, Recommendation
-from diagnostic.services import access
+from diagnostic.services import access, labels
 from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import questionnaire_of
 from diagnostic.services.summaries import current
@@ -275,6 +275,7 @@ def remove_member(ctx: Context, network_id: int, member_id: int) -> None:
     def work(uow: UnitOfWork) -> None:
         _network(ctx, network_id, Permission.MANAGE_MEMBERS)
         member = _member(ctx, network_id, member_id)
+        labels.close_for_departure(ctx, member.id)
         uow.networks.remove_member(member.id)
         access.audit(ctx, network_id, "network.member_remove", f"member:{member.id}", f"company:{member.company_id}")
 
@@ -337,6 +338,7 @@ def leave(ctx: Context, company_id: int, network_id: int) -> None:
 
     def work(uow: UnitOfWork) -> None:
         member, workspace_id = _membership(ctx, company_id, network_id, Permission.EDIT)
+        labels.close_for_departure(ctx, member.id)
         uow.networks.remove_member(member.id)
         access.audit(ctx, network_id, "network.leave", f"member:{member.id}", f"company:{company_id}")
         access.audit(ctx, workspace_id, "network.leave", f"company:{company_id}", f"network:{network_id}")

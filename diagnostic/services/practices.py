@@ -487,8 +487,10 @@ def seed_demo_practices(ctx_or_uow: Context | UnitOfWork, network_id: int, membe
             submitted = now - timedelta(days=p.days_ago)
             published = p.status == "published"
             u.practices.add(
-                network_id, member.id, title=p.title, done=p.done, results=p.results, effort=p.effort, sector=p.sector,
-                size=p.size, question_ids=p.question_ids, dimension_ids=p.dimension_ids, contact=p.contact,
+                network_id, member.id, title=p.title, done=p.done, results=p.results, effort=p.effort,
+                # a practice describes its author: the member's own sector and size, as publishing sets them
+                sector=naf_section(member.company_sector) if member.company_sector else p.sector,
+                size=member.company_size or p.size, question_ids=p.question_ids, dimension_ids=p.dimension_ids, contact=p.contact,
                 status=p.status, submitted_by=member.company_name, submitted_at=submitted,
                 moderated_by="Démo" if published else "", moderated_at=submitted + timedelta(days=2) if published else None,
             )  # fmt: skip

@@ -46,8 +46,8 @@ class MembershipOfNetwork:
 class LabelApplicationRecord:
     id: int
     network_id: int
-    member_id: int
-    company_id: int
+    member_id: int | None  # None once the member left the network (its decisions stay recorded)
+    company_id: int | None  # idem
     company_name: str
     assessment_id: int | None
     label_id: str
@@ -96,10 +96,10 @@ class LabelEventRecord:
     detail: str
 
 
-def _application(row: LabelApplication, member: NetworkMember, company: Company) -> LabelApplicationRecord:
+def _application(row: LabelApplication, member: NetworkMember | None, company: Company | None) -> LabelApplicationRecord:
     return LabelApplicationRecord(
-        id=row.id, network_id=row.network_id, member_id=row.member_id, company_id=member.company_id,
-        company_name=company.name, assessment_id=row.assessment_id, label_id=row.label_id,
+        id=row.id, network_id=row.network_id, member_id=row.member_id, company_id=member.company_id if member else None,
+        company_name=company.name if company is not None else row.company_name, assessment_id=row.assessment_id, label_id=row.label_id,
         label_version=row.label_version, evaluation=dict(row.evaluation or {}), status=row.status,
         applied_on=row.applied_on, applied_by=row.applied_by or "", decision=row.decision,
         conditions=row.conditions or "", reason=row.reason or "", decided_on=row.decided_on,
@@ -133,16 +133,16 @@ class LabelRepository(_Repository):
     def _select(self):
         return (
             select(LabelApplication, NetworkMember, Company)
-            .join(NetworkMember, NetworkMember.id == LabelApplication.member_id)
-            .join(Company, Company.id == NetworkMember.company_id)
+            .outerjoin(NetworkMember, NetworkMember.id == LabelApplication.member_id)
+            .outerjoin(Company, Company.id == NetworkMember.company_id)
         )
 
     def add_application(
         self, network_id: int, member_id: int, assessment_id: int, label_id: str, label_version: str,
-        evaluation: dict[str, Any], applied_on: date, applied_by: str,
+        evaluation: dict[str, Any], applied_on: date, applied_by: str, company_name: str = "",
     ) -> LabelApplicationRecord:  # fmt: skip
         row = LabelApplication(
-            network_id=network_id, member_id=member_id, assessment_id=assessment_id, label_id=label_id,
+            network_id=network_id, member_id=member_id, company_name=company_name, assessment_id=assessment_id, label_id=label_id,
             label_version=label_version, evaluation=evaluation, status="submitted", applied_on=applied_on,
             applied_by=applied_by,
         )  # fmt: skip

@@ -372,7 +372,9 @@ class LabelApplication(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("network_members.id", ondelete="CASCADE"), index=True)
+    # A member that leaves (or a company deleted) leaves the network its decisions: kept, with the name.
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("network_members.id", ondelete="SET NULL"), index=True)
+    company_name: Mapped[str] = mapped_column(String(200), default="")
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id", ondelete="SET NULL"))
     label_id: Mapped[str] = mapped_column(String(80))
     label_version: Mapped[str] = mapped_column(String(40))
