@@ -20,7 +20,7 @@ from sqlalchemy import update
 from diagnostic.core.benchmark import Quartiles
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
-from diagnostic.core.roles import NotAllowed, NotFound, Role, Scope, roles_for
+from diagnostic.core.roles import NotAllowed, NotFound, Permission, Role, Scope, roles_for
 from diagnostic.services import networks
 from diagnostic.services.context import Actor, Context
 from diagnostic.services.networks import JoinRefused, NetworkRefused
@@ -432,3 +432,13 @@ def test_an_invitation_holds_only_a_role_of_the_workspaces_kind(world: World) ->
             workspaces.invite(world.boss, world.companies, role)
         assert workspaces.invite(world.lead, world.network, role).token
     assert workspaces.invite(world.boss, world.companies, Role.CONSULTANT).token
+
+
+def test_no_company_is_made_in_a_networks_workspace(world: World) -> None:
+    """Members live in their own workspaces: not even the network's owner creates a company in it."""
+    from diagnostic.core.profile import Profile
+    from diagnostic.services import companies
+
+    with pytest.raises(NotAllowed):
+        companies.save_company(world.lead, None, "Dans le réseau", Profile(), workspace_id=world.network)
+    assert not companies.may(Context(world.uow, world.lead.actor, "fr", workspace_id=world.network), Permission.CREATE_COMPANY)

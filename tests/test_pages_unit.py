@@ -157,7 +157,7 @@ def build_world() -> World:
     ws_a, invitation_a = workspaces.create_workspace(
         operator, "Cabinet A", "consultancy", owner_email="alice@example.org"
     )
-    ws_b, invitation_b = workspaces.create_workspace(operator, "Réseau B", "network")
+    ws_b, invitation_b = workspaces.create_workspace(operator, "Entreprise B", "company")
     alice, bob = signed_in(uow, "alice"), signed_in(uow, "bob")
     workspaces.accept_invitation(Context(uow, alice), invitation_a.token, "alice@example.org", True)
     workspaces.accept_invitation(Context(uow, bob), invitation_b.token, "bob@example.org", True)

@@ -66,7 +66,7 @@ PEOPLE = {
     "bob": ("bob@example.org", "Bob Durand"),
     "carol": ("carol@example.org", "Carol Petit"),
 }
-ALPHA, BETA = "Cabinet Alpha", "Réseau Beta"  # the workspaces
+ALPHA, BETA = "Cabinet Alpha", "Atelier Beta"  # the workspaces
 ALICE_CO, BOB_CO = "Menuiserie Aubépine", "Brasserie Bergamote"  # their companies, made through the UI
 NOWHERE = 999_999  # an id that exists in no workspace
 MAIN = "[data-testid=stMain]"
@@ -123,7 +123,7 @@ def world(tmp_path_factory) -> Iterator[World]:
         # the operator's part, before anyone signs in: two workspaces and their owners' links
         operator = workspaces.operator_context(sql_unit_of_work(database))
         alpha, alpha_link = workspaces.create_workspace(operator, ALPHA, owner_email=PEOPLE["alice"][0])
-        beta, beta_link = workspaces.create_workspace(operator, BETA, "network", owner_email=PEOPLE["bob"][0])
+        beta, beta_link = workspaces.create_workspace(operator, BETA, "company", owner_email=PEOPLE["bob"][0])
         server.start()
         try:
             with browser() as first:

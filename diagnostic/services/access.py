@@ -65,8 +65,10 @@ def workspace(ctx: Context, workspace_id: int | None, permission: Permission) ->
     """The workspace the actor acts in (the only one, or the first where `permission` holds, when
     none is named); NotFound when the actor is not a member, NotAllowed without the permission."""
     held = grants(ctx)
+    # A network's workspace holds no company: its members live in their own (docs/decisions.md, 106).
+    networks = _networks(ctx, held) if permission is Permission.CREATE_COMPANY else set()
     if workspace_id is None:
-        able = [w for w in held.workspaces() if held.may(permission, w)]
+        able = [w for w in held.workspaces() if held.may(permission, w) and w not in networks]
         if able:
             return able[0]
         if held.workspaces():
@@ -74,9 +76,13 @@ def workspace(ctx: Context, workspace_id: int | None, permission: Permission) ->
         raise NotFound("workspace")
     if held.role_in(workspace_id) is None:
         raise NotFound(f"workspace {workspace_id}")
-    if not held.may(permission, workspace_id):
+    if not held.may(permission, workspace_id) or workspace_id in networks:
         raise NotAllowed(permission)
     return workspace_id
+
+
+def _networks(ctx: Context, held: Grants) -> set[int]:
+    return {w.id for w in ctx.uow.workspaces.list(held.workspaces()) if w.kind == "network"}
 
 
 def audit(ctx: Context, workspace_id: int, action: str, target: str = "", detail: str = "") -> None:

@@ -9,7 +9,7 @@ from diagnostic.core import limits
 from diagnostic.core.answers import mixed_script_problem, text_problem
 from diagnostic.core.errors import InputRefused
 from diagnostic.core.profile import Profile
-from diagnostic.core.roles import NotFound, Permission
+from diagnostic.core.roles import NotAllowed, NotFound, Permission
 from diagnostic.services import access
 from diagnostic.services.context import Context
 from diagnostic.storage.records import AssessmentRecord, CompanyRecord
@@ -38,6 +38,12 @@ def may(ctx: Context, permission: Permission, company_id: int | None = None) -> 
     on screen — in any of the actor's workspaces when none is chosen)."""
     with ctx.uow:
         held = access.grants(ctx)
+        if company_id is None and permission is Permission.CREATE_COMPANY:  # not in a network's workspace
+            try:
+                access.workspace(ctx, ctx.workspace_id, permission)
+            except (NotAllowed, NotFound):
+                return False
+            return True
         if company_id is None:
             if ctx.workspace_id is not None:
                 return held.may(permission, ctx.workspace_id)
