@@ -142,7 +142,8 @@ def _whole(value: float | None) -> int | None:
 
 def _frame(rows: list[PortfolioRow], lang: str, today: date) -> pd.DataFrame:
     """The table, built column by column (500 rows: each text is translated once, not per row)."""
-    titles = {q.id: q.model.title.get(lang) for q in shipped_questionnaires()}
+    # the short name of a questionnaire ("Performance Globale" of "Diagnostic RSE — Performance Globale")
+    titles = {q.id: q.model.title.get(lang).split(" — ")[-1] for q in shipped_questionnaires()}
     statuses = {status: t(key) for status, key in STATUS_KEYS.items()}
     follow_words = {follow: t(key) for follow, key in FOLLOW_UP_KEYS.items()}
     days: dict[date, str] = {}
@@ -153,7 +154,7 @@ def _frame(rows: list[PortfolioRow], lang: str, today: date) -> pd.DataFrame:
         day = r.assessment_created.date()
         if day not in days:
             days[day] = format_date(day, lang, "medium")
-        return f"{r.assessment_label or titles.get(r.questionnaire_id or '', r.questionnaire_id or '')} · {days[day]}"
+        return f"{days[day]} · {r.assessment_label or titles.get(r.questionnaire_id or '', r.questionnaire_id or '')}"
 
     def follow(r: PortfolioRow) -> str:
         state_ = follow_up_state(r.next_follow_up, today)
@@ -182,7 +183,7 @@ def _columns(lang: str) -> dict[str, Any]:
     return {
         t("portfolio.col_name"): st.column_config.TextColumn(pinned=True),
         t("portfolio.col_sector"): st.column_config.TextColumn(width="small"),
-        t("portfolio.col_assessment"): st.column_config.TextColumn(),
+        t("portfolio.col_assessment"): st.column_config.TextColumn(width="medium"),
         t("portfolio.col_status"): st.column_config.TextColumn(width="small"),
         t("portfolio.col_score"): st.column_config.NumberColumn(format="%d", width="small"),
         t("portfolio.col_level"): st.column_config.TextColumn(width="small"),

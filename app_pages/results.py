@@ -34,7 +34,7 @@ def benchmark_choice(ctx: Context, company_id: int) -> tuple[str, Figures, str] 
         return None
     chosen = st.selectbox(
         t("benchmark.compare"), [None, *offered], format_func=lambda k: offered[k][0] if k else t("benchmark.compare_none"),
-        key="benchmark-choice", help=t("benchmark.compare_help"),
+        key="benchmark-choice", help=t("benchmark.compare_help"), index=1,  # the first network's, shown at once
     )  # fmt: skip
     return offered[chosen] if chosen else None
 

@@ -106,13 +106,16 @@ def test_a_reader_sees_the_networks_but_changes_nothing(world: World) -> None:
     assert t("membership.leave_confirm") not in [b.label for b in at.button]
 
 
-def test_the_results_page_draws_the_benchmark_when_chosen(world: World) -> None:
+def test_the_results_page_draws_the_benchmark_at_once_and_can_leave_it(world: World) -> None:
     company = world.company("Comparée")
     assessment = world.completed(company, 3, 3)
     world.member(company)
     at = page(world.boss, world, company, name="results", assessment_id=assessment)
     [choice] = [s for s in at.selectbox if s.label == t("benchmark.compare")]
-    assert choice.value is None
-    at = ok(choice.set_value(f"n{world.network}").run())
+    assert choice.value == f"n{world.network}"  # the first network's benchmark is drawn without asking
     caption = t("benchmark.caption", count=6, network=world.name)
+    assert caption in [c.value for c in at.caption]
+    at = ok(choice.select_index(0).run())
+    assert caption not in [c.value for c in at.caption]
+    at = ok(choice.set_value(f"n{world.network}").run())
     assert caption in [c.value for c in at.caption]

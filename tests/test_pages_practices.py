@@ -197,10 +197,9 @@ def test_hints_show_another_members_published_practice_not_ones_own(w: World) ->
     at.session_state["lang"] = "fr"
     ok(at.run())
     said = texts(at)
-    assert t("practice.hints_title") in said
     assert "Sous-compteurs chez Fonderie Bois" in said and "−14 % de kWh par pièce." in said
     assert "Ma propre pratique" not in said and "Pas encore publiée" not in said
-    assert [e.label for e in at.expander] == [t("practice.hints_more")]
+    assert [e.label for e in at.expander] == [f":material/diversity_3: {t('practice.hints_title')} (1)"]  # one folded block
 
     nothing = AppTest.from_function(hints_script, args=(w.anna, w.a, ["eth.delais-paiement", "qual.reclamations"]), default_timeout=30)
     nothing.session_state["lang"] = "fr"

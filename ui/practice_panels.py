@@ -235,22 +235,13 @@ def _hint_source(ctx: Context, company_id: int) -> practice_service.HintSource:
     return source
 
 
-def _one_line(text: str, length: int = 160) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= length else line[: length - 1].rstrip() + "…"
-
-
 def practice_hints(ctx: Context, company_id: int, question_id: str | None, dimension_id: str | None) -> None:
-    """The block "Ce que font d’autres membres du réseau": the practices of other members for one
-    recommendation (title, effort, one line, the rest in an expander); nothing when none matches.
+    """"Ce que font d’autres membres du réseau" for one recommendation: one folded block with the
+    matching practices of other members (nothing when none matches), so that a plan stays readable.
     Not to be drawn inside an expander (Streamlit does not nest them)."""
     found = _hint_source(ctx, company_id).for_question(question_id, dimension_id)
     if not found:
         return
-    with st.container(border=True):
-        st.markdown(f":material/diversity_3: **{t('practice.hints_title')}**")
+    with st.expander(f":material/diversity_3: {t('practice.hints_title')} ({len(found)})"):
         for p in found:
-            st.markdown(f"**{plain(p.title)}** · {effort_label(p.effort)}")
-            st.caption(plain(_one_line(p.results or p.done)))
-            with st.expander(t("practice.hints_more")):
-                practice_card(p)
+            practice_card(p)
