@@ -300,8 +300,9 @@ def test_the_reviewer_reviews_and_recommends_granting(world: World) -> None:
     review.wait_for(timeout=WAIT)
     assert COMPANY in main_text(page)
     # the checklist is the label's criteria, prefilled from the checks (met, and open for evidence)
-    groups = review.get_by_role("radiogroup")
-    assert groups.count() == 8, "seven criteria and the recommendation"
+    radios = review.locator("[data-testid=stRadio]")
+    radios.nth(7).wait_for(timeout=WAIT)
+    assert radios.count() == 8, "seven criteria and the recommendation"
     review.get_by_label(t("label.review.comment"), exact=True).fill("Dossier complet, visite du site faite.")
     choose_radio(review, t("label.review.recommendation"), t("label.recommendation.grant"))
     shot(page, "label-review", ready=f"{MAIN} [data-testid=stForm]")
@@ -336,7 +337,7 @@ def test_the_committee_votes_and_the_lead_records_the_decision(world: World) -> 
     goto(lead, f"{world.url}/label")
     voting = form(lead, t("label.votes.submit"))
     voting.wait_for(timeout=WAIT)
-    lead.get_by_text(t("label.decide.waiting", quorum=3)).wait_for(timeout=WAIT)
+    lead.get_by_text(t("label.decide.waiting", quorum=3), exact=True).wait_for(timeout=WAIT)
     choose_radio(voting, t("label.votes.yours"), t("label.decision.granted"))
     click_and_wait(lead, voting.get_by_role("button", name=t("label.votes.submit")))
     lead.get_by_text(t("label.votes.saved")).wait_for(timeout=WAIT)

@@ -375,6 +375,6 @@ def test_pdf_benchmark_table_from_five_sharing_members(module_engine, mini) -> N
     data = reports.report_data(world.boss, assessment)
     assert data is not None and [b.network for b in data.benchmarks] == [world.name]
     [page] = [p for p in pdf_pages(build_pdf(data)) if "Vous et vos réseaux" in p]
-    assert f"Réseau {world.name}" in page and "Q1 Médiane Q3 Membres" in page
+    assert f"Repères de « {world.name} »" in page and "Q1 Médiane Q3 Membres" in page
     # rh: 0, 25, 50, 75, 100 -> ours 50, Q1 25, median 50, Q3 75, 5 members; env: 0 ×4 and 100
     assert "Capital humain 50 25 50 75 5" in page and "Environnement 100 0 0 0 5" in page
