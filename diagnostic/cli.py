@@ -472,7 +472,7 @@ def admin_create_workspace(args: argparse.Namespace, ctx: Any) -> int:
 
 
 def admin_invite(args: argparse.Namespace, ctx: Any) -> int:
-    from diagnostic.core.roles import Role
+    from diagnostic.core.roles import Role, roles_for
     from diagnostic.services import companies, workspaces
 
     role = _role(args.role)
@@ -480,6 +480,10 @@ def admin_invite(args: argparse.Namespace, ctx: Any) -> int:
     email = _email(args.email)
     days = _days(args.expires_days)
     workspace = _workspace(ctx, args.workspace)
+    if role not in roles_for(workspace.kind):  # a reviewer belongs to a network, a consultant does not
+        raise AdminRefused(
+            "cli.admin.role_not_for_kind", role=role.value, kind=workspace.kind, roles=", ".join(r.value for r in roles_for(workspace.kind))
+        )
     if role is Role.COMPANY_MANAGER and not company_ids:
         raise AdminRefused("cli.admin.company_needed")
     if role is not Role.COMPANY_MANAGER and company_ids:

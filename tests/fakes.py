@@ -847,7 +847,7 @@ class FakeNetworkRepository(_Repository):
 class FakePracticeRepository(_Repository):
     """No network, hence no practice (see FakeNetworkRepository)."""
 
-    def memberships(self, scope: Scope, network_id: int | None = None) -> list[Any]:
+    def memberships(self, scope: Scope, network_id: int | None = None, company_id: int | None = None) -> list[Any]:
         return []
 
     def list(self, network_ids: Any, **filters: Any) -> list[Any]:

@@ -108,20 +108,25 @@ def nav(page, name: str, path: str) -> None:
 
 
 def shot(page, name: str, ready: str | None = None) -> None:
-    """The whole page at 1280 and 390 px (the viewport made as tall as the page: the app scrolls inside
-    its main area, which a full-page screenshot does not), then back to the page's own size."""
+    """The whole page at 1280 and 390 px, then back to the page's own size. The viewport is made as tall
+    as the page (the app scrolls inside its main area, which a full-page screenshot does not show),
+    again if the page grew meanwhile (elements drawn late)."""
     own = page.viewport_size
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 844 if width < 600 else own["height"]})
-        wait_drawn(page, quiet=0.4)
+        wait_drawn(page, quiet=0.3)
         if ready:
             page.locator(ready).first.wait_for(timeout=WAIT)
-        tall = page.evaluate(f"() => document.querySelector('{MAIN}').scrollHeight")
-        page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 8000)})
-        wait_drawn(page, quiet=0.4)
+        tall = 0
+        for _ in range(3):
+            now = page.evaluate(f"() => document.querySelector('{MAIN}').scrollHeight")
+            if now == tall:
+                break
+            tall = now
+            page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 8000)})
+            wait_drawn(page, quiet=0.3)
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"))
     page.set_viewport_size(own)
-    wait_drawn(page, quiet=0.4)
 
 
 def metric(page, label: str) -> str:
@@ -223,7 +228,9 @@ def test_compare_three_companies(world: World) -> None:
     page.keyboard.press("Escape")
     page.locator(".js-plotly-plot .scatterlayer .trace").nth(2).wait_for(timeout=WAIT)
     wait_drawn(page, quiet=0.5)
-    legend = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot .legendtext')].map((e) => e.textContent)")
+    legend = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot .legendtext')].map((e) => e.textContent)"
+    )
     assert legend == list(COMPARED), "one radar per company, overlaid, named in the legend"
 
     text = main_text(page)
@@ -269,9 +276,7 @@ def test_the_coaching_session_keeps_private_notes_off_the_presenting_view(world:
 
     # question 2: a shared note
     click_and_wait(page, page.locator(".st-key-coaching-next button"))
-    page.get_by_text(t("coaching.position", dimension=GOVERNANCE, index=2, count=applicable)).wait_for(
-        timeout=WAIT
-    )
+    page.get_by_text(t("coaching.position", dimension=GOVERNANCE, index=2, count=applicable)).wait_for(timeout=WAIT)
     prepare.get_by_role("textbox", name=t("coaching.note"), exact=True).fill(SHARED)
     click_and_wait(page, prepare.get_by_text(t("coaching.share"), exact=True))
     notes = coaching.notes(world.ctx, assessment)
@@ -289,9 +294,7 @@ def test_the_coaching_session_keeps_private_notes_off_the_presenting_view(world:
     shot(page, "seance-presenting", ready=".st-key-coaching-present")
     # back on question 1, whose note is private: its text is nowhere in the page, the mark is
     click_and_wait(page, page.locator(".st-key-coaching-previous button"))
-    page.get_by_text(t("coaching.position", dimension=GOVERNANCE, index=1, count=applicable)).wait_for(
-        timeout=WAIT
-    )
+    page.get_by_text(t("coaching.position", dimension=GOVERNANCE, index=1, count=applicable)).wait_for(timeout=WAIT)
     wait_drawn(page, quiet=0.4)
     html = page.content()
     assert PRIVATE not in html and SHARED not in html

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from diagnostic import i18n
 from diagnostic.cli import main
 from diagnostic.core.profile import Profile
-from diagnostic.core.roles import Role
+from diagnostic.core.roles import roles_for
 from diagnostic.services import companies, workspaces
 from diagnostic.services.context import Context
 from diagnostic.storage.database import get_engine
@@ -165,7 +165,7 @@ def test_create_workspace_with_another_expiry(admin, url) -> None:
 # --- invite -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [r.value for r in Role])
+@pytest.mark.parametrize("role", [r.value for r in roles_for("consultancy")])
 def test_invite_each_role(admin, url, space, role) -> None:
     workspace, company = space["workspace"], space["company"]
     extra = ["--company", str(company.id)] if role == "company_manager" else []
@@ -177,6 +177,19 @@ def test_invite_each_role(admin, url, space, role) -> None:
     bob = member(url, token_of(out), "bob", "bob@example.org")
     assert [(w.id, r) for w, r in workspaces.my_workspaces(bob)] == [(workspace.id, role)]
     assert invitation_rows(url)[-1].company_ids == ([company.id] if role == "company_manager" else [])
+
+
+def test_a_role_is_invited_only_into_a_workspace_of_its_kind(admin, url, space) -> None:
+    code, out, err = admin("invite", "Cabinet Alpha", "--role", "reviewer")
+    assert (code, out) == (2, "")
+    assert err == "erreur : le rôle reviewer n’existe pas dans un espace de type consultancy (rôles possibles : owner, admin, consultant, company_manager, viewer)\n"
+    code, out, err = admin("create-workspace", "Réseau Loire", "--kind", "network", "--owner", "lea@example.org")
+    assert code == 0, err
+    for role in ("reviewer", "committee"):
+        code, out, err = admin("invite", "Réseau Loire", "--role", role)
+        assert code == 0 and f"rôle {role}" in out, err
+    code, _, err = admin("invite", "Réseau Loire", "--role", "consultant")
+    assert code == 2 and "le rôle consultant n’existe pas dans un espace de type network" in err
 
 
 def test_invite_by_workspace_id_with_an_expiry(admin, url, space) -> None:

@@ -16,8 +16,6 @@ the group level are pure (diagnostic/core/benchmark.py).
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import statistics
 import unicodedata
 from collections import Counter
@@ -47,6 +45,7 @@ from diagnostic.services import access, labels
 from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import questionnaire_of
 from diagnostic.services.summaries import current
+from diagnostic.services.tokens import new_token, token_hash
 from diagnostic.storage.models import utcnow
 from diagnostic.storage.networks import (
     JoinCodeRecord,
@@ -77,14 +76,6 @@ class JoinRefused(DomainError):
     """A join code that cannot be used: unknown, expired, used or revoked, told the same way."""
 
     code = "membership.code_invalid"
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)  # 32 random bytes
 
 
 # --- records the pages read ------------------------------------------------------------------------

@@ -10,8 +10,6 @@ the plan and the exports read it as they always did.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +26,7 @@ from diagnostic.core.roles import NotFound, Permission
 from diagnostic.services import access
 from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import questionnaire_of
+from diagnostic.services.tokens import new_token, token_hash
 from diagnostic.storage.models import utcnow
 from diagnostic.storage.records import (
     AnswerEdit,
@@ -55,14 +54,6 @@ class ParticipationRefused(DomainError):
     """What the owner asked cannot be done (code: the reason's catalogue key)."""
 
     code = "participation.refused"
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)  # 32 random bytes
 
 
 def link_url(token: str, base: str | None = None) -> str:

@@ -166,7 +166,7 @@ def networks_of(ctx: Context, company_id: int) -> list[MemberRecord]:
     """The networks the company belongs to (its memberships)."""
     with ctx.uow:
         company = access.company(ctx, company_id)
-        return [m for m in ctx.uow.practices.memberships(access.scope(ctx), None) if m.company_id == company.id]
+        return ctx.uow.practices.memberships(access.scope(ctx), None, company.id)
 
 
 def may_moderate(ctx: Context, network_id: int) -> bool:
@@ -270,7 +270,7 @@ def hint_source(ctx: Context, company_id: int) -> HintSource:
     other members of its networks (VIEW on the company)."""
     with ctx.uow:
         company = access.company(ctx, company_id)
-        mine = [m for m in ctx.uow.practices.memberships(access.scope(ctx), None) if m.company_id == company.id]
+        mine = ctx.uow.practices.memberships(access.scope(ctx), None, company.id)
         networks = {m.network_id: m.network_name for m in mine}
         found = ctx.uow.practices.list(networks, statuses=["published"])
     sector = naf_section(company.profile.sector) if company.profile.sector else None

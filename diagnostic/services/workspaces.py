@@ -7,9 +7,7 @@ tokens are 32 random bytes (URL-safe text), shown once; only their SHA-256 is st
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +16,7 @@ from diagnostic.core.answers import text_problem
 from diagnostic.core.roles import NotAllowed, NotFound, Permission, Role, kept_role, may_grant, roles_for
 from diagnostic.services import access
 from diagnostic.services.context import LOCAL_ISSUER, LOCAL_SUBJECT, OPERATOR, Actor, Context
+from diagnostic.services.tokens import new_token, token_hash
 from diagnostic.storage.records import AuditRecord, InvitationRecord, MembershipRecord, WorkspaceRecord
 from diagnostic.storage.uow import UnitOfWork
 
@@ -49,14 +48,6 @@ class InvitationRefused(Exception):
         super().__init__(code)
         self.code = code
         self.params: dict[str, object] = {}
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)  # 32 random bytes
 
 
 # --- who is acting ----------------------------------------------------------------------------

@@ -111,11 +111,15 @@ class PracticeRepository(_Repository):
         rows = self.s.execute(self._members().where(NetworkMember.id.in_(wanted)).order_by(NetworkMember.id)).all()
         return [_member_record(m, w, c) for m, w, c in rows]
 
-    def memberships(self, scope: Scope, network_id: int | None = None) -> builtins.list[MemberRecord]:
-        """The memberships of the companies within `scope` (of one network, when named)."""
+    def memberships(
+        self, scope: Scope, network_id: int | None = None, company_id: int | None = None
+    ) -> builtins.list[MemberRecord]:
+        """The memberships of the companies within `scope` (of one network, of one company, when named)."""
         query = self._members().where(_within(scope))
         if network_id is not None:
             query = query.where(NetworkMember.network_id == network_id)
+        if company_id is not None:
+            query = query.where(NetworkMember.company_id == company_id)
         rows = self.s.execute(query.order_by(Workspace.name, NetworkMember.network_id, Company.name, Company.id)).all()
         return [_member_record(m, w, c) for m, w, c in rows]
 
