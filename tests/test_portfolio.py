@@ -11,6 +11,8 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event
 
 from diagnostic.core.loading import LoadedQuestionnaire
@@ -293,3 +295,25 @@ def test_comparable_lists_the_companies_with_an_assessment(owner, three):
         ("Atelier Bois", three["latest"]),
         ("Cuivre & Co", three["cuivre_a"]),
     ]
+
+
+STATUSES = ("todo", "in_progress", "done", "dropped")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    plan=st.lists(
+        st.tuples(st.sampled_from(STATUSES), st.one_of(st.none(), st.integers(-40, 40))), max_size=8
+    )
+)
+def test_the_portfolios_late_count_is_core_is_late(owner, mini, plan) -> None:
+    """The late count read in SQL is exactly core.portfolio.is_late applied to each action."""
+    from diagnostic.core.portfolio import is_late
+
+    today = date(2026, 6, 15)
+    company_id = company(owner, f"Plan {next(_unique)}")
+    assessment_id = mini_assessment(owner, mini, company_id, {})
+    add_actions(owner, assessment_id, *[(status, today + timedelta(days=d) if d is not None else None) for status, d in plan])
+    (row,) = [r for r in portfolio.portfolio(owner, today=today) if r.company_id == company_id]
+    assert row.actions_late == sum(is_late(today + timedelta(days=d) if d is not None else None, s, today) for s, d in plan)
+    assert (row.actions_done, row.actions_total) == (sum(s == "done" for s, _ in plan), len(plan))

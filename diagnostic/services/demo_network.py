@@ -100,60 +100,59 @@ def open_demo_network(ctx: Context) -> int:
 
 
 def create_demo_network(ctx: Context) -> int:
+    """Make the demo network in one transaction: a failure leaves nothing half made (a demo found by
+    its name is always whole)."""
     if not may_open(ctx):
         raise NotAllowed("demo_network")
+    return ctx.uow.run(lambda uow: _create(ctx, uow))  # the use cases called inside join this transaction
+
+
+def _create(ctx: Context, uow: UnitOfWork) -> int:
     lang = ctx.lang
     loaded, text = shipped_questionnaire("rse-performance-globale")
     now = datetime.now(UTC)
-
     every: list[int] = []  # every assessment made, for the read model
-
-    def build(uow: UnitOfWork) -> tuple[int, list[tuple[int, int, int]]]:
-        every.clear()  # a retried transaction starts again
-        taken = {w.name for w in uow.workspaces.list()}
-        network_name = NETWORK_NAME[lang] if NETWORK_NAME[lang] not in taken else f"{NETWORK_NAME[lang]} {now:%Y%m%d%H%M%S}"
-        members_name = MEMBERS_NAME[lang] if MEMBERS_NAME[lang] not in taken else f"{MEMBERS_NAME[lang]} {now:%Y%m%d%H%M%S}"
-        network = uow.workspaces.add(network_name, "network")
-        space = uow.workspaces.add(members_name, "consultancy")
-        if ctx.actor.user_id is not None:
-            uow.workspaces.put_member(network.id, ctx.actor.user_id, Role.OWNER.value)
-            uow.workspaces.put_member(space.id, ctx.actor.user_id, Role.OWNER.value)
-        access.forget_grants(ctx)
-        uow.labels.set_label(network.id, LABEL_ID)
-        uow.snapshots.save(loaded, text)
-        edit = access.scope(ctx, Permission.EDIT)
-        made: list[tuple[int, int, int]] = []  # (company, member, latest assessment)
-        group = uow.networks.add_group(network.id, GROUP_NAME[lang])
-        for salt, member in enumerate(MEMBERS):
-            company = uow.companies.add(space.id, member.name, member.profile, "")
-            joined = uow.networks.add_member(network.id, company.id, (now - timedelta(days=800 - 40 * salt)).date())
-            assert joined is not None
-            if member.shares:
-                uow.networks.set_shares(joined.id, True, "démo", now)
-            if member.in_group:
-                uow.networks.put_in_group(group.id, joined.id)
-            latest = 0
-            for months_ago, step, completed in HISTORY:
-                created = now - timedelta(days=30 * months_ago)
-                assessment = uow.assessments.add(
-                    edit, company.id, loaded, respondent="", status="completed" if completed else "in_progress",
-                    created_at=created, completed_at=created + timedelta(days=5) if completed else None,
-                )  # fmt: skip
-                uow.answers.replace(edit, assessment.id, _answers(loaded, member.profile, member.level + step, salt))
-                latest = assessment.id
-                every.append(latest)
-            made.append((company.id, joined.id, latest))
-        access.audit(ctx, network.id, "workspace.create", f"workspace:{network.id}", network_name)
-        return network.id, made
-
-    network_id, made = ctx.uow.run(build)
+    taken = {w.name for w in uow.workspaces.list()}
+    network_name = NETWORK_NAME[lang] if NETWORK_NAME[lang] not in taken else f"{NETWORK_NAME[lang]} {now:%Y%m%d%H%M%S}"
+    members_name = MEMBERS_NAME[lang] if MEMBERS_NAME[lang] not in taken else f"{MEMBERS_NAME[lang]} {now:%Y%m%d%H%M%S}"
+    network = uow.workspaces.add(network_name, "network")
+    space = uow.workspaces.add(members_name, "consultancy")
+    if ctx.actor.user_id is not None:
+        uow.workspaces.put_member(network.id, ctx.actor.user_id, Role.OWNER.value)
+        uow.workspaces.put_member(space.id, ctx.actor.user_id, Role.OWNER.value)
+    access.forget_grants(ctx)
+    uow.labels.set_label(network.id, LABEL_ID)
+    uow.snapshots.save(loaded, text)
+    edit = access.scope(ctx, Permission.EDIT)
+    made: list[tuple[int, int, int]] = []  # (company, member, latest assessment)
+    group = uow.networks.add_group(network.id, GROUP_NAME[lang])
+    for salt, member in enumerate(MEMBERS):
+        company = uow.companies.add(space.id, member.name, member.profile, "")
+        joined = uow.networks.add_member(network.id, company.id, (now - timedelta(days=800 - 40 * salt)).date())
+        assert joined is not None
+        if member.shares:
+            uow.networks.set_shares(joined.id, True, "démo", now)
+        if member.in_group:
+            uow.networks.put_in_group(group.id, joined.id)
+        latest = 0
+        for months_ago, step, completed in HISTORY:
+            created = now - timedelta(days=30 * months_ago)
+            assessment = uow.assessments.add(
+                edit, company.id, loaded, respondent="", status="completed" if completed else "in_progress",
+                created_at=created, completed_at=created + timedelta(days=5) if completed else None,
+            )  # fmt: skip
+            uow.answers.replace(edit, assessment.id, _answers(loaded, member.profile, member.level + step, salt))
+            latest = assessment.id
+            every.append(latest)
+        made.append((company.id, joined.id, latest))
+    access.audit(ctx, network.id, "workspace.create", f"workspace:{network.id}", network_name)
     _plans(ctx, [a for _, _, a in made])
-    ctx.uow.run(lambda uow: current_summaries(uow, every))  # the read model, warm for the dashboard
-    practices.seed_demo_practices(ctx.uow, network_id, [m for _, m, _ in made])
+    current_summaries(uow, every)  # the read model, warm for the dashboard
+    practices.seed_demo_practices(uow, network.id, [m for _, m, _ in made])
     for member, (company_id, _, assessment_id) in zip(MEMBERS, made, strict=True):
         if member.applies:
-            labels.apply(ctx, network_id, company_id, assessment_id)
-    return network_id
+            labels.apply(ctx, network.id, company_id, assessment_id)
+    return network.id
 
 
 def _plans(ctx: Context, assessment_ids: list[int]) -> None:

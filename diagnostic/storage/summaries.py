@@ -19,6 +19,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
+from diagnostic.core.portfolio import CLOSED_STATUSES
 from diagnostic.core.roles import Scope
 from diagnostic.storage.models import Action, AnswerRow, Assessment, AssessmentSummary, Company, utcnow
 from diagnostic.storage.records import AnswerRecord, AssessmentRecord, CompanyRecord
@@ -193,7 +194,7 @@ class SummaryRepository(_Repository):
 
     def plan_counts(self, scope: Scope, workspace_id: int, today: date) -> dict[int, PlanCounts]:
         """Actions done / total / late of each latest assessment in reach, by assessment id (one grouped query)."""
-        open_status = Action.status.not_in(("done", "dropped"))
+        open_status = Action.status.not_in(sorted(CLOSED_STATUSES))  # core.portfolio.is_late, in SQL
         query = (
             select(
                 Action.assessment_id,
