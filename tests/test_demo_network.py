@@ -52,13 +52,13 @@ def test_a_signed_in_member_cannot_make_it(made) -> None:
 
 def test_a_failure_while_making_it_leaves_nothing(module_engine, monkeypatch) -> None:
     """Made in one transaction: a demo found by its name is always whole."""
-    ctx = local_context(module_engine, lang="en")  # another name than the module's French demo
+    ctx = local_context(module_engine, lang="en")
+    before = {w.id for w, _ in workspaces.my_workspaces(ctx)}
 
     def broken(*args, **kwargs):
         raise RuntimeError("the label step fails")
 
     monkeypatch.setattr(labels, "apply", broken)
     with pytest.raises(RuntimeError):
-        demo_network.open_demo_network(ctx)
-    names = {w.name for w, _ in workspaces.my_workspaces(ctx)}
-    assert not names & {demo_network.NETWORK_NAME["en"], demo_network.MEMBERS_NAME["en"]}
+        demo_network.create_demo_network(ctx)
+    assert {w.id for w, _ in workspaces.my_workspaces(ctx)} == before
