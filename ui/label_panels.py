@@ -25,8 +25,8 @@ from diagnostic.services import assessments as assessment_service
 from diagnostic.services import companies as company_service
 from diagnostic.services import labels as label_service
 from diagnostic.services.context import Context
+from diagnostic.services.labels import LabelApplicationRecord, LabelEventRecord
 from diagnostic.services.questionnaires import shipped_questionnaires
-from diagnostic.storage.labels import LabelApplicationRecord, LabelEventRecord
 from ui import state
 from ui.state import t
 from ui.text import authored_label, plain
