@@ -7,7 +7,8 @@ latest one, and the 500 companies members of one network, 9 in 10 sharing their 
 
 - read_model_cold_s: the read model computed for the 1 500 assessments at once (the first time);
 - dashboard_ms_median: `networks.dashboard(ctx, network)` warm (nothing to score), median of 5;
-- benchmark_ms_median: `networks.benchmark_for(ctx, company)` of one sharing member, warm, median of 5.
+- benchmark_ms_median: `networks.benchmark_for(ctx, company)` of one sharing member, warm, median of 5;
+- dashboard_page_ms_median: the network page (app_pages/network.py) run by AppTest, a rerun, warm, median of 5.
 
 Target: the dashboard and the benchmark under 1 s warm.
 
@@ -27,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from benchmarks.portfolio import _page_ms
 from diagnostic.core.answers import check_value
 from diagnostic.core.roles import Role
 from diagnostic.questionnaire_files import find_questionnaire
@@ -112,6 +114,17 @@ def _median_ms(function: Callable[[], object], runs: int = RUNS) -> float:
     return 1000 * statistics.median(times)
 
 
+def _dashboard_page(ctx: object) -> None:  # its source runs alone in AppTest (no annotation it cannot resolve)
+    import dataclasses
+
+    import streamlit as st
+
+    from app_pages import network as page
+
+    st.session_state["lang"] = "fr"
+    page.main(dataclasses.replace(ctx))  # type: ignore[type-var]
+
+
 def run() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'network.db'}")
@@ -137,10 +150,14 @@ def run() -> dict[str, Any]:
                 "benchmark_ms_median": _median_ms(lambda: networks.benchmark_for(ctx, member.company.member.company_id)),
                 "benchmark_contributors": board.benchmark.contributors,
             }
+            ctx.workspace_id = network
+            figures["dashboard_page_ms_median"] = _page_ms(_dashboard_page, ctx)  # the whole page, AppTest rerun
         finally:
             engine.dispose()
     figures["target_ms"] = TARGET_MS
-    figures["within_target"] = figures["dashboard_ms_median"] < TARGET_MS and figures["benchmark_ms_median"] < TARGET_MS
+    figures["within_target"] = all(
+        figures[k] < TARGET_MS for k in ("dashboard_ms_median", "benchmark_ms_median", "dashboard_page_ms_median")
+    )
     return figures
 
 
