@@ -65,7 +65,7 @@ def current_workspace(ctx: Context, mine: list[tuple[WorkspaceRecord, str]]) -> 
     chosen = st.session_state.get("workspace_id")
     if chosen not in kinds:
         path = urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
-        network_page = path in {url for entries in NETWORK_PAGES.values() for *_, url in entries}
+        network_page = path in {url for *_, url in NETWORK_PAGES}
         fitting = [w for w, kind in kinds.items() if (kind == "network") == network_page]
         chosen = fitting[0] if fitting and path else next(iter(kinds), None)
     ctx.workspace_id = chosen
@@ -133,34 +133,31 @@ def sidebar(ctx: Context, network: bool = False) -> None:
                 st.caption(t("sidebar.none_assessment"))
 
 
-# The pages of a consultancy's or a company's workspace, in sections (the first has no header).
-PAGES = {
-    "": [("app_pages/home.py", "nav.home", ":material/home:", "accueil")],
-    "nav.section.company": [
-        ("app_pages/company.py", "nav.company", ":material/business:", "entreprise"),
-        ("app_pages/participants.py", "nav.participants", ":material/diversity_3:", "participants"),
-        ("app_pages/diagnostic.py", "nav.diagnostic", ":material/checklist:", "diagnostic"),
-        ("app_pages/coaching.py", "nav.coaching", ":material/co_present:", "seance"),
-        ("app_pages/crossed.py", "nav.crossed", ":material/compare_arrows:", "regards-croises"),
-        ("app_pages/consensus.py", "nav.consensus", ":material/handshake:", "consensus"),
-        ("app_pages/results.py", "nav.results", ":material/radar:", "resultats"),
-        ("app_pages/plan.py", "nav.plan", ":material/task_alt:", "plan"),
-        ("app_pages/followup.py", "nav.followup", ":material/timeline:", "suivi"),
-        ("app_pages/memberships.py", "nav.memberships", ":material/hub:", "reseaux"),
-    ],
-    "nav.section.portfolio": [
-        ("app_pages/portfolio.py", "nav.portfolio", ":material/work:", "portefeuille"),
-        ("app_pages/compare.py", "nav.compare", ":material/stacked_bar_chart:", "comparer"),
-    ],
-}
+# The pages of a company's or a consultancy's workspace (a consultancy also has its portfolio). One
+# flat list: Streamlit 1.67 draws navigation sections as headers inside its list (axe: "list").
+PAGES = [
+    ("app_pages/home.py", "nav.home", ":material/home:", "accueil"),
+    ("app_pages/company.py", "nav.company", ":material/business:", "entreprise"),
+    ("app_pages/participants.py", "nav.participants", ":material/diversity_3:", "participants"),
+    ("app_pages/diagnostic.py", "nav.diagnostic", ":material/checklist:", "diagnostic"),
+    ("app_pages/coaching.py", "nav.coaching", ":material/co_present:", "seance"),
+    ("app_pages/crossed.py", "nav.crossed", ":material/compare_arrows:", "regards-croises"),
+    ("app_pages/consensus.py", "nav.consensus", ":material/handshake:", "consensus"),
+    ("app_pages/results.py", "nav.results", ":material/radar:", "resultats"),
+    ("app_pages/plan.py", "nav.plan", ":material/task_alt:", "plan"),
+    ("app_pages/followup.py", "nav.followup", ":material/timeline:", "suivi"),
+    ("app_pages/memberships.py", "nav.memberships", ":material/hub:", "reseaux"),
+]
+PORTFOLIO_PAGES = [
+    ("app_pages/portfolio.py", "nav.portfolio", ":material/work:", "portefeuille"),
+    ("app_pages/compare.py", "nav.compare", ":material/stacked_bar_chart:", "comparer"),
+]
 # The pages of a network's workspace: its members live in their own workspaces.
-NETWORK_PAGES = {
-    "": [
-        ("app_pages/network.py", "nav.network", ":material/hub:", "reseau"),
-        ("app_pages/label.py", "nav.label", ":material/workspace_premium:", "label"),
-        ("app_pages/practices.py", "nav.practices", ":material/lightbulb:", "pratiques"),
-    ],
-}
+NETWORK_PAGES = [
+    ("app_pages/network.py", "nav.network", ":material/hub:", "reseau"),
+    ("app_pages/label.py", "nav.label", ":material/workspace_premium:", "label"),
+    ("app_pages/practices.py", "nav.practices", ":material/lightbulb:", "pratiques"),
+]
 WORKSPACE_PAGE = ("app_pages/workspace.py", "nav.workspace", ":material/groups:", "espace")
 
 
@@ -188,23 +185,22 @@ def run() -> None:
         return
     ctx.workspace_id = current_workspace(ctx, mine)
     kind = next((w.kind for w, _ in mine if w.id == ctx.workspace_id), "consultancy")
-    sections = {header: list(entries) for header, entries in (NETWORK_PAGES if kind == "network" else PAGES).items()}
+    if kind == "network":
+        shown = list(NETWORK_PAGES)
+    else:  # the portfolio after the home page, in a consultancy
+        shown = [PAGES[0], *(PORTFOLIO_PAGES if kind == "consultancy" else []), *PAGES[1:]]
     if any(allowed(Role(role), Permission.READ_AUDIT) or allowed(Role(role), Permission.MANAGE_MEMBERS) for _, role in mine):
-        sections.setdefault("nav.section.workspace", []).append(WORKSPACE_PAGE)
-    by_path = {
-        path: st.Page(path, title=t(key), icon=icon, url_path=url)
-        for entries in sections.values() for path, key, icon, url in entries
-    }  # fmt: skip
-    pages = {t(header) if header else "": [by_path[path] for path, *_ in entries] for header, entries in sections.items()}
-    home = next(iter(pages.values()))[0]
+        shown.append(WORKSPACE_PAGE)
+    by_path = {path: st.Page(path, title=t(key), icon=icon, url_path=url) for path, key, icon, url in shown}
+    pages = list(by_path.values())
+    home = pages[0]
     # Streamlit serves its default page at "/" only: "/" is a hidden page that sends to the first page,
     # so that every page, the home page included, has one address that works.
     root = st.Page(
         lambda: st.switch_page(home, query_params=st.query_params.to_dict()),
         title=t("nav.home"), url_path="racine", default=True, visibility="hidden",
     )  # fmt: skip
-    pages[""] = [root, *pages.get("", [])]
-    navigation = st.navigation(pages, expanded=True)
+    navigation = st.navigation([root, *pages], expanded=True)
     wanted = st.session_state.pop("open_page", None)  # a page of another workspace's kind, asked before the switch
     if wanted in by_path:
         st.switch_page(by_path[wanted])

@@ -57,7 +57,7 @@ def _scores(evaluation: Evaluation) -> dict[str, float | None]:
 
 
 def _radar(comparison: Comparison, who: dict[int, str], titles: dict[str, str]) -> None:
-    st.subheader(t("compare.radar"), anchor=False)
+    st.header(t("compare.radar"), anchor=False)
     series = []
     for evaluation in comparison.evaluations:
         scores = _scores(evaluation)
@@ -67,7 +67,7 @@ def _radar(comparison: Comparison, who: dict[int, str], titles: dict[str, str]) 
 
 
 def _score_table(comparison: Comparison, who: dict[int, str], titles: dict[str, str], lang: str) -> None:
-    st.subheader(t("compare.scores"), anchor=False)
+    st.header(t("compare.scores"), anchor=False)
     heads = [plain(who[e.assessment.id]) for e in comparison.evaluations]
     lines = []
     for dimension in comparison.dimensions:
@@ -97,27 +97,29 @@ def _score_table(comparison: Comparison, who: dict[int, str], titles: dict[str, 
 
 
 def _differing(comparison: Comparison, who: dict[int, str], lang: str) -> None:
-    st.subheader(t("compare.differ"), anchor=False)
+    st.header(t("compare.differ"), anchor=False)
     if not comparison.differing:
         st.caption(t("compare.no_differ"))
         return
     st.caption(t("compare.differ_caption", limit=DIFFERING_LIMIT))
-    heads = [plain(who[e.assessment.id]) for e in comparison.evaluations]
-    lines = []
-    for spread in comparison.differing:
+    # one block per question (a table of long questions and several answers scrolls sideways on a phone)
+    for rank, spread in enumerate(comparison.differing):
         qid = spread.question
         text = next(
             e.questionnaire.questions[qid].text.get(lang)
             for e in comparison.evaluations
             if qid in e.questionnaire.questions
         )
-        answers = []
+        lines = []
         for e in comparison.evaluations:
             given = e.answers.get(qid)
             known = given is not None and qid in e.questionnaire.questions
-            answers.append(plain(answer_label(e.questionnaire, qid, given.value, lang)) if known and given else "—")
-        lines.append([authored_label(text), format_score(100 * spread.spread, lang), *answers])
-    st.table(pd.DataFrame(lines, columns=[t("compare.question"), t("compare.spread"), *heads]), hide_index=True)
+            shown = plain(answer_label(e.questionnaire, qid, given.value, lang)) if known and given else "—"
+            lines.append(f"- **{plain(who[e.assessment.id])}** : {shown}")
+        with st.container(border=True, key=f"compare-differ-{rank}"):
+            st.markdown(f"**{authored_label(text)}**")
+            st.caption(f"{t('compare.spread')} : {format_score(100 * spread.spread, lang)}")
+            st.markdown("\n".join(lines))
 
 
 def main(ctx: Context) -> None:

@@ -65,7 +65,9 @@ def _review_form(ctx: Context, found: ApplicationDetail) -> None:
     mine = found.my_review
     template = mine.checklist if mine else found.checklist_template()
     app_id = found.application.id
-    with st.form(f"label-review-{app_id}"):
+    # once someone reviewed, another reviewer's (or the lead's) empty form folds away
+    folded = bool(found.reviews) and mine is None
+    with st.expander(t("label.review.add_yours")) if folded else st.container(), st.form(f"label-review-{app_id}"):
         st.markdown(f"**{t('label.review.title')}**")
         if mine is not None:
             st.caption(t("label.review.replaces"))
@@ -131,10 +133,11 @@ def _decision_form(ctx: Context, found: ApplicationDetail) -> None:
     st.markdown(t("label.decide.outcome", outcome=t(DECISION_KEYS[outcome])))
     reasons = found.majority_reasons()
     with st.form(f"label-decide-{app_id}"):
-        conditions = st.text_area(
-            t("label.decide.conditions"), value=reasons if outcome == "deferred" else "", max_chars=label_service.TEXT_MAX,
-            help=t("label.decide.conditions_help"),
-        )  # fmt: skip
+        conditions = ""  # asked only when the majority defers: a grant has none
+        if outcome == "deferred":
+            conditions = st.text_area(
+                t("label.decide.conditions"), value=reasons, max_chars=label_service.TEXT_MAX, help=t("label.decide.conditions_help"),
+            )  # fmt: skip
         reason = st.text_area(t("label.decide.reason"), value=reasons if outcome == "refused" else "", max_chars=label_service.TEXT_MAX)
         if st.form_submit_button(t("label.decide.submit"), type="primary"):
             if panels.act(label_service.decide, ctx, app_id, conditions, reason) is not None:

@@ -58,7 +58,7 @@ def network_card(ctx: Context, company_id: int, m: Membership, found: Benchmark 
     lang = state.lang()
     member = m.member
     with st.container(border=True):
-        st.subheader(m.network)
+        st.header(m.network, anchor=False)
         st.caption(t("membership.joined", date=format_date(member.joined_on, lang)))
         if member.consent_changed_at is not None:
             who = t("membership.local_owner") if member.consent_by in ("", "local") else member.consent_by  # local mode

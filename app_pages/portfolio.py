@@ -94,7 +94,7 @@ def _names(rows: list[PortfolioRow], lang: str, detail: bool = False, late: bool
 
 def _reminders(found: Reminders, lang: str) -> None:
     with st.container(border=True, key="portfolio-reminders"):
-        st.subheader(t("portfolio.reminders"), anchor=False)
+        st.header(t("portfolio.reminders"), anchor=False)
         if found.empty:
             st.caption(t("portfolio.no_reminder"))
         if found.overdue:
@@ -181,7 +181,7 @@ def _columns(lang: str) -> dict[str, Any]:
     percent = "%d %%" if lang == "fr" else "%d%%"
     day = "DD/MM/YYYY"  # how both French and British English write a short date
     return {
-        t("portfolio.col_name"): st.column_config.TextColumn(pinned=True),
+        t("portfolio.col_name"): st.column_config.TextColumn(),
         t("portfolio.col_sector"): st.column_config.TextColumn(width="small"),
         t("portfolio.col_assessment"): st.column_config.TextColumn(width="medium"),
         t("portfolio.col_status"): st.column_config.TextColumn(width="small"),
@@ -198,7 +198,7 @@ def _columns(lang: str) -> dict[str, Any]:
 
 def _follow_up(ctx: Context, rows: list[PortfolioRow], lang: str) -> None:
     """The date of the next follow-up of one company (the current one by default)."""
-    st.subheader(t("portfolio.follow_up_header"), anchor=False)
+    st.header(t("portfolio.follow_up_header"), anchor=False)
     message = st.session_state.pop("portfolio_message", None)
     if message:
         kind, text = message

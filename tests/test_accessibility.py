@@ -333,3 +333,87 @@ def test_streamlit_labels_translate_both_ways() -> None:
     mended = serve.mend_shell(html, "fr")
     assert mended.startswith(b'<!DOCTYPE html>\n<html lang="fr">') and b"</style><script>" in mended
     assert serve.mend_shell(b"<html><body></body></html>", "fr") == b"<html><body></body></html>"
+
+
+# --- issue 12: the consultant's and the network's pages -----------------------------------------------
+
+# url path -> (i18n key of its title, where it is opened): "members" is the demo network's members'
+# workspace (a consultancy's navigation, Mécanique Précision Loire and its latest assessment current),
+# "network" the demo network's own workspace (its dashboard, label and practices).
+NETWORK_PAGES = {
+    "portefeuille": ("nav.portfolio", "members"),
+    "comparer": ("nav.compare", "members"),
+    "seance": ("nav.coaching", "members"),
+    "reseaux": ("nav.memberships", "members"),
+    "reseau": ("nav.network", "network"),
+    "label": ("nav.label", "network"),
+    "pratiques": ("nav.practices", "network"),
+}
+NETWORK_DRAWN_LATE = {
+    "portefeuille": "[data-testid=stDataFrame]",
+    "comparer": ".js-plotly-plot .scatterlayer",
+    "seance": ".st-key-coaching-prepare [data-testid=stRadio]",
+    "reseau": ".js-plotly-plot",
+}
+COMPARED = ("Mécanique Précision Loire", "Boulangeries Réunies", "Conserverie du Val")  # demo network members
+
+
+@pytest.fixture(scope="module")
+def network_site(site: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A server of its own (the pages above keep their single workspace) with the demo network made
+    through the services; the same browser page."""
+    from diagnostic.services import companies, demo_network, workspaces
+
+    folder = tmp_path_factory.mktemp("accessibility-network")
+    db_url = f"sqlite:///{folder / 'network.db'}"
+    engine = make_engine(db_url)
+    migrate(engine)
+    ctx = local_context(engine)
+    network = demo_network.create_demo_network(ctx)
+    members = next(w.id for w, _ in workspaces.my_workspaces(ctx) if w.name == demo_network.MEMBERS_NAME["fr"])
+    company = next(c for c in companies.list_companies(ctx) if c.name == COMPARED[0])
+    latest = assessments.list_assessments(ctx, company.id)[-1]
+    places = {"members": f"w={members}&c={company.id}&a={latest.id}", "network": f"w={network}"}
+    server = Server(ROOT / "serve.py", db_url, log=folder / "server.log")
+    server.start()
+    try:
+        yield {"server": server, "page": site["page"], "places": places}
+    finally:
+        server.stop()
+        engine.dispose()
+
+
+def open_network_page(site: dict[str, Any], name: str, lang: str, width: int = 1280) -> Any:
+    """One of the pages above, drawn in full; on Compare, three companies chosen first (the radar, the
+    dimension table and the questions where they differ)."""
+    from tests.e2e import click_and_wait
+
+    page = site["page"]
+    page.set_viewport_size({"width": width, "height": WIDTHS[width]})
+    place = site["places"][NETWORK_PAGES[name][1]]
+    page.goto(f"{site['server'].url}/{name}?{place}&lang={lang}")
+    wait_idle(page, settle=0.5)
+    page.locator("[data-testid=stMain] h1").first.wait_for()
+    if name == "comparer":
+        chooser = page.locator("[data-testid=stMain] [data-testid=stMultiSelect]")
+        for company in COMPARED:
+            chooser.get_by_role("combobox").click()
+            click_and_wait(page, page.get_by_role("option", name=company, exact=True))
+        page.keyboard.press("Escape")
+    if name in NETWORK_DRAWN_LATE:
+        page.locator(NETWORK_DRAWN_LATE[name]).first.wait_for()
+    wait_drawn(page)
+    return page
+
+
+@pytest.mark.skipif(AXE is None, reason="axe-core is not installed: `make test` installs it with npm (Makefile)")
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("name", list(NETWORK_PAGES))
+def test_axe_finds_nothing_serious_on_the_consultant_and_network_pages(network_site, name: str, width: int) -> None:
+    """In French only (the texts' language changes no structure, and each page costs seconds); the
+    page's own title is checked on the way."""
+    page = open_network_page(network_site, name, "fr", width)
+    expected = f"{t(NETWORK_PAGES[name][0], 'fr')} · Autodiag RSE"
+    wait_for(page, f"() => document.title === {json.dumps(expected)}", f"the title {expected!r}", timeout=10)
+    found = failing(axe_violations(page))
+    assert not found, f"axe-core ({AXE.name}) on /{name} at {width} px in fr:\n{readable(found)}"

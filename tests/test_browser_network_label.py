@@ -23,6 +23,7 @@ Screenshots of /reseau, /label and /reseaux at 1280 and 390 px go to /tmp/shots-
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -179,8 +180,9 @@ def shot(page, name: str, ready: str | None = None) -> None:
     again if the page grew meanwhile (elements drawn late)."""
     own = page.viewport_size
     for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 844 if width < 600 else own["height"]})
-        wait_drawn(page, quiet=0.3)
+        if width != page.viewport_size["width"]:
+            page.set_viewport_size({"width": width, "height": 844 if width < 600 else own["height"]})
+            wait_drawn(page, quiet=0.3)
         if ready:
             page.locator(ready).first.wait_for(timeout=WAIT)
         tall = 0
@@ -263,11 +265,11 @@ def test_the_member_joins_with_the_code_shares_and_applies(world: World) -> None
 
     # the consent to share, then the label: only the completed assessment is offered
     click_and_wait(page, page.get_by_text(t("membership.share"), exact=True))
-    wait_for(page, f"() => !document.querySelector('{MAIN}').innerText.includes({t('membership.give_to_get')!r})",
+    wait_for(page, f"() => !document.querySelector('{MAIN}').innerText.includes({json.dumps(t('membership.give_to_get'))})",
              "the network's benchmark instead of 'give to get'")  # fmt: skip
     page.get_by_text(t("label.member.precheck")).wait_for(timeout=WAIT)
     offered = options_of(page, page.get_by_role("combobox", name=t("label.member.choose_assessment"), exact=True))
-    assert len(offered) == 1 and "terminé" in offered[0], f"only the completed assessment: {offered}"
+    assert len(offered) == 1 and offered[0].endswith(f"({t('status.completed')})"), f"only the completed one: {offered}"
     checks = page.locator(f"{MAIN} [data-testid=stTable] table").last
     statuses = [s.strip() for s in checks.locator("tbody tr td:nth-child(2)").all_inner_texts()]
     assert statuses == [t("label.check.met")] * 6 + [t("label.check.not_measurable")], statuses
@@ -357,7 +359,9 @@ def test_the_committee_votes_and_the_lead_records_the_decision(world: World) -> 
         assert f"{name} · {t('label.decision.granted')}" in text, f"{name}'s vote, named on the network's side"
     deciding = form(lead, t("label.decide.submit"))
     deciding.wait_for(timeout=WAIT)
-    shot(lead, "label-votes", ready=f"{MAIN} button:has-text({t('label.decide.submit')!r})")
+    shot(
+        lead, "label-votes", ready=f"{MAIN} button:has-text({json.dumps(t('label.decide.submit'), ensure_ascii=False)})"
+    )
     click_and_wait(lead, deciding.get_by_role("button", name=t("label.decide.submit")))
     lead.get_by_text(t("label.decide.saved")).wait_for(timeout=WAIT)
     decided = labels.detail(world.context_of("lea"), application).application

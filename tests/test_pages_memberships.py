@@ -73,9 +73,8 @@ def test_join_with_a_code_share_see_the_benchmark_and_leave(world: World) -> Non
     code.set_value(issued.token)
     at = ok(button(at, t("membership.join_button")).click().run())
     assert t("membership.joined_now", network=world.name) in [s.value for s in at.success]
-    headings = [s.value for s in at.subheader]
-    assert headings[0] == world.name  # the network's card, then its good practices (ui/practice_panels.py)
-    assert headings[1:] == [t("practice.member_title", network=world.name)]
+    assert [h.value for h in at.header] == [world.name, t("membership.join")]  # the network's card, joining
+    assert [s.value for s in at.subheader] == [t("practice.member_title", network=world.name)]  # under the card
     assert t("membership.give_to_get") in [i.value for i in at.info]  # not sharing: no benchmark
     [share] = at.toggle
     assert share.value is False and not share.disabled

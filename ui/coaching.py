@@ -33,10 +33,13 @@ PRESENTING_CSS = """<style>
 .st-key-coaching-present [data-testid="stCaptionContainer"] { font-size: 1.3rem; line-height: 1.5; }
 .st-key-coaching-present [data-testid="stWidgetLabel"] p { font-size: 1.6rem; }
 .st-key-coaching-present button p { font-size: 1.2rem; }
+.st-key-coaching-present [data-testid="stMarkdownContainer"] p > strong:only-child { font-size: 1.8rem; line-height: 1.3; }
+.st-key-coaching-present [data-testid="stCheckbox"] input + div, .st-key-coaching-present [data-testid="stCheckbox"] span { transform: scale(1.3); }
 @media (max-width: 640px) {
   .st-key-coaching-present p, .st-key-coaching-present li, .st-key-coaching-present label,
   .st-key-coaching-present [data-testid="stCaptionContainer"] { font-size: 1.1rem; }
   .st-key-coaching-present [data-testid="stWidgetLabel"] p { font-size: 1.25rem; }
+  .st-key-coaching-present [data-testid="stMarkdownContainer"] p > strong:only-child { font-size: 1.35rem; }
 }
 </style>"""
 

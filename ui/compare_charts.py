@@ -37,7 +37,7 @@ def compare_radar(axes: list[str], series: list[tuple[str, list[float | None]]])
             "angularaxis": {"rotation": 90, "direction": "clockwise", "tickfont": {"size": 12}},
         },
         legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0.5, "xanchor": "center"},
-        margin={"l": 110, "r": 110, "t": 40, "b": 30},
+        margin={"l": 110, "r": 110, "t": 90, "b": 40},
         height=520,
         font={"color": CHART_TEXT},
     )

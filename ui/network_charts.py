@@ -34,17 +34,19 @@ def levels_figure(levels: list[LevelCount], lang: str) -> go.Figure:
 
 
 def dimensions_figure(dimensions: list[DimensionScores]) -> go.Figure:
-    """A box per dimension: the spread of the sharing members' scores (0..100)."""
+    """A box per dimension, lying down (the names stay readable on a phone): the spread of the
+    sharing members' scores (0..100), the first dimension on top."""
     figure = go.Figure()
-    for d in dimensions:
+    for d in reversed(dimensions):
         figure.add_trace(
             go.Box(
-                y=d.scores, name="<br>".join(textwrap.wrap(d.title, 16)), marker_color=COLORS["current"], boxpoints="outliers",
-                hovertemplate="%{y:.0f}/100<extra></extra>",
+                x=d.scores, name="<br>".join(textwrap.wrap(d.title, 22)), marker_color=COLORS["current"],
+                boxpoints="outliers", orientation="h", hovertemplate="%{x:.0f}/100<extra></extra>",
             )
         )  # fmt: skip
-    figure.update_yaxes(range=[0, 100], title="/100")
-    return _layout(figure, 420)
+    figure.update_xaxes(range=[0, 100], title="/100")
+    figure.update_yaxes(automargin=True)  # room for the dimensions' names
+    return _layout(figure, 70 + 60 * len(dimensions))
 
 
 def period_label(p: PeriodMedian, lang: str) -> str:
