@@ -18,17 +18,15 @@ python -m benchmarks.network   (the lead registers it as a `make bench` step)
 from __future__ import annotations
 
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
 
-from benchmarks.portfolio import _page_ms
+from benchmarks.portfolio import _median_ms, _page_ms
 from diagnostic.core.answers import check_value
 from diagnostic.core.roles import Role
 from diagnostic.questionnaire_files import find_questionnaire
@@ -42,7 +40,6 @@ MEMBERS = 500
 PER_COMPANY = 3
 ACTIONS = 5
 SHARING = 0.9
-RUNS = 5
 SEED = 20_260_612
 TARGET_MS = 1000.0
 
@@ -102,16 +99,6 @@ def seed(engine: Any) -> tuple[Context, int]:
         return int(network.id)
 
     return ctx, uow.run(work)
-
-
-def _median_ms(function: Callable[[], object], runs: int = RUNS) -> float:
-    function()  # warm
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def _dashboard_page(ctx: object) -> None:  # its source runs alone in AppTest (no annotation it cannot resolve)

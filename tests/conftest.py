@@ -241,3 +241,22 @@ def page_files_beside_the_script():
         for name in [m for m in sys.modules if m == "app_pages" or m.startswith("app_pages.")]:
             if str(getattr(sys.modules[name], "__file__", "") or "").startswith(str(link.parent)):
                 del sys.modules[name]
+
+
+# --- what an AppTest run drew -------------------------------------------------------------------------
+
+SAID = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
+
+
+def said(at: Any) -> str:
+    """Every text an AppTest run drew (titles, headings, markdown, captions, alerts), one per line."""
+    return "\n".join(str(e.value) for kind in SAID for e in getattr(at, kind))
+
+
+def drawn(at: Any) -> Any:
+    """The run, after checking it ended without an exception or the "unexpected error" words."""
+    from diagnostic.i18n import t
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert t("error.unexpected", "fr") not in said(at)
+    return at

@@ -387,3 +387,35 @@ def click_and_measure(page, locator, timeout: float = TIMEOUT) -> dict[str, Any]
 def click_and_wait(page, locator, timeout: float = TIMEOUT) -> float:
     """Click, wait for the rerun it triggers to finish; return the milliseconds it took in the browser."""
     return click_and_measure(page, locator, timeout)["ms"]
+
+
+# Screenshots are for a person to look at, not assertions: taken when AUTODIAG_SHOTS is set
+# (`AUTODIAG_SHOTS=1 make test`), skipped otherwise to keep the suite within its time.
+SHOTS_WANTED = bool(os.environ.get("AUTODIAG_SHOTS"))
+
+
+def whole_page_shots(page, folder: Path, name: str, ready: str | None = None, timeout: float = TIMEOUT) -> None:
+    """The whole page at 1280 and 390 px into `folder` (for a person to look at), then back to the page's
+    own size. The viewport is made as tall as the page (the app scrolls inside its main area, which a
+    full-page screenshot does not show), again if the page grew meanwhile (elements drawn late)."""
+    if not SHOTS_WANTED:
+        return
+    main = "[data-testid=stMain]"
+    folder.mkdir(parents=True, exist_ok=True)
+    own = page.viewport_size
+    for width in (1280, 390):
+        if width != page.viewport_size["width"]:
+            page.set_viewport_size({"width": width, "height": 844 if width < 600 else own["height"]})
+            wait_drawn(page, quiet=0.3)
+        if ready:
+            page.locator(ready).first.wait_for(timeout=timeout * 1000)
+        tall = 0
+        for _ in range(3):
+            now = page.evaluate(f"() => document.querySelector('{main}').scrollHeight")
+            if now == tall:
+                break
+            tall = now
+            page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 8000)})
+            wait_drawn(page, quiet=0.3)
+        page.screenshot(path=str(folder / f"{name}-{width}.png"))
+    page.set_viewport_size(own)

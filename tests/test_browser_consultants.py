@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ from diagnostic.services.context import Context
 from diagnostic.services.demo_network import MEMBERS_NAME, NETWORK_NAME
 from diagnostic.storage.database import make_engine, migrate
 from tests.conftest import local_context
-from tests.e2e import ROOT, browser, click_and_wait, running, wait_drawn, wait_for, wait_idle
+from tests.e2e import ROOT, browser, click_and_wait, running, wait_drawn, wait_for, wait_idle, whole_page_shots
 
 pytestmark = pytest.mark.browser
 
@@ -109,26 +110,7 @@ def nav(page, name: str, path: str) -> None:
 
 
 def shot(page, name: str, ready: str | None = None) -> None:
-    """The whole page at 1280 and 390 px, then back to the page's own size. The viewport is made as tall
-    as the page (the app scrolls inside its main area, which a full-page screenshot does not show),
-    again if the page grew meanwhile (elements drawn late)."""
-    own = page.viewport_size
-    for width in (1280, 390):
-        if width != page.viewport_size["width"]:
-            page.set_viewport_size({"width": width, "height": 844 if width < 600 else own["height"]})
-            wait_drawn(page, quiet=0.3)
-        if ready:
-            page.locator(ready).first.wait_for(timeout=WAIT)
-        tall = 0
-        for _ in range(3):
-            now = page.evaluate(f"() => document.querySelector('{MAIN}').scrollHeight")
-            if now == tall:
-                break
-            tall = now
-            page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 8000)})
-            wait_drawn(page, quiet=0.3)
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"))
-    page.set_viewport_size(own)
+    whole_page_shots(page, SHOTS, name, ready)
 
 
 def metric(page, label: str) -> str:
@@ -281,9 +263,15 @@ def test_the_coaching_session_keeps_private_notes_off_the_presenting_view(world:
     page.get_by_text(t("coaching.position", dimension=GOVERNANCE, index=2, count=applicable)).wait_for(timeout=WAIT)
     prepare.get_by_role("textbox", name=t("coaching.note"), exact=True).fill(SHARED)
     click_and_wait(page, prepare.get_by_text(t("coaching.share"), exact=True))
-    notes = coaching.notes(world.ctx, assessment)
-    second = next(q for q in notes if q != first_question)
-    assert (notes[second].text, notes[second].shared) == (SHARED, True)
+    # the blur's save and the toggle's are two runs: wait (bounded) until both are in the database
+    deadline = time.monotonic() + WAIT / 1000
+    while True:
+        notes = coaching.notes(world.ctx, assessment)
+        second = next((q for q in notes if q != first_question), None)
+        if (second and (notes[second].text, notes[second].shared) == (SHARED, True)) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert second is not None and (notes[second].text, notes[second].shared) == (SHARED, True)
     shot(page, "seance", ready=".st-key-coaching-prepare")
 
     # the presenting view, on question 2: the shared note shown, no note field at all

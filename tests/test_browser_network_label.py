@@ -44,7 +44,16 @@ from diagnostic.services.context import Context
 from diagnostic.services.demo_network import _answers
 from diagnostic.services.questionnaires import shipped_questionnaire
 from diagnostic.storage.uow import sql_unit_of_work
-from tests.e2e import ROOT, browser, click_and_wait, free_port, new_page, wait_drawn, wait_for, wait_idle
+from tests.e2e import (
+    ROOT,
+    browser,
+    click_and_wait,
+    free_port,
+    new_page,
+    wait_for,
+    wait_idle,
+    whole_page_shots,
+)
 from tests.oidc import keep_offline, oidc_provider, redirect_uri, shared_server, start_sign_in
 from tests.oidc import sign_in as authorize
 
@@ -175,26 +184,7 @@ def main_text(page) -> str:
 
 
 def shot(page, name: str, ready: str | None = None) -> None:
-    """The whole page at 1280 and 390 px, then back to the page's own size. The viewport is made as tall
-    as the page (the app scrolls inside its main area, which a full-page screenshot does not show),
-    again if the page grew meanwhile (elements drawn late)."""
-    own = page.viewport_size
-    for width in (1280, 390):
-        if width != page.viewport_size["width"]:
-            page.set_viewport_size({"width": width, "height": 844 if width < 600 else own["height"]})
-            wait_drawn(page, quiet=0.3)
-        if ready:
-            page.locator(ready).first.wait_for(timeout=WAIT)
-        tall = 0
-        for _ in range(3):
-            now = page.evaluate(f"() => document.querySelector('{MAIN}').scrollHeight")
-            if now == tall:
-                break
-            tall = now
-            page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 8000)})
-            wait_drawn(page, quiet=0.3)
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"))
-    page.set_viewport_size(own)
+    whole_page_shots(page, SHOTS, name, ready)
 
 
 def form(page, button: str):

@@ -28,7 +28,7 @@ from diagnostic.i18n import t as translate
 from diagnostic.services import assessments, companies, participation, questionnaires, reports, respondents
 from diagnostic.storage.database import make_engine, migrate
 from tests.conftest import local_context
-from tests.e2e import ROOT, browser, click_and_wait, new_page, running, wait_drawn, wait_for, wait_idle
+from tests.e2e import ROOT, SHOTS_WANTED, browser, click_and_wait, new_page, running, wait_drawn, wait_for, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -70,6 +70,8 @@ def goto(page, url: str) -> None:
 
 def shot(page, name: str, widths: tuple[int, ...] = (1280, 390)) -> None:
     """Screenshots of the page at each width (the page's own width last), for the lead to look at."""
+    if not SHOTS_WANTED:
+        return
     own = page.viewport_size
     for width in widths:
         if width != own["width"]:

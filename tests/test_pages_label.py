@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 from diagnostic.i18n import t as translate
 from diagnostic.services import labels
 from diagnostic.services.context import Context
+from tests.conftest import drawn as ok
+from tests.conftest import said as texts
 from tests.test_labels import DAY, World, world
 
 
@@ -17,17 +19,6 @@ def t(key: str, **values: object) -> str:
     return translate(key, "fr", **values)
 
 
-def texts(at: AppTest) -> str:
-    parts: list[object] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
-        parts += [e.value for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert t("error.unexpected") not in texts(at)
-    return at
 
 
 def label_page(ctx: Context) -> AppTest:

@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 from diagnostic.i18n import t as translate
 from diagnostic.services import networks
 from diagnostic.services.context import Context
-from tests.conftest import page_script
+from tests.conftest import drawn as ok
+from tests.conftest import page_script, said
 from tests.test_networks import World, make_world
 
 
@@ -18,17 +19,6 @@ def t(key: str, **values: object) -> str:
     return translate(key, "fr", **values)
 
 
-def said(at: AppTest) -> str:
-    parts: list[object] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
-        parts += [e.value for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert t("error.unexpected") not in said(at)
-    return at
 
 
 def page(ctx: Context, world: World, company_id: int, name: str = "memberships", **session: object) -> AppTest:

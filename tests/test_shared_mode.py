@@ -38,7 +38,7 @@ from diagnostic.services import (
 )
 from diagnostic.services.context import Actor, Context
 from diagnostic.storage.uow import sql_unit_of_work
-from tests.e2e import ROOT, browser, click_and_wait, free_port, new_page, wait_drawn, wait_idle
+from tests.e2e import ROOT, SHOTS_WANTED, browser, click_and_wait, free_port, new_page, wait_drawn, wait_idle
 from tests.oidc import (
     Provider,
     finish_sign_out,
@@ -163,6 +163,8 @@ def settled_text(page, where: str = MAIN, quiet: float = 0.6, timeout: float = 1
 
 
 def shot(page, name: str) -> None:
+    if not SHOTS_WANTED:
+        return
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"shared-{name}.png"), full_page=True)
 

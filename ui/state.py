@@ -38,18 +38,22 @@ SESSION_KEYS = {"lang": "lang", "workspace_id": "w", "company_id": "c", "assessm
 
 
 def _url_place() -> dict[str, object]:
-    """What the URL says: language, workspace, company, assessment, open dimension (missing or wrong:
-    the default)."""
+    """What the URL says: language, workspace (when no company names it), company, assessment, open
+    dimension (missing or wrong: the default)."""
     lang = st.query_params.get("lang", "fr")
     lang = lang if lang in LANGS else "fr"
+    company = _int_param("c")
     return {
-        "lang": lang, "w": _int_param("w"), "c": _int_param("c"), "a": _int_param("a"), "dim": st.query_params.get("dim") or None,
+        "lang": lang, "w": _int_param("w") if company is None else None, "c": company, "a": _int_param("a"),
+        "dim": st.query_params.get("dim") or None,
     }  # fmt: skip
 
 
 def _session_place() -> dict[str, object]:
     place = {name: st.session_state.get(key) for key, name in SESSION_KEYS.items()}
     place["lang"] = place["lang"] or "fr"
+    if place["c"] is not None:  # a company names its workspace: one parameter less, one history entry less
+        place["w"] = None
     return place
 
 
