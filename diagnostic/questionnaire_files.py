@@ -5,6 +5,7 @@ Parsing and checking the text is `diagnostic.core.loading.parse_questionnaire`; 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -27,7 +28,14 @@ def load_questionnaire(path: str | Path) -> LoadedQuestionnaire:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise QuestionnaireError(str(path), [Issue("", f"cannot read the file: {exc}")]) from None
-    return parse_questionnaire(text, str(path))
+    return _parsed(text, str(path))
+
+
+@lru_cache(maxsize=16)
+def _parsed(text: str, source: str) -> LoadedQuestionnaire:
+    """Parsing and checking the full questionnaire takes most of a second: a file read again unchanged
+    (the same text) is not parsed again. A file that fails raises each time (errors are not kept)."""
+    return parse_questionnaire(text, source)
 
 
 def shipped_paths(folder: Path = QUESTIONNAIRES_DIR) -> list[Path]:

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import inspect, text
 
 from diagnostic.core import limits
 from diagnostic.exports.assessment_json import ImportRefused, to_json
 from diagnostic.i18n import error_text, message_text
 from diagnostic.services import actions, assessments, companies, reports, transfer
 from diagnostic.services.context import Context
+from tests.conftest import row_counts
 
 Path = tuple[Any, ...]
 
@@ -35,9 +35,7 @@ def exported(demo_export) -> tuple[Context, dict[str, Any]]:
 
 
 def counts(ctx: Context) -> dict[str, int]:
-    with ctx.uow.engine.connect() as connection:
-        tables = sorted(inspect(connection).get_table_names())
-        return {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() for table in tables}
+    return row_counts(ctx.uow.engine)
 
 
 def paths_of(document: Any) -> list[Path]:

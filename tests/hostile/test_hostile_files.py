@@ -14,7 +14,6 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import inspect, text
 
 from diagnostic.cli import main
 from diagnostic.exports.assessment_json import ImportRefused, to_json
@@ -22,7 +21,7 @@ from diagnostic.i18n import TEXTS, error_text, message_text, t
 from diagnostic.questionnaire_files import find_questionnaire
 from diagnostic.services import actions, assessments, companies, demo, reports, transfer
 from diagnostic.services.context import Context
-from tests.conftest import ROOT, fresh_engine, local_context
+from tests.conftest import ROOT, fresh_engine, local_context, row_counts
 from tests.hostile.hostile import ACCEPTED, HOSTILE, MATURITY, Kind
 
 QUESTIONNAIRE = "rse-performance-globale"
@@ -46,9 +45,7 @@ def valid_export(tmp_path_factory) -> bytes:
 
 
 def counts(ctx: Context) -> dict[str, int]:
-    with ctx.uow.engine.connect() as connection:
-        tables = sorted(inspect(connection).get_table_names())
-        return {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() for table in tables}
+    return row_counts(ctx.uow.engine)
 
 
 def error_prefix(path, lang: str = "fr") -> str:
