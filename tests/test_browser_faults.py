@@ -205,9 +205,13 @@ def test_a_server_killed_right_after_a_click_comes_back_showing_what_is_stored(t
             )
         page.reload()
         wait_idle(page, settle=0.5)
-        question(page, 0).wait_for(timeout=WAIT)
+        question(page, 2).wait_for(timeout=WAIT)  # the page draws its questions one after another
         for index in range(3):
-            assert checked_level(page, index) == stored(ctx, assessment_id, question_id(ctx, assessment_id, index))
+            qid = question_id(ctx, assessment_id, index)
+            wait_until(
+                lambda qid=qid, index=index: checked_level(page, index) == stored(ctx, assessment_id, qid),
+                f"question {index + 1} after the reload to show what is stored",
+            )
     ctx.uow.engine.dispose()
 
 
