@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -112,6 +112,7 @@ class Company(Base):
     tertiary_area_1000m2: Mapped[bool | None]
     notes: Mapped[str] = mapped_column(Text, default="")
     next_follow_up: Mapped[date | None] = mapped_column(Date)  # the consultant's next meeting (migration 0005)
+    region: Mapped[str | None] = mapped_column(String(10))  # INSEE region code, for regional aid (migration 0006)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -146,6 +147,7 @@ class Assessment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    vsme_enabled: Mapped[bool] = mapped_column(Boolean, default=False)  # the "Données VSME" module (migration 0006)
 
     company: Mapped[Company] = relationship(back_populates="assessments")
     answers: Mapped[list[AnswerRow]] = relationship(cascade="all, delete-orphan")
@@ -459,3 +461,46 @@ class Practice(Base):
     moderated_by: Mapped[str] = mapped_column(String(200), default="")
     moderated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     moderation_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Evidence(Base):
+    """A piece of evidence for one answer: a file (its bytes in evidence_files) or a link (migration 0006)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(10))  # file | link
+    file_name: Mapped[str] = mapped_column(String(200), default="")  # sanitised
+    media_type: Mapped[str] = mapped_column(String(100), default="")  # from the content, not the name
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(String(500), default="")
+    added_by: Mapped[str] = mapped_column(String(200), default="")
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    verified_by: Mapped[str] = mapped_column(String(200), default="")
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EvidenceFile(Base):
+    """The bytes of an evidence file, apart so that listing evidence never loads them."""
+
+    __tablename__ = "evidence_files"
+
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class VsmeValue(Base):
+    """One datapoint of an assessment's VSME basic module, as entered (migration 0006)."""
+
+    __tablename__ = "vsme_values"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True)
+    datapoint: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
