@@ -141,6 +141,7 @@ PAGES = [
     ("app_pages/participants.py", "nav.participants", ":material/diversity_3:", "participants"),
     ("app_pages/diagnostic.py", "nav.diagnostic", ":material/checklist:", "diagnostic"),
     ("app_pages/coaching.py", "nav.coaching", ":material/co_present:", "seance"),
+    ("app_pages/evidence.py", "nav.evidence", ":material/attach_file:", "preuves"),
     ("app_pages/crossed.py", "nav.crossed", ":material/compare_arrows:", "regards-croises"),
     ("app_pages/consensus.py", "nav.consensus", ":material/handshake:", "consensus"),
     ("app_pages/results.py", "nav.results", ":material/radar:", "resultats"),

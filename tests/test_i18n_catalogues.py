@@ -37,6 +37,7 @@ DYNAMIC_PREFIXES = {
     "pdf.impact.",  # a recommendation's impact (1-3) in the PDF
     "group.",  # a respondent group's default name (test_every_group_and_link_state_has_words)
     "participants.link_",  # a respondent link's state on the participants page
+    "evidence.status.",  # an answer's evidence status: app_pages/evidence.py (core.evidence.STATUSES)
     "participants.state_",  # a named respondent's progress on the participants page
 }
 CALL = r"\b(?:t|translate|Message|[A-Z]\w*Refused)\(\s*"  # t("key"…), InputRefused("key"…), ImportRefused…

@@ -55,9 +55,13 @@ class NoteView:
         return self.checked_on is not None
 
 
-def _coach(held: Grants, company: CompanyRecord) -> bool:
+def is_coach_of(held: Grants, company: CompanyRecord) -> bool:
+    """A coach of the company: may edit it and is not its company manager (also the checker of evidence)."""
     role = held.role_in(company.workspace_id)
     return role is not None and role is not Role.COMPANY_MANAGER and held.may(Permission.EDIT, company.workspace_id, company.id)
+
+
+_coach = is_coach_of
 
 
 def visible(records: Mapping[str, CoachingNoteRecord], coach: bool) -> dict[str, NoteView]:

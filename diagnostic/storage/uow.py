@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from diagnostic.core.errors import StorageUnavailable
 from diagnostic.storage.coaching import CoachingRepository
+from diagnostic.storage.evidence import EvidenceRepository
 from diagnostic.storage.labels import LabelRepository
 from diagnostic.storage.networks import NetworkRepository
 from diagnostic.storage.practices import PracticeRepository
@@ -34,6 +35,7 @@ from diagnostic.storage.repositories import (
     WorkspaceRepository,
 )
 from diagnostic.storage.summaries import SummaryRepository
+from diagnostic.storage.vsme import VsmeRepository
 
 T = TypeVar("T")
 
@@ -57,6 +59,8 @@ class UnitOfWork(Protocol):
     networks: NetworkRepository
     labels: LabelRepository
     practices: PracticeRepository
+    evidence: EvidenceRepository
+    vsme: VsmeRepository
     memo: dict[str, object]  # what one transaction has read once (the actor's grants), emptied at its end
 
     def __enter__(self) -> Self: ...
@@ -129,6 +133,8 @@ class SqlUnitOfWork:
             self.networks = NetworkRepository(session)
             self.labels = LabelRepository(session)
             self.practices = PracticeRepository(session)
+            self.evidence = EvidenceRepository(session)
+            self.vsme = VsmeRepository(session)
         return self
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
