@@ -13,6 +13,7 @@ from diagnostic.services import answers as answers_service
 from diagnostic.services import assessments as assessment_service
 from diagnostic.services import coaching as coaching_service
 from diagnostic.services import companies as company_service
+from diagnostic.services import evidence as evidence_service
 from diagnostic.services import participation as participation_service
 from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import questionnaire_of
@@ -145,6 +146,14 @@ def main(ctx: Context) -> None:
             return {}
 
 
+    def evidence_on_answers() -> dict[str, tuple[int, str]]:
+        """question id -> (pieces of evidence, status), for the answers that have some."""
+        try:
+            return evidence_service.summary(ctx, assessment.id)
+        except NotFound:
+            return {}
+
+
     @st.fragment
     def dimension_view() -> None:
         """The dimension selector, the open dimension and its steps.
@@ -155,6 +164,7 @@ def main(ctx: Context) -> None:
         try:
             answers, comments = assessment_service.split_answers(answers_service.load_answers(ctx, assessment.id))
             notes = coaching_notes()
+            backed = evidence_on_answers()
         except (DBAPIError, StorageUnavailable):
             # The database went away: say why the last answer was not saved, draw nothing that could
             # look saved; the page redraws itself when the database answers again (ui/live.py).
@@ -232,6 +242,9 @@ def main(ctx: Context) -> None:
                         assessment.id, show_help, editable,
                     )
                     coaching_ui.note_caption(notes.get(question.id))
+                    if question.id in backed:
+                        count, status = backed[question.id]
+                        st.caption(":material/attach_file: " + t("evidence.on_question", count=count, status=t(f"evidence.status.{status}")))
 
         # the way on, at the bottom of the dimension: forward on the right, back (when there is one) on the left
         with st.container(horizontal=True, horizontal_alignment="distribute" if number else "right", key="dim-steps"):

@@ -95,3 +95,16 @@ def test_nothing_answered_yet_says_what_to_do(db, page_files_beside_the_script) 
     assessment = assessments.start_assessment(db, company.id, FLASH, respondent="Rémi")
     at = page(db, (company.id, assessment.id))
     assert t("evidence.none_answered") in said(at)
+
+
+def test_the_diagnostic_page_says_which_answers_have_evidence(db, ids, page_files_beside_the_script) -> None:
+    _, a = ids
+    kept = evidence.attach_file(db, a, Q1, "DUERP.pdf", pdf_bytes())
+    evidence.attach_link(db, a, Q1, "https://exemple.fr/duerp")
+    evidence.set_verified(db, kept.id, True)
+    at = AppTest.from_function(page_script, args=("diagnostic", db, ("consensus", "results")), default_timeout=30)
+    at.session_state["lang"] = "fr"
+    at.session_state["company_id"], at.session_state["assessment_id"] = ids
+    text = said(drawn(at.run()))
+    assert t("evidence.on_question", count=2, status=t("evidence.status.verified")) in text
+    assert text.count(t("evidence.status.verified")) == 1  # Q2 has none: nothing under it

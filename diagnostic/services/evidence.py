@@ -46,6 +46,13 @@ def evidence_status(ctx: Context, assessment_id: int) -> dict[str, str]:
     return {qid: status(r.verified_at for r in records) for qid, records in list_evidence(ctx, assessment_id).items()}
 
 
+def summary(ctx: Context, assessment_id: int) -> dict[str, tuple[int, str]]:
+    """question id -> (pieces of evidence, status) for the answers that have evidence."""
+    return {
+        qid: (len(records), status(r.verified_at for r in records)) for qid, records in list_evidence(ctx, assessment_id).items()
+    }
+
+
 def evidenced_questions(ctx: Context, assessment_id: int) -> frozenset[str]:
     """The questions whose answer has at least one piece of evidence (attached or verified)."""
     return frozenset(list_evidence(ctx, assessment_id))
