@@ -88,7 +88,7 @@ LABELS_FR = {
     "Exit fullscreen": "Quitter le plein écran",
     "Copy to clipboard": "Copier dans le presse-papiers",
 }
-TEXT_IN = '[data-testid="stSkipToContent"], [data-testid="stFileUploaderDropzone"]'
+TEXT_IN = '[data-testid="stSkipToContent"], [data-testid="stFileUploader"]'
 
 SHELL_SCRIPT = """(() => {
   const LANGS = %(langs)s, FR = %(labels)s, TEXT_IN = %(text_in)s;
@@ -98,6 +98,8 @@ SHELL_SCRIPT = """(() => {
     [/^Help for (.+)$/s, /^Aide : (.+)$/s, (x) => `Help for ${x}`, (x) => `Aide : ${x}`],
     [/^(\\d[\\d.]*)([KMG])B per file$/, /^(\\d[\\d.]*) ([KMG])o par fichier$/,
      (n, u) => `${n}${u}B per file`, (n, u) => `${n} ${u}o par fichier`],
+    [/^File must be (\\d[\\d.]*)([KMG])B or smaller\\.$/, /^Le fichier doit faire au plus (\\d[\\d.]*) ([KMG])o\\.$/,
+     (n, u) => `File must be ${n}${u}B or smaller.`, (n, u) => `Le fichier doit faire au plus ${n} ${u}o.`],
   ];
   let lang = null;
   function wanted() {  // the URL carries the app's language (?lang=…), the sidebar changes it

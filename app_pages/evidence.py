@@ -60,10 +60,18 @@ def _item(ctx: Context, record: EvidenceRecord, editable: bool, verifier: bool) 
             st.markdown(f":material/link: [{plain(record.url)}]({record.url})")
         if record.description:
             st.markdown(plain(record.description))
-        st.caption(t("evidence.added_by", who=record.added_by or "—", date=format_date(record.added_at, lang)))
+        # in local mode one person uses the app: "by local" would say nothing
+        named = not ctx.actor.local
+        added = format_date(record.added_at, lang)
+        st.caption(
+            t("evidence.added_by", who=record.added_by, date=added) if named else t("evidence.added_on", date=added)
+        )
         if record.verified_at is not None:
+            on = format_date(record.verified_at, lang)
             st.caption(
-                t("evidence.verified_by", who=record.verified_by or "—", date=format_date(record.verified_at, lang))
+                t("evidence.verified_by", who=record.verified_by, date=on)
+                if named
+                else t("evidence.verified_on", date=on)
             )
         with st.container(horizontal=True):
             if record.kind == "file":
@@ -102,6 +110,7 @@ def _forms(ctx: Context, assessment_id: int, question_id: str) -> None:
     with file_tab, st.form(f"evidence-file-{question_id}", clear_on_submit=True, border=False):
         upload = st.file_uploader(
             t("evidence.file"), key=f"evidence-upload-{question_id}",
+            max_upload_size=MAX_BYTES // (1024 * 1024),
             help=t("evidence.file_help", max_mb=MAX_BYTES // (1024 * 1024)),
         )  # fmt: skip
         description = st.text_input(
@@ -202,7 +211,7 @@ def main(ctx: Context) -> None:
         st.session_state[CURRENT] = offered[0]
     question_id = st.selectbox(
         t("evidence.question"), offered, key=CURRENT,
-        format_func=lambda qid: f"{t(f'evidence.status.{by_id[qid][2]}')} · {authored_label(by_id[qid][1].text.get(lang))}",
+        format_func=lambda qid: authored_label(by_id[qid][1].text.get(lang)),
     )  # fmt: skip
     dimension, question, shown = by_id[question_id]
     st.subheader(authored_label(question.text.get(lang)), anchor=False)
