@@ -142,6 +142,7 @@ PAGES = [
     ("app_pages/diagnostic.py", "nav.diagnostic", ":material/checklist:", "diagnostic"),
     ("app_pages/coaching.py", "nav.coaching", ":material/co_present:", "seance"),
     ("app_pages/evidence.py", "nav.evidence", ":material/attach_file:", "preuves"),
+    ("app_pages/vsme.py", "nav.vsme", ":material/table_chart:", "vsme"),
     ("app_pages/crossed.py", "nav.crossed", ":material/compare_arrows:", "regards-croises"),
     ("app_pages/consensus.py", "nav.consensus", ":material/handshake:", "consensus"),
     ("app_pages/results.py", "nav.results", ":material/radar:", "resultats"),

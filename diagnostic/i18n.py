@@ -167,6 +167,14 @@ def format_number(value: float | None, lang: str, decimals: int = 0) -> str:
     return babel_numbers.format_decimal(_exact(value), format=pattern, locale=_locale(lang))
 
 
+def format_decimal(value: float | None, lang: str, most: int = 3) -> str:
+    """A figure as typed back: up to `most` decimals, none added (1234.5 → "1 234,5" / "1,234.5")."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "#" * most if most > 0 else "")
+    return babel_numbers.format_decimal(Decimal(str(value)), format=pattern, locale=_locale(lang))
+
+
 def format_score(value: float | None, lang: str = "fr") -> str:
     """Scores are rounded once, here, at display (a whole number out of 100)."""
     return format_number(value, lang, 0)

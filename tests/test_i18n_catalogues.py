@@ -38,6 +38,7 @@ DYNAMIC_PREFIXES = {
     "group.",  # a respondent group's default name (test_every_group_and_link_state_has_words)
     "participants.link_",  # a respondent link's state on the participants page
     "evidence.status.",  # an answer's evidence status: app_pages/evidence.py (core.evidence.STATUSES)
+    "vsmepage.section.",  # a VSME disclosure's tab: app_pages/vsme.py (core.vsme.SECTIONS)
     "participants.state_",  # a named respondent's progress on the participants page
 }
 CALL = r"\b(?:t|translate|Message|[A-Z]\w*Refused)\(\s*"  # t("key"…), InputRefused("key"…), ImportRefused…
