@@ -261,7 +261,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     )
     actions = [ActionRow(**a.model_dump()) for a in document.actions]
     meta = document.assessment
-    if args.format == "json":
+    if args.format == "vsme":
+        from diagnostic.i18n import message_text
+        from diagnostic.services.vsme import plan_part, workbook_of_file
+
+        if document.vsme is None or not document.vsme.values:
+            raise SystemExit(t("cli.vsme_missing", args.lang, path=args.answers))
+        already = len(plan.dropped)
+        plan_part(plan)
+        for where, (_, reason) in list(zip(plan.dropped_paths, plan.dropped, strict=True))[already:]:
+            print(t("cli.warning_dropped", args.lang, path=args.answers, where=where, reason=message_text(reason.message, args.lang)), file=sys.stderr)
+        content = workbook_of_file(document, plan.vsme, args.lang)
+    elif args.format == "json":
         content = to_json(build_document(loaded, company, document.profile, answers, comments, plan.targets, actions, meta))
     else:
         data = ReportData(
@@ -820,10 +831,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("fr", "en"), default="fr")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("report", help="produce the PDF report, the Excel workbook or the JSON file of an answers file")
+    p = sub.add_parser(
+        "report", help="produce the PDF report, the Excel workbook, the JSON file or the VSME template (EFRAG) of an answers file"
+    )
     p.add_argument("questionnaire", help="id of a shipped questionnaire or path to a file")
     p.add_argument("answers", help="answers file (JSON, see docs/formats.md), or an exported assessment")
-    p.add_argument("--format", choices=("pdf", "xlsx", "json"), required=True)
+    p.add_argument("--format", choices=("pdf", "xlsx", "json", "vsme"), required=True, help="vsme: EFRAG's VSME Digital Template (.xlsx)")
     p.add_argument("-o", "--output", required=True, help="file to write")
     p.add_argument("--lang", choices=("fr", "en"), default="fr")
     p.set_defaults(func=cmd_report)

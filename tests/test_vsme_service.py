@@ -111,3 +111,45 @@ def test_the_page(db, ids, page_files_beside_the_script) -> None:
     # 4 + 5 employees by gender for 12 in all: a warning, the values kept
     assert any(c.code == "vsme.check.genders_sum" for c in vsme.state(db, a).checks)
     assert t("vsme.check.genders_sum", sum=9.0, total=12.0)[:20] in said(at)
+
+
+@pytest.mark.filterwarnings("ignore:Data Validation extension")
+def test_the_json_file_carries_the_vsme_part_and_the_command_line_fills_the_template(db, ids, tmp_path, capsys) -> None:
+    from diagnostic.cli import main
+    from diagnostic.exports.assessment_json import to_json
+    from diagnostic.services import reports, transfer
+
+    _, a = ids
+    assert "vsme" not in (reports.export_document(db, a) or {})  # never used: the file is as it always was
+    vsme.set_enabled(db, a, True)
+    vsme.save_value(db, a, "b1.turnover_eur", "2 400 000")
+    vsme.save_value(db, a, "b11.corruption_convictions", 0)
+    document = reports.export_document(db, a) or {}
+    assert document["vsme"] == {
+        "enabled": True,
+        "values": {"b1.turnover_eur": 2400000, "b11.corruption_convictions": 0},
+    }
+
+    # an import restores the values, checked again: one that no longer passes is left out and listed
+    document["vsme"]["values"]["b8.male_employees"] = -4
+    plan, _ = transfer.prepare_import(db, to_json(document))
+    assert plan.vsme == {"b1.turnover_eur": 2400000, "b11.corruption_convictions": 0}
+    assert plan.dropped_paths == ["vsme.values.b8.male_employees"]
+    imported = transfer.apply_import(db, plan, None)
+    assert vsme.state(db, imported.id).values == plan.vsme and vsme.state(db, imported.id).enabled
+
+    path, out = tmp_path / "export.json", tmp_path / "vsme.xlsx"
+    path.write_bytes(to_json(document))
+    assert main(["report", "rse-flash", str(path), "--format", "vsme", "-o", str(out)]) == 0
+    assert "vsme.values.b8.male_employees" in capsys.readouterr().err
+    workbook = openpyxl.load_workbook(out, read_only=True)
+    assert (
+        named(workbook, "Turnover") == 2400000 and named(workbook, "template_reporting_entity_name") == "Fonderie VSME"
+    )
+
+    del document["vsme"]
+    path.write_bytes(to_json(document))
+    with pytest.raises(SystemExit) as refused:
+        main(["report", "rse-flash", str(path), "--format", "vsme", "-o", str(tmp_path / "none.xlsx")])
+    assert str(refused.value) == t("cli.vsme_missing", path=str(path))
+    assert not (tmp_path / "none.xlsx").exists()

@@ -231,6 +231,18 @@ class FileParticipation(BaseModel):
     groups: Annotated[list[FileGroup], Field(max_length=100)] = Field(default_factory=list)
 
 
+VsmeValue = str | int | float | bool
+
+
+class FileVsme(BaseModel):
+    """The VSME module's datapoints as entered (vsme/datapoints.yaml). An import restores them, each
+    checked again (a value that no longer passes is left out and listed)."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+    values: Annotated[dict[Annotated[str, Field(max_length=80)], VsmeValue], Field(max_length=500)] = Field(default_factory=dict)
+
+
 class AssessmentFile(BaseModel):
     """An exported assessment (and, without the optional parts, an answers file)."""
 
@@ -249,6 +261,7 @@ class AssessmentFile(BaseModel):
     targets: dict[str, Target] = Field(default_factory=dict)
     actions: list[FileAction] = Field(default_factory=list)
     participation: FileParticipation | None = None  # read, then ignored by an import
+    vsme: FileVsme | None = None
 
     @field_validator("actions")
     @classmethod
@@ -270,6 +283,7 @@ def build_document(
     actions: list[ActionRow] | None = None,
     assessment: FileAssessment | None = None,
     participation: FileParticipation | None = None,
+    vsme: FileVsme | None = None,
 ) -> dict[str, Any]:
     comments = dict(comments or {})
     answer_items: dict[str, Any] = {}
@@ -300,10 +314,13 @@ def build_document(
             for a in actions or []
         ],
         participation=participation,
+        vsme=vsme,
     )
     dumped = document.model_dump(mode="json", exclude_none=False)
     if participation is None:
         del dumped["participation"]  # a file without groups is exactly what it always was
+    if vsme is None:
+        del dumped["vsme"]  # nor is one without VSME data
     return dumped
 
 
@@ -416,6 +433,7 @@ class ImportPlan:
     dropped: list[tuple[str, Reason]] = field(default_factory=list)
     dropped_paths: list[str] = field(default_factory=list)  # where each of `dropped` is in the file
     targets: dict[str, float] = field(default_factory=dict)
+    vsme: dict[str, Any] = field(default_factory=dict)  # the VSME datapoints to restore, checked (services/vsme.py)
 
     def drop(self, path: str, what: str, reason: Message) -> None:
         self.dropped.append((what, _reason(reason)))

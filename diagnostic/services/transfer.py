@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from diagnostic.core.loading import LoadedQuestionnaire, parse_questionnaire
 from diagnostic.core.roles import NotFound, Permission
-from diagnostic.services import access
+from diagnostic.services import access, vsme
 from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import shipped_questionnaire, snapshot_text
 from diagnostic.storage.records import AssessmentRecord, CompanyRecord
@@ -44,6 +44,7 @@ def prepare_import(ctx: Context, raw: bytes) -> tuple[ImportPlan, list[CompanyRe
     document = parse_file(raw)
     questionnaire, _ = questionnaire_for_import(ctx, document.questionnaire, document.content_hash)
     plan = plan_import(document, questionnaire)
+    vsme.plan_part(plan)
     assert document.company is not None
     # only companies the actor may import into are offered (in the workspace chosen on screen, if any)
     same = find_by_name(ctx, document.company.name, Permission.EDIT)
@@ -80,6 +81,7 @@ def apply_import(ctx: Context, plan: ImportPlan, company_id: int | None, workspa
         uow.answers.replace(edit, row.id, plan.answers, answered_by=meta.respondent if meta else "")
         for position, action in enumerate(document.actions, start=1):
             uow.actions.add(edit, row.id, position=position, **action.model_dump())
+        vsme.restore(uow, ctx, row.id, plan)
         access.audit(ctx, company.workspace_id, "assessment.import", f"assessment:{row.id}", plan.questionnaire.id)
         return uow.assessments.get(edit, row.id) or row
 

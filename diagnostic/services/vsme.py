@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from diagnostic.core.errors import Message
 from diagnostic.core.roles import Permission
 from diagnostic.core.vsme import (
     Check,
@@ -125,3 +126,54 @@ def export_workbook(ctx: Context, assessment_id: int) -> bytes:
     values = {k: v for k, (v, _, _) in stored.items()}
     general = General(entity_name=company.name, nace_code=company.profile.sector, lang=ctx.lang)
     return build_vsme_workbook(template_values(load_definitions(), values, general, nace_labels()), ctx.lang)
+
+
+# --- moving an assessment: the JSON file's `vsme` part (docs/formats.md) --------------------------------
+
+
+def file_part(ctx: Context, assessment_id: int) -> Any:
+    """The `vsme` part of the assessment's export (None when the module was never used)."""
+    from diagnostic.exports.assessment_json import FileVsme
+
+    found = state(ctx, assessment_id)
+    if not found.enabled and not found.values:
+        return None
+    return FileVsme(enabled=found.enabled, values=found.values)
+
+
+def plan_part(plan: Any) -> None:
+    """Check the file's VSME values again (an ImportPlan): the good ones go to plan.vsme, each other one
+    is dropped and listed with why."""
+    part = plan.document.vsme
+    if part is None:
+        return
+    known = load_definitions()
+    for datapoint, raw in part.values.items():
+        where = f"vsme.values.{datapoint}"
+        found = known.get(datapoint)
+        if found is None:
+            plan.drop(where, datapoint, Message("vsmepage.unknown_datapoint"))
+            continue
+        try:
+            plan.vsme[datapoint] = normalise(found, raw)
+        except VsmeValueRefused as refused:
+            plan.drop(where, datapoint, Message(refused.code, refused.params))
+
+
+def restore(uow: UnitOfWork, ctx: Context, assessment_id: int, plan: Any) -> None:
+    """Write an import's VSME part, in the import's transaction."""
+    part = plan.document.vsme
+    if part is None:
+        return
+    scope = access.scope(ctx, Permission.EDIT)
+    uow.vsme.set_enabled(scope, assessment_id, part.enabled)
+    for datapoint, value in plan.vsme.items():
+        uow.vsme.put(scope, assessment_id, datapoint, value, ctx.actor.label)
+
+
+def workbook_of_file(document: Any, values: dict[str, Any], lang: str) -> bytes:
+    """The template filled from an exported assessment's `vsme` values, checked by plan_part (the command
+    line's report)."""
+    name = document.company.name if document.company else "—"
+    general = General(entity_name=name, nace_code=document.profile.sector, lang=lang)
+    return build_vsme_workbook(template_values(load_definitions(), values, general, nace_labels()), lang)
