@@ -147,6 +147,7 @@ PAGES = [
     ("app_pages/consensus.py", "nav.consensus", ":material/handshake:", "consensus"),
     ("app_pages/results.py", "nav.results", ":material/radar:", "resultats"),
     ("app_pages/plan.py", "nav.plan", ":material/task_alt:", "plan"),
+    ("app_pages/readiness.py", "nav.readiness", ":material/verified:", "preparation-labels"),
     ("app_pages/followup.py", "nav.followup", ":material/timeline:", "suivi"),
     ("app_pages/memberships.py", "nav.memberships", ":material/hub:", "reseaux"),
 ]

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from diagnostic.core import limits
 from diagnostic.core.errors import InputRefused
 from diagnostic.core.loading import LoadedQuestionnaire
-from diagnostic.core.profile import Profile
+from diagnostic.core.profile import REGION_CODES, Profile
 from diagnostic.core.roles import Permission
 from diagnostic.core.schema import HEADCOUNT_BANDS
 from diagnostic.exports.assessment_json import ImportRefused
@@ -29,6 +29,7 @@ from diagnostic.services.questionnaires import (
     shipped_questionnaires,
 )
 from ui import state
+from ui.aid_panels import region_label
 from ui.state import t
 from ui.text import plain
 
@@ -328,7 +329,7 @@ def main(ctx: Context) -> None:
         try:
             profile = Profile(
                 headcount_band=value("band"), sector=sector or None, sites=sites,
-                production_site=value("production"), tertiary_area_1000m2=value("tertiary"),
+                production_site=value("production"), tertiary_area_1000m2=value("tertiary"), region=value("region"),
             )  # fmt: skip
         except ValidationError as error:
             for problem in error.errors():
@@ -397,6 +398,11 @@ def main(ctx: Context) -> None:
             with right:
                 yes_no_unknown(t("company.production_site"), profile.production_site, field_key("production", chosen), locked)
                 yes_no_unknown(t("company.tertiary"), profile.tertiary_area_1000m2, field_key("tertiary", chosen), locked)
+                regions = [None, *REGION_CODES]  # optional: it picks the regional aid schemes shown beside the plan
+                st.selectbox(
+                    t("company.region"), regions, index=regions.index(profile.region), format_func=region_label,
+                    help=t("company.region_help"), key=field_key("region", chosen), disabled=locked,
+                )  # fmt: skip
             st.text_area(
                 t("company.notes"), value=editing.notes if editing else "", height=80, max_chars=limits.COMPANY_NOTES, key=field_key("notes", chosen), disabled=locked
             )

@@ -243,8 +243,8 @@ def main(ctx: Context) -> None:
                     )
                     coaching_ui.note_caption(notes.get(question.id))
                     if question.id in backed:
-                        count, status = backed[question.id]
-                        st.caption(":material/attach_file: " + t("evidence.on_question", count=count, status=t(f"evidence.status.{status}")))
+                        count, backing = backed[question.id]
+                        st.caption(":material/attach_file: " + t("evidence.on_question", count=count, status=t(f"evidence.status.{backing}")))
 
         # the way on, at the bottom of the dimension: forward on the right, back (when there is one) on the left
         with st.container(horizontal=True, horizontal_alignment="distribute" if number else "right", key="dim-steps"):

@@ -19,6 +19,7 @@ from diagnostic.services import assessments as assessment_service
 from diagnostic.services import companies as company_service
 from diagnostic.services.context import Context
 from ui import live, state
+from ui.aid_panels import aid_hints
 from ui.exports import download_buttons
 from ui.practice_panels import practice_hints
 from ui.questions import failure_message
@@ -302,6 +303,7 @@ def main(ctx: Context) -> None:
                     f"{format_number(rec.priority, lang, 2)}  \n{authored_label(question.text.get(lang))}"
                 )
                 practice_hints(ctx, company.id, rec.question, rec.dimension)  # what other members of its networks did
+                aid_hints(ctx, company.profile, rec.question, rec.dimension)  # public schemes that fund it
             with button_col:
                 if rec.id in in_plan:
                     st.button(t("plan.already"), key=f"in-{rec.id}", disabled=True, icon=":material/check:")

@@ -7,11 +7,13 @@ from diagnostic.core.benchmark import Figures
 from diagnostic.core.reading import NOT_FILLED, SCORED, read
 from diagnostic.core.roles import Permission
 from diagnostic.core.scoring import DimensionResult
+from diagnostic.evidence_words import lacking_sentence, rule_sentence
 from diagnostic.i18n import format_date, format_percent, format_score
 from diagnostic.services import assessments as assessment_service
 from diagnostic.services import companies as company_service
 from diagnostic.services import networks as network_service
 from diagnostic.services.context import Context
+from diagnostic.services.evidence_scores import evidence_score
 from ui import state
 from ui.charts import radar_figure
 from ui.exports import download_buttons
@@ -98,6 +100,13 @@ def main(ctx: Context) -> None:
     score_col.metric(
         t("results.overall_provisional" if reading.provisional else "results.overall"), f"{format_score(result.overall)}/100"
     )
+    # the evidence-backed score, under the declared one, when the questionnaire has an evidence rule
+    backed = evidence_score(ctx, evaluation)
+    if backed is not None:
+        backed_score = f"{format_score(backed.result.overall)}/100"
+        score_col.metric(t("evscore.title"), backed_score, help=rule_sentence(backed.rule, lang))
+        backed_level = authored_label(backed.result.level.label.get(lang)) if backed.result.level else "—"
+        score_col.caption(f"{lacking_sentence(len(backed.lacking), lang)} {t('evscore.level', level=backed_level)}")
     # no level when even the first one is not reached (a dimension under its floor): "—", as in the PDF
     level, by_score = result.level, result.level_by_score
     level_col.metric(
@@ -159,6 +168,7 @@ def main(ctx: Context) -> None:
                 **({t("results.col_group"): questionnaire.group_by_id[group].title.get(lang) if group else "—"} if questionnaire.model.groups else {}),
                 t("results.col_dimension"): titles[d.id] if d.weight > 0 else t("results.weight_zero", dimension=titles[d.id]),
                 t("results.col_score"): shown_score(d),
+                **({t("evscore.col_score"): shown_score(backed.result.dimension(d.id))} if backed else {}),
                 t("results.col_coverage"): format_percent(d.coverage, lang),
                 t("results.col_target"): format_score(assessment.targets.get(d.id)),
                 t("results.col_previous"): format_score(before),

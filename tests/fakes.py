@@ -854,6 +854,23 @@ class FakePracticeRepository(_Repository):
         return []
 
 
+class FakeEvidenceRepository(_Repository):
+    """No evidence is kept in memory: the evidence rules are tested on the database (tests/test_evidence.py)."""
+
+    def of_assessment(self, scope: Scope, assessment_id: int) -> list[Any]:
+        return []
+
+
+class FakeVsmeRepository(_Repository):
+    """No VSME module in memory: tested on the database (tests/test_vsme_service.py)."""
+
+    def enabled(self, scope: Scope, assessment_id: int) -> bool:
+        return False
+
+    def values(self, scope: Scope, assessment_id: int) -> dict[str, Any]:
+        return {}
+
+
 class FakeUnitOfWork:
     """`SqlUnitOfWork` in memory: `with uow:` is one transaction (nested ones join it), committed when
     the outermost block ends normally, rolled back (the store restored) when it ends with an exception."""
@@ -877,6 +894,8 @@ class FakeUnitOfWork:
         self.coaching = FakeCoachingRepository(self)
         self.networks = FakeNetworkRepository(self)
         self.practices = FakePracticeRepository(self)
+        self.evidence = FakeEvidenceRepository(self)
+        self.vsme = FakeVsmeRepository(self)
 
     def __enter__(self) -> Self:
         self._depth += 1

@@ -282,8 +282,8 @@ def test_a_text_longer_than_a_cell_continues_to_the_right() -> None:
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == "rh.duerp")
     first = ws.cell(row, 3)
     assert len(first.value) == CELL_MAX and first.quotePrefix
-    assert first.comment is not None and "J" in first.comment.text and "K" in first.comment.text
-    assert first.value + ws.cell(row, 10).value + ws.cell(row, 11).value == question
+    assert first.comment is not None and "K" in first.comment.text and "L" in first.comment.text  # J: evidence
+    assert first.value + ws.cell(row, 11).value + ws.cell(row, 12).value == question
     assert question in workbook_texts(xlsx)
 
 

@@ -55,6 +55,11 @@ def test_values_are_checked_stored_and_exported(db, ids) -> None:
             vsme.save_value(db, a, datapoint, raw)
     assert vsme.state(db, a).values == {"b3.electricity_non_renewable_mwh": 1234.5, "b8.male_employees": 9}
     assert vsme.save_value(db, a, "b8.male_employees", "") is None  # cleared
+    vsme.save_value(db, a, "b1.period_start", "2025-01-01")
+    with pytest.raises(VsmeValueRefused) as refused:  # an end before the start: refused, with both dates
+        vsme.save_value(db, a, "b1.period_end", "2024-12-31")
+    assert refused.value.code == "vsme.check.period_order"
+    vsme.save_value(db, a, "b1.period_start", None)
     assert "b8.male_employees" not in vsme.state(db, a).values
 
     # emissions by hand: 100 MWh of gas (PCS) × 187 kg = 18.7 t (scope 1, 90.1 MWh PCI of fossil energy);

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -11,6 +11,10 @@ from diagnostic.core import limits
 from diagnostic.core.schema import HEADCOUNT_BAND_MIN
 
 HeadcountBand = Literal["0", "1-10", "11-19", "20-49", "50-249", "250+"]
+# The regions by INSEE code (code officiel géographique): the 13 of metropolitan France, then the 5
+# overseas regions. Their names are in the catalogues (company.region_<code>).
+RegionCode = Literal["11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94", "01", "02", "03", "04", "06"]
+REGION_CODES: tuple[str, ...] = get_args(RegionCode)
 
 # The divisions (first two digits) of NAF rév. 2 / NACE Rev. 2, by section letter (INSEE, Eurostat).
 # The numbers missing here (04, 34, 40, 44, 48, 54, 57, 67, 76, 83, 89) are not divisions.
@@ -77,6 +81,7 @@ class Profile(BaseModel):
     sites: int | None = Field(default=None, ge=1, le=limits.SITES)
     production_site: bool | None = None
     tertiary_area_1000m2: bool | None = None
+    region: RegionCode | None = Field(default=None, description="INSEE region code (e.g. 28 for Normandie)")
 
     @field_validator("sector")
     @classmethod

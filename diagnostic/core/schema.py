@@ -421,6 +421,40 @@ class Module(Strict):
     applies_when: Condition
 
 
+EvidenceType = Literal["maturity", "yes_no", "single", "multiple", "number"]
+
+
+class EvidenceRule(Strict):
+    """How much an answer without evidence counts in the evidence-backed score.
+
+    Values are read on the maturity scale 0..4: a question's value is first brought to it
+    (value × 4 ÷ the question's maximum, the identity for a maturity question). An answer of one of
+    `types` at or above `from_value` counts fully only when the question has evidence (attached or
+    verified); otherwise it counts as `otherwise`. Lower answers, N/A and "don't know" are unchanged.
+    """
+
+    from_value: float = Field(
+        gt=0, le=MATURITY_MAX, description="On the 0..4 scale: from this value on, evidence is needed"
+    )
+    otherwise: float = Field(
+        ge=0, le=MATURITY_MAX, description="On the 0..4 scale: what such an answer counts without evidence"
+    )
+    types: list[EvidenceType] = Field(
+        default=["maturity"],  # pydantic copies a mutable default for each model
+        min_length=1,
+        json_schema_extra={"uniqueItems": True},
+        description="The question types the rule applies to (default: maturity)",
+    )
+
+    @model_validator(mode="after")
+    def _lower(self) -> EvidenceRule:
+        if self.otherwise >= self.from_value:
+            raise ValueError(f"otherwise ({self.otherwise:g}) must be below from_value ({self.from_value:g})")
+        if len(set(self.types)) != len(self.types):
+            raise ValueError("a question type is listed twice in types")
+        return self
+
+
 class Results(Strict):
     levels: list[Level] = Field(min_length=1, description="In ascending order")
     overall: Literal["dimensions", "pooled"] = Field(
@@ -436,6 +470,9 @@ class Results(Strict):
     low_coverage: float = Field(default=0.8, ge=0, le=1, description="Below this, low confidence")
     high_dont_know: float = Field(
         default=0.25, ge=0, le=1, description="Share of 'don't know' answers above which, low confidence"
+    )
+    evidence_rule: EvidenceRule | None = Field(
+        default=None, description="The rule of the evidence-backed score shown beside the declared one; absent: none"
     )
 
 

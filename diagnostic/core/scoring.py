@@ -201,6 +201,20 @@ def score(questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping
     """Score answers: per question, per dimension, overall, level and ranked recommendations."""
     applies, opened = applicability_and_modules(questionnaire, profile, answers)
     questions = score_questions(questionnaire, profile, answers, applies)
+    return result_of(
+        questionnaire, questions, rank_recommendations(questionnaire, questions, answers, profile),
+        [m.id for m in questionnaire.model.modules if opened.get(m.id)],
+    )  # fmt: skip
+
+
+def result_of(
+    questionnaire: LoadedQuestionnaire,
+    questions: dict[str, QuestionResult],
+    recommendations: list[RankedRecommendation],
+    modules: list[str],
+) -> Result:
+    """Everything that follows from the questions' results: dimensions, overall, coverage, level (the
+    evidence-backed score reuses it with other values)."""
     by_dimension: dict[str, list[QuestionResult]] = {d.id: [] for d in questionnaire.dimensions}
     for row in questions.values():
         by_dimension[row.dimension].append(row)
@@ -244,7 +258,7 @@ def score(questionnaire: LoadedQuestionnaire, profile: Profile, answers: Mapping
         dimensions=dimensions,
         questions=questions,
         level_checks=checks,
-        recommendations=rank_recommendations(questionnaire, questions, answers, profile),
+        recommendations=recommendations,
         groups=group_results(questionnaire, dimensions),
-        modules=[m.id for m in questionnaire.model.modules if opened.get(m.id)],
+        modules=modules,
     )

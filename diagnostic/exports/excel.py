@@ -34,9 +34,12 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from diagnostic.core.evidence import ATTACHED, DECLARED, VERIFIED
+from diagnostic.core.evidence_score import lowered
 from diagnostic.core.markup import to_plain
 from diagnostic.core.schema import TextQuestion
 from diagnostic.core.values import DONT_KNOW, NA
+from diagnostic.evidence_words import rule_sentence
 from diagnostic.exports.report_data import ReportData
 from diagnostic.i18n import t as translate
 from diagnostic.labels import answer_label, status_label
@@ -176,7 +179,7 @@ def _summary(ws: Worksheet, data: ReportData, t: Text) -> None:
     q = data.questionnaire
     result = data.result
     yes_no = {True: t("xlsx.yes"), False: t("xlsx.no")}
-    _widths(ws, [44, 16, 14, 12, 12, 16])
+    _widths(ws, [44, 16, 14, 12, 12, 16, 14])  # G: the evidence-backed scores
     _put(ws, 1, 1, q.model.title.get(lang), "title")
     ws.row_dimensions[1].height = 22
 
@@ -197,6 +200,14 @@ def _summary(ws: Worksheet, data: ReportData, t: Text) -> None:
             (t("xlsx.level_by_score"), to_plain(result.level_by_score.label.get(lang)) if result.level_by_score else "—", None),
             (t("xlsx.capped"), t("xlsx.yes"), None),
             (t("xlsx.critical_unmet"), "; ".join(to_plain(q.questions[i].text.get(lang)) for i in result.critical_unmet), None),
+        ]
+    backed, rule = data.evidence_result, q.model.results.evidence_rule
+    if backed is not None and rule is not None:  # the evidence-backed score beside the declared one
+        facts += [
+            (t("evscore.title"), backed.overall, "0"),
+            (t("evscore.level_label"), to_plain(backed.level.label.get(lang)) if backed.level else "—", None),
+            (t("evscore.lacking_label"), len(lowered(result, backed)), "0"),
+            (t("evscore.rule_label"), rule_sentence(rule, lang), None),
         ]
     facts.append((t("xlsx.coverage"), result.coverage, "0%"))
     if data.previous is not None:
@@ -219,6 +230,8 @@ def _summary(ws: Worksheet, data: ReportData, t: Text) -> None:
         t("xlsx.dim_header.dimension"), t("xlsx.dim_header.score"), t("xlsx.dim_header.coverage"),
         t("xlsx.dim_header.target"), t("xlsx.dim_header.previous"), t("xlsx.dim_header.low_confidence"),
     ])  # fmt: skip
+    if backed is not None:
+        _put(ws, row, 7, t("evscore.col_score"), "header")
     previous = {d.id: d for d in data.previous.dimensions} if data.previous else {}
     for dimension in q.dimensions:
         row += 1
@@ -230,6 +243,8 @@ def _summary(ws: Worksheet, data: ReportData, t: Text) -> None:
         before = previous.get(dimension.id)
         _put(ws, row, 5, before.score if before else None, None, "0")
         _put(ws, row, 6, yes_no[dim.low_confidence])
+        if backed is not None:
+            _put(ws, row, 7, backed.dimension(dimension.id).score, None, "0")
     last_row = row
 
     chart = RadarChart()
@@ -272,12 +287,18 @@ def _answers(ws: Worksheet, data: ReportData, t: Text) -> None:
     q = data.questionnaire
     result = data.result
     yes_no = {True: t("xlsx.yes"), False: t("xlsx.no")}
-    _widths(ws, [30, 30, 70, 11, 16, 32, 8, 12, 60])
+    _widths(ws, [30, 30, 70, 11, 16, 32, 8, 12, 60, 16])
     _header(ws, 1, [
         t("xlsx.answer_header.dimension"), t("xlsx.answer_header.question_id"), t("xlsx.answer_header.question"),
         t("xlsx.answer_header.applies"), t("xlsx.answer_header.value"), t("xlsx.answer_header.answer"),
         t("xlsx.answer_header.na"), t("xlsx.answer_header.dont_know"), t("xlsx.answer_header.comment"),
+        t("evscore.col_evidence"),
     ])  # fmt: skip
+    evidence = {
+        DECLARED: t("evidence.status.declared"),
+        ATTACHED: t("evidence.status.attached"),
+        VERIFIED: t("evidence.status.verified"),
+    }
     ws.row_dimensions[1].height = 20
     row = 1
     for dimension in q.dimensions:
@@ -297,8 +318,9 @@ def _answers(ws: Worksheet, data: ReportData, t: Text) -> None:
             _put(ws, row, 7, t("xlsx.yes") if value == NA else None)
             _put(ws, row, 8, t("xlsx.yes") if value == DONT_KNOW else None)
             _put(ws, row, 9, answer.comment if answer and answer.comment else None, "wrap")
+            _put(ws, row, 10, evidence[data.evidence_status.get(question.id, DECLARED)] if answer else None, "top")
     ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:I{row}"
+    ws.auto_filter.ref = f"A1:J{row}"
 
 
 def _crossed(ws: Worksheet, data: ReportData, t: Text) -> None:
@@ -365,10 +387,11 @@ def _crossed(ws: Worksheet, data: ReportData, t: Text) -> None:
 
 def _actions(ws: Worksheet, data: ReportData, t: Text) -> None:
     lang = data.lang
-    _widths(ws, [60, 26, 13, 14, 50, 28])
+    _widths(ws, [60, 26, 13, 14, 50, 28, 60])
     _header(ws, 1, [
         t("xlsx.action_header.action"), t("xlsx.action_header.owner"), t("xlsx.action_header.due"),
         t("xlsx.action_header.status"), t("xlsx.action_header.notes"), t("xlsx.action_header.recommendation"),
+        t("aid.xlsx_header"),
     ])  # fmt: skip
     ws.row_dimensions[1].height = 20
     row = 1
@@ -380,8 +403,10 @@ def _actions(ws: Worksheet, data: ReportData, t: Text) -> None:
         _put(ws, row, 4, status_label(action.status, lang), "top")
         _put(ws, row, 5, action.notes, "wrap")
         _put(ws, row, 6, action.recommendation_id or "", "top")
+        schemes = data.aid.get(action.recommendation_id or "", [])  # the public schemes that fund it: name — address
+        _put(ws, row, 7, "\n".join(f"{m.scheme.name.get(lang)} — {m.scheme.url}" for m in schemes), "wrap")
     if data.actions:
-        ws.auto_filter.ref = f"A1:F{row}"
+        ws.auto_filter.ref = f"A1:G{row}"
     else:
         _put(ws, 2, 1, t("xlsx.no_actions"))
     ws.freeze_panes = "A2"

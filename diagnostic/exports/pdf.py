@@ -65,11 +65,13 @@ from reportlab.platypus import Paragraph as _Paragraph
 
 from diagnostic.core.benchmark import BENCHMARK_MIN
 from diagnostic.core.consolidation import GAP, SPREAD
+from diagnostic.core.evidence_score import lowered
 from diagnostic.core.markup import is_plain, to_plain, to_reportlab
 from diagnostic.core.profile import naf_section
 from diagnostic.core.reading import NOT_CONCERNED, NOT_FILLED, SCORED, Reading, dimension_state, read
 from diagnostic.core.schema import TextQuestion
 from diagnostic.core.scoring import DimensionResult
+from diagnostic.evidence_words import lacking_sentence, rule_sentence
 from diagnostic.exports.radar import RADAR_RATIO, groups_radar_image, radar_image
 from diagnostic.exports.report_data import CrossedViews, ReportData
 from diagnostic.i18n import catalogue
@@ -785,6 +787,11 @@ def _summary(data: ReportData, t: Text, radar: PILImage.Image) -> list[Any]:
             card.append(
                 Paragraph(_esc(t("pdf.since", delta=delta, date=format_date(data.previous_on, lang))), s["muted"])
             )
+    backed = data.evidence_result  # the evidence-backed score, under the declared one
+    if backed is not None:
+        card.append(Spacer(1, 2 * mm))
+        card.append(Paragraph(_esc(t("evscore.title")), s["card_label"]))
+        card.append(Paragraph(f"{fmt_score(backed.overall)}<font size=9 color='#5b6b6a'>/100</font>", s["card_value"]))
     card.append(Spacer(1, 3 * mm))
     card.append(Paragraph(_esc(t("pdf.level_provisional" if reading.provisional else "pdf.level")), s["card_label"]))
     level_text = _md(result.level.label.get(lang)) if result.level else "—"
@@ -854,6 +861,12 @@ def _summary(data: ReportData, t: Text, radar: PILImage.Image) -> list[Any]:
     if reading.provisional:
         story += [_provisional_box(data, t, reading), Spacer(1, 3 * mm)]
     story.append(top)
+    rule = q.model.results.evidence_rule
+    if backed is not None and rule is not None:  # the rule in one sentence, what it lowered, the level it gives
+        backed_level = _authored(backed.level.label.get(lang)) if backed.level else "—"
+        lacking = lacking_sentence(len(lowered(result, backed)), lang)
+        words = [rule_sentence(rule, lang), lacking, t("evscore.level", level=backed_level)]
+        story.append(Paragraph(_esc(" ".join(words)), s["muted"]))
     if long_description is not None:
         story += _flowing(long_description.text, s["muted"])
     if strongest or weakest:
@@ -1037,6 +1050,70 @@ def _benchmark_section(data: ReportData, t: Text) -> list[Any]:
             table = _table(rows, [CONTENT_W - 95 * mm, *([19 * mm] * 5)], extra=[("ALIGN", (1, 0), (-1, -1), "RIGHT")])
             story.append(KeepTogether([Paragraph(_esc(title), s["h2"]), table]))
     story.append(Paragraph(_esc(t("benchmark.pdf_note")), s["muted"]))
+    story.append(PageBreak())
+    return story
+
+
+def readiness_section(data: ReportData, t: Text) -> list[Any]:
+    """Label readiness (diagnostic.core.readiness): per label or rating, the summary line, the levels
+    or theme estimates, the missing conditions with their reason, then in one line each those to
+    check by the company and those not assessed, the count of the others, the disclaimer and the
+    sources' sites (the app lists their addresses). About one page; nothing without readiness
+    reports. Necessary conditions only: the words never promise a label."""
+    if not data.readiness:
+        return []
+    # imported here: the section is the only user, and the module's import block is shared by many hands
+    from urllib.parse import urlsplit
+
+    from diagnostic.core.readiness import MET, MISSING, NOT_APPLICABLE, NOT_ASSESSED, TO_CHECK
+    from diagnostic.readiness_text import level_lines, reason_text, size_text, summary_text
+
+    s = _styles()
+    lang = data.lang
+    story: list[Any] = [
+        Paragraph(_esc(t("readiness.pdf_title")), s["h1"]),
+        Paragraph(_esc(t("readiness.pdf_intro")), s["body"]),
+    ]
+    for report in data.readiness:
+        framework = report.framework
+        head = [
+            Paragraph(_esc(framework.name.get(lang)), s["h2"]),
+            Paragraph(_esc(summary_text(report, lang)), s["cell_bold"]),
+        ]
+        notes = [size_text(report, lang), *level_lines(report, lang)]
+        for theme in report.themes:
+            name = theme.theme.name.get(lang)
+            notes.append(
+                t("readiness.theme_unassessed", theme=name) if theme.score is None
+                else t("readiness.theme_line", theme=name, score=fmt_score(theme.score), target=fmt_score(theme.theme.min))
+            )  # fmt: skip
+        head += [Paragraph(_esc(note), s["small"]) for note in notes if note]
+        story.append(KeepTogether(head))
+        missing = report.with_status(MISSING)
+        if missing:
+            rows: list[list[Any]] = [_heads([t("readiness.missing_title")])]
+            for check in missing:
+                reason = reason_text(report, check, data.questionnaire, lang)
+                text = f"✗ <b>{_esc(check.condition.text.get(lang))}</b><br/><font size=7.2 color='#5b6b6a'>{_esc(reason)}</font>"
+                rows.append([Paragraph(text, s["cell_tight"])])
+            story += [Spacer(1, 1.5 * mm), _table(rows, [CONTENT_W], extra=[("BACKGROUND", (0, 0), (-1, 0), WARN)])]
+        for status, key in ((TO_CHECK, "readiness.to_check_title"), (NOT_ASSESSED, "readiness.not_assessed_title")):
+            found = report.with_status(status)
+            if found:
+                names = ("; " if lang == "en" else " ; ").join(c.condition.text.get(lang) for c in found)
+                story.append(Paragraph(_esc(t("readiness.pdf_list", title=t(key), names=names)), s["small"]))
+        story.append(
+            Paragraph(
+                _esc(t("readiness.pdf_met", count=report.count(MET), na=report.count(NOT_APPLICABLE))), s["muted"]
+            )
+        )
+        story.append(Paragraph(_esc(framework.disclaimer.get(lang)), s["desc"]))
+        sites = ", ".join(dict.fromkeys(urlsplit(str(source.url)).netloc for source in framework.sources))
+        story.append(
+            Paragraph(
+                _esc(t("readiness.pdf_sources", date=format_date(framework.last_checked, lang), urls=sites)), s["muted"]
+            )
+        )
     story.append(PageBreak())
     return story
 
@@ -1368,6 +1445,10 @@ def _action_plan(data: ReportData, t: Text) -> list[Any]:
         if action.recommendation_id:
             source = t("pdf.from_recommendation", id=action.recommendation_id)
             text += f"<br/><font size=6.8 color='#5b6b6a'>{_esc(source)}</font>"
+        for match in data.aid.get(action.recommendation_id or "", []):  # public schemes that fund it: name, address
+            url = _esc(match.scheme.url)
+            scheme = t("aid.pdf_line", name=match.scheme.name.get(lang))
+            text += f"<br/><font size=6.8 color='#5b6b6a'>{_esc(scheme)} <a href=\"{url}\" color='#1f5f8b'>{url}</a></font>"
         rows.append(
             [
                 Paragraph(text, s["cell"]),
@@ -1516,6 +1597,7 @@ def build_pdf(data: ReportData) -> bytes:
         *_summary(data, t, radar),
         *_benchmark_section(data, t),
         *_crossed_section(data, t),
+        *readiness_section(data, t),
         *_dimension_sections(data, t),
         *_action_plan(data, t),
         *_annex(data, t),

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from diagnostic.core.aid import AidMatch
 from diagnostic.core.answers import Answer
 from diagnostic.core.benchmark import Benchmark
 from diagnostic.core.consolidation import Divergence, QuestionStats
 from diagnostic.core.loading import LoadedQuestionnaire
 from diagnostic.core.profile import Profile
+from diagnostic.core.readiness import ReadinessReport
 from diagnostic.core.scoring import Result
 
 
@@ -86,3 +88,11 @@ class ReportData:
     crossed: CrossedViews | None = None
     # the networks' anonymous benchmarks the company gets (it shares with them), with figures to show
     benchmarks: list[Benchmark] = field(default_factory=list)
+    # the evidence-backed result (diagnostic.core.evidence_score); None when the questionnaire has no rule
+    evidence_result: Result | None = None
+    # question id -> "attached" | "verified" (diagnostic.core.evidence); a question absent is declared
+    evidence_status: dict[str, str] = field(default_factory=dict)
+    # recommendation id -> the public aid schemes that fund it (diagnostic.core.aid), for the action plan
+    aid: dict[str, list[AidMatch]] = field(default_factory=dict)
+    # the necessary conditions of labels and ratings (diagnostic.core.readiness), one report per framework
+    readiness: list[ReadinessReport] = field(default_factory=list)

@@ -8,11 +8,14 @@ from typing import Any
 from diagnostic.core.roles import NotFound
 from diagnostic.exports.report_data import ActionRow, CompanyInfo, CrossedGroup, CrossedViews, ReportData
 from diagnostic.labels import group_name
-from diagnostic.services import access, participation
+from diagnostic.services import access, aid, participation
 from diagnostic.services.actions import list_actions
 from diagnostic.services.assessments import evaluate, previous_assessment
 from diagnostic.services.context import Context
+from diagnostic.services.evidence import evidence_status
+from diagnostic.services.evidence_scores import evidence_score
 from diagnostic.services.networks import benchmark_for
+from diagnostic.services.readiness import readiness_reports
 from diagnostic.storage.records import ActionRecord
 
 
@@ -71,6 +74,7 @@ def report_data(ctx: Context, assessment_id: int) -> ReportData | None:
     if evaluation.assessment.respondent and evaluation.assessment.respondent not in respondents:
         respondents.insert(0, evaluation.assessment.respondent)
     company = evaluation.company
+    backed = evidence_score(ctx, evaluation)
     return ReportData(
         lang=ctx.lang,
         questionnaire=evaluation.questionnaire,
@@ -92,12 +96,17 @@ def report_data(ctx: Context, assessment_id: int) -> ReportData | None:
         actions=[action_row(a) for a in list_actions(ctx, assessment_id)],
         crossed=crossed(ctx, assessment_id),
         benchmarks=[b for b in benchmark_for(ctx, company.id) if not b.figures.empty],
+        evidence_result=backed.result if backed else None,
+        evidence_status=evidence_status(ctx, assessment_id),
+        aid=aid.for_actions(company.profile, evaluation.questionnaire, list_actions(ctx, assessment_id), ctx.lang),
+        readiness=readiness_reports(evaluation.questionnaire, company.profile, evaluation.answers, evaluation.result),
     )
 
 
 def export_document(ctx: Context, assessment_id: int) -> dict[str, Any] | None:
     """The assessment as the JSON document of docs/formats.md; None when out of reach."""
     from diagnostic.exports.assessment_json import FileAssessment, build_document, participation_part
+    from diagnostic.services import vsme
 
     evaluation = evaluate(ctx, assessment_id)
     if evaluation is None:
@@ -116,6 +125,7 @@ def export_document(ctx: Context, assessment_id: int) -> dict[str, Any] | None:
         [action_row(x) for x in list_actions(ctx, assessment_id)],
         FileAssessment(label=a.label, status=a.status, respondent=a.respondent, created_at=a.created_at, completed_at=a.completed_at),  # type: ignore[arg-type]
         part,
+        vsme.file_part(ctx, assessment_id),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from diagnostic.core.errors import Message
 from diagnostic.core.roles import Permission
 from diagnostic.core.vsme import (
+    ERROR,
     Check,
     Emissions,
     General,
@@ -85,6 +86,11 @@ def save_value(ctx: Context, assessment_id: int, datapoint_id: str, raw: object)
 
     def work(uow: UnitOfWork) -> JsonValue | None:
         _, company = access.assessment(ctx, assessment_id, Permission.EDIT)
+        if value is not None:  # an error that needs another value too (an end before the start)
+            others = {k: v for k, (v, _, _) in uow.vsme.values(access.scope(ctx), assessment_id).items()}
+            for check in checks(load_definitions(), {**others, datapoint_id: value}):
+                if check.severity == ERROR and check.datapoint == datapoint_id:
+                    raise VsmeValueRefused(code=check.code, params=check.params)
         uow.vsme.put(access.scope(ctx, Permission.EDIT), assessment_id, datapoint_id, value, ctx.actor.label)
         access.audit(ctx, company.workspace_id, "vsme.value", f"assessment:{assessment_id}", datapoint_id)
         return value

@@ -28,6 +28,7 @@ from diagnostic.storage.models import (
     Campaign,
     Company,
     ConsensusNote,
+    Evidence,
     Invitation,
     Membership,
     QuestionnaireSnapshot,
@@ -90,6 +91,7 @@ def _profile_columns(profile: Profile) -> dict[str, Any]:
         "sites": profile.sites,
         "production_site": profile.production_site,
         "tertiary_area_1000m2": profile.tertiary_area_1000m2,
+        "region": profile.region,
     }
 
 
@@ -100,6 +102,7 @@ def company_record(row: Company) -> CompanyRecord:
         sites=row.sites,
         production_site=row.production_site,
         tertiary_area_1000m2=row.tertiary_area_1000m2,
+        region=row.region,  # type: ignore[arg-type]
     )
     return CompanyRecord(
         id=row.id, name=row.name, profile=profile, notes=row.notes or "", created_at=aware(row.created_at),  # type: ignore[arg-type]
@@ -347,6 +350,8 @@ class AnswerRepository(_Repository):
             self.s.add(row)
         elif new.value is None and not new.comment:
             self.s.delete(row)
+            # its evidence goes with it (a comment alone keeps the row, and the evidence)
+            self.s.execute(delete(Evidence).where(Evidence.assessment_id == assessment_id, Evidence.question_id == question_id))
             assessment.updated_at = utcnow()
             return None
         if new.value != row.value or row.id is None:
@@ -368,6 +373,8 @@ class AnswerRepository(_Repository):
                     assessment_id=assessment_id, question_id=question_id, value=value, comment=comment or "", answered_by=answered_by
                 )
             )
+        answered = [qid for qid, (value, _comment) in answers.items() if value is not None]
+        self.s.execute(delete(Evidence).where(Evidence.assessment_id == assessment_id, Evidence.question_id.not_in(answered)))
         assessment.updated_at = utcnow()
         self.s.flush()
 
