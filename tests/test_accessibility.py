@@ -349,6 +349,10 @@ NETWORK_PAGES = {
     "reseau": ("nav.network", "network"),
     "label": ("nav.label", "network"),
     "pratiques": ("nav.practices", "network"),
+    # issue 13: evidence, VSME data, label readiness (on the members' workspace)
+    "preuves": ("nav.evidence", "members"),
+    "vsme": ("nav.vsme", "members"),
+    "preparation-labels": ("nav.readiness", "members"),
 }
 NETWORK_DRAWN_LATE = {
     "portefeuille": "[data-testid=stDataFrame]",

@@ -6,7 +6,9 @@ it all, and the Diagnostic page says which answer has evidence.
 
 from __future__ import annotations
 
+import io
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,16 @@ def world(tmp_path_factory) -> Iterator[dict[str, Any]]:
         engine.dispose()
 
 
+def until(read: Any, what: str, timeout: float = WAIT / 1000) -> Any:
+    """What `read` returns once it is something, read again every 0.1 s for at most `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while (found := read()) is None:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: nothing after {timeout} s")
+        time.sleep(0.1)
+    return found
+
+
 def upload(page, path: Path) -> None:
     page.locator(f"{MAIN} [data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(path), timeout=WAIT)
     page.locator(f"{MAIN} [data-testid=stFileUploader]").get_by_text(path.name).first.wait_for(timeout=WAIT)
@@ -101,3 +113,47 @@ def test_upload_refuse_verify_download_reload(world) -> None:
     page.goto(f"{world['url']}/diagnostic?{world['place']}", timeout=WAIT)
     wait_idle(page, settle=0.3)
     page.locator(MAIN).get_by_text(t("evidence.on_question", count=1, status=t("evidence.status.verified"))).wait_for(timeout=WAIT)
+
+
+def test_vsme_data_entered_and_exported_then_label_readiness(world) -> None:
+    """The VSME module switched on, two figures typed as a French user writes them, the emissions taken
+    from the computation, the export downloaded and read back; then the label readiness page."""
+    import openpyxl
+
+    from diagnostic.services import vsme
+
+    page, ctx, a = world["page"], world["ctx"], world["assessment"]
+    page.goto(f"{world['url']}/vsme?{world['place']}", timeout=WAIT)
+    wait_idle(page, settle=0.3)
+    page.get_by_role("heading", name=t("vsmepage.title")).first.wait_for(timeout=WAIT)
+    click_and_wait(page, page.locator(MAIN).get_by_text(t("vsmepage.enable")))
+    page.locator(MAIN).get_by_role("tab", name=t("vsmepage.section.B1")).wait_for(timeout=WAIT)
+    assert vsme.state(ctx, a).enabled
+
+    page.locator(MAIN).get_by_role("tab", name=t("vsmepage.section.B3")).click(timeout=WAIT)
+    field = page.locator(MAIN).get_by_role("textbox", name="Électricité achetée d'origine non renouvelable (MWh)", exact=True)
+    field.fill("1 234,5", timeout=WAIT)
+    field.press("Enter", timeout=WAIT)  # a text field is saved when it is left or Enter is pressed
+    stored = until(lambda: vsme.state(ctx, a).values.get("b3.electricity_non_renewable_mwh"), "the figure saved")
+    assert stored == 1234.5
+    wait_idle(page, settle=0.3)
+    page.locator(MAIN).get_by_text(t("vsmepage.emissions_title")).click(timeout=WAIT)
+    click_and_wait(page, page.locator(MAIN).get_by_role("button", name=t("vsmepage.emissions_use")))
+    assert vsme.state(ctx, a).values.get("b3.scope2_location_tco2e") == 64.194  # 1 234.5 MWh × 52 kg
+    whole_page_shots(page, SHOTS, "vsme")
+
+    with page.expect_download(timeout=WAIT) as waiting:
+        page.locator(MAIN).get_by_role("button", name=t("vsmepage.export")).click(timeout=WAIT)
+    assert waiting.value.suggested_filename == "VSME-Atelier des Preuves.xlsx"
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(waiting.value.path()).read_bytes()), read_only=True)
+    ((sheet, ref),) = list(workbook.defined_names["GrossLocationBasedScope2GreenhouseGasEmissions"].destinations)
+    assert workbook[sheet][ref.replace("$", "")].value == 64.194
+
+    page.goto(f"{world['url']}/preparation-labels?{world['place']}", timeout=WAIT)
+    wait_idle(page, settle=0.3)
+    page.get_by_role("heading", name=t("readiness.title")).first.wait_for(timeout=WAIT)
+    text = page.locator(MAIN).inner_text(timeout=WAIT)
+    for name in ("AFNOR", "EcoVadis", "B Corp"):
+        assert name in text
+    assert "vous obtiendr" not in text.lower()
+    whole_page_shots(page, SHOTS, "readiness")
