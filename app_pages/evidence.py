@@ -214,7 +214,7 @@ def main(ctx: Context) -> None:
         format_func=lambda qid: authored_label(by_id[qid][1].text.get(lang)),
     )  # fmt: skip
     dimension, question, shown = by_id[question_id]
-    st.subheader(authored_label(question.text.get(lang)), anchor=False)
+    st.header(authored_label(question.text.get(lang)), anchor=False)
     st.caption(
         f"{authored_label(dimension.title.get(lang))} · {t('evidence.answer')} : {plain(answer_label(questionnaire, question_id, answers[question_id].value, lang))}"
     )

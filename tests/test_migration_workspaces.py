@@ -152,11 +152,12 @@ def check_migration(engine: Engine) -> None:
     assert before["companies"] and before["assessments"] and before["answers"] and before["actions"]
 
     migrate(engine)  # what the app does at start
-    assert revision(engine) == "0005"  # 0004 and 0005 add tables, and 0005 two nullable columns
+    assert revision(engine) == "0006"  # 0004 to 0006 add tables and a few columns with defaults
     after_columns = columns(engine)
-    assert after_columns["companies"] == [*before_columns["companies"], "workspace_id", "next_follow_up"]
-    assert {t: c for t, c in after_columns.items() if t != "companies"} == {
-        t: c for t, c in before_columns.items() if t != "companies"
+    assert after_columns["companies"] == [*before_columns["companies"], "workspace_id", "next_follow_up", "region"]
+    assert after_columns["assessments"] == [*before_columns["assessments"], "vsme_enabled"]
+    assert {t: c for t, c in after_columns.items() if t not in {"companies", "assessments"}} == {
+        t: c for t, c in before_columns.items() if t not in {"companies", "assessments"}
     }
     assert dump(engine, before_columns) == before  # every row, every value, as stored
     assert NEW_TABLES <= set(inspect(engine).get_table_names())

@@ -115,6 +115,7 @@ def export_company(ctx: Context, company_id: int) -> dict[str, Any]:
             "sites": company.profile.sites,
             "production_site": company.profile.production_site,
             "tertiary_area_1000m2": company.profile.tertiary_area_1000m2,
+            "region": company.profile.region,
             "created_at": company.created_at.isoformat(),
         },
         "assessments": documents,

@@ -26,11 +26,13 @@ def _assessment(**kw: object) -> sa.Column:
     return sa.Column("assessment_id", sa.Integer, sa.ForeignKey("assessments.id", ondelete="CASCADE"), nullable=False, **kw)  # type: ignore[arg-type]
 
 
+KEEP_IDS = {"sqlite_autoincrement": True}  # a table copied by batch mode keeps AUTOINCREMENT (migration 0002)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("companies") as batch:
-        batch.add_column(sa.Column("region", sa.String(10)))
-    with op.batch_alter_table("assessments") as batch:
-        batch.add_column(sa.Column("vsme_enabled", sa.Boolean, nullable=False, server_default=sa.false()))
+    # ALTER TABLE ... ADD COLUMN: no table copy on SQLite, so its AUTOINCREMENT counters stay as they are
+    op.add_column("companies", sa.Column("region", sa.String(10)))
+    op.add_column("assessments", sa.Column("vsme_enabled", sa.Boolean, nullable=False, server_default=sa.false()))
     op.create_table(
         "evidence",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -67,7 +69,25 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("vsme_values", "evidence_files", "evidence"):
         op.drop_table(table)
-    with op.batch_alter_table("assessments") as batch:
-        batch.drop_column("vsme_enabled")
-    with op.batch_alter_table("companies") as batch:
-        batch.drop_column("region")
+    bind = op.get_bind()
+    for table, column in (("assessments", "vsme_enabled"), ("companies", "region")):
+        kept = _sequence(bind, table)
+        with op.batch_alter_table(table, table_kwargs=KEEP_IDS) as batch:
+            batch.drop_column(column)
+        _restore_sequence(bind, table, kept)
+
+
+def _sequence(bind: sa.Connection, table: str) -> int | None:
+    """SQLite's AUTOINCREMENT counter: a table copy resets it to the largest id left (see 0003)."""
+    if bind.dialect.name != "sqlite":
+        return None
+    return bind.execute(sa.text("SELECT seq FROM sqlite_sequence WHERE name = :t"), {"t": table}).scalar()
+
+
+def _restore_sequence(bind: sa.Connection, table: str, kept: int | None) -> None:
+    if kept is None:
+        return
+    if bind.execute(sa.text("SELECT 1 FROM sqlite_sequence WHERE name = :t"), {"t": table}).scalar() is None:
+        bind.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES (:t, :seq)"), {"t": table, "seq": kept})
+    else:
+        bind.execute(sa.text("UPDATE sqlite_sequence SET seq = MAX(seq, :seq) WHERE name = :t"), {"t": table, "seq": kept})
