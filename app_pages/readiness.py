@@ -67,7 +67,7 @@ def _condition(
 def _framework(report: ReadinessReport, view: ReadinessView) -> None:
     lang = state.lang()
     framework = report.framework
-    st.subheader(plain(framework.name.get(lang)))
+    st.header(plain(framework.name.get(lang)))
     st.markdown(f"**{plain(summary_text(report, lang))}**")
     st.warning(plain(framework.disclaimer.get(lang)), icon=":material/info:")
     size = size_text(report, lang)
@@ -97,7 +97,7 @@ def _framework(report: ReadinessReport, view: ReadinessView) -> None:
         st.markdown("\n".join(f"- {plain(line)}" for line in lines))
 
     missing = report.with_status(MISSING)
-    st.markdown(f"#### {t('readiness.missing_title')}")
+    st.markdown(f"### {t('readiness.missing_title')}")
     if not missing:
         st.success(t("readiness.none_missing"), icon=":material/check_circle:")
         if report.all_met:
@@ -111,7 +111,7 @@ def _framework(report: ReadinessReport, view: ReadinessView) -> None:
     for status, title in ((TO_CHECK, "readiness.to_check_title"), (NOT_ASSESSED, "readiness.not_assessed_title")):
         found = report.with_status(status)
         if found:
-            st.markdown(f"#### {t(title)}")
+            st.markdown(f"### {t(title)}")
             for check in found:
                 _condition(report, check, view, shown if status == TO_CHECK else None)
     for status, title in ((MET, "readiness.met_title"), (NOT_APPLICABLE, "readiness.not_applicable_title")):

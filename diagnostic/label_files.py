@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from diagnostic.core.label import KINDS, LabelDefinition, check_label
 from diagnostic.core.loading import (
@@ -19,12 +18,9 @@ from diagnostic.core.loading import (
     LoadedQuestionnaire,
     QuestionnaireError,
     _LineLoader,
-    _Loader,
     _locate,
-    _parse_path,
-    _plain_message,
-    format_path,
 )
+from diagnostic.data_files import DataFileError, located, validated
 from diagnostic.questionnaire_files import find_questionnaire
 
 LABELS_DIR = Path(__file__).resolve().parent.parent / "labels"
@@ -32,15 +28,8 @@ LABELS_DIR = Path(__file__).resolve().parent.parent / "labels"
 Lookup = Callable[[str], LoadedQuestionnaire]  # a questionnaire by id (LookupError when unknown)
 
 
-class LabelFileError(Exception):
+class LabelFileError(DataFileError):
     """A label file that cannot be used; `issues` lists every problem found."""
-
-    def __init__(self, source: str, issues: list[Issue]):
-        self.source = source
-        self.issues = issues
-        count = len(issues)
-        lines = [f"{source}: {count} error{'s' if count > 1 else ''}"] + [f"  {issue}" for issue in issues]
-        super().__init__("\n".join(lines))
 
 
 def _clean(loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -49,30 +38,10 @@ def _clean(loc: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def parse_label(text: str, source: str, questionnaires: Lookup = find_questionnaire) -> LabelDefinition:
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "a key is written twice in the same mapping"
-        raise LabelFileError(source, [Issue("", f"not valid YAML: {problem}", mark.line + 1 if mark else None)]) from None
-    if not isinstance(data, dict):
-        raise LabelFileError(source, [Issue("", "the file must be a YAML mapping (id, version, name, …)", 1)])
-    try:
-        definition = LabelDefinition.model_validate(data)
-    except ValidationError as exc:
-        node = yaml.compose(text, Loader=_LineLoader)
-        issues = []
-        for error in exc.errors():
-            loc = _clean(tuple(error["loc"]))
-            if error["type"] == "union_tag_invalid":
-                message = f"unknown criterion kind '{error['ctx'].get('tag')}': use one of {', '.join(KINDS)}"
-                loc += ("kind",)
-            elif error["type"] == "union_tag_not_found":
-                message = f"the criterion has no 'kind' ({', '.join(KINDS)})"
-            else:
-                message = _plain_message(error, loc)
-            issues.append(Issue(format_path(loc), message.replace("questionnaires/schema.json", "docs/label-format.md"), _locate(node, loc)[0]))
-        raise LabelFileError(source, issues) from None
+    definition = validated(
+        text, source, LabelDefinition, LabelFileError, keys="id, version, name, …", doc="docs/label-format.md",
+        clean=_clean, kinds=KINDS, kind_word="criterion",
+    )  # fmt: skip
     try:
         questionnaire = questionnaires(definition.questionnaire)
     except (LookupError, QuestionnaireError):
@@ -81,8 +50,7 @@ def parse_label(text: str, source: str, questionnaires: Lookup = find_questionna
         raise LabelFileError(source, [issue]) from None
     problems = check_label(definition, questionnaire)
     if problems:
-        node = yaml.compose(text, Loader=_LineLoader)
-        raise LabelFileError(source, [Issue(path, message, _locate(node, _parse_path(path))[0]) for path, message in problems])
+        raise located(text, source, problems, LabelFileError)
     return definition
 
 

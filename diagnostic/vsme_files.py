@@ -12,15 +12,15 @@ import re
 import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import yaml
 from openpyxl import load_workbook
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from diagnostic.core.errors import DomainError
-from diagnostic.core.loading import Issue, _LineLoader, _Loader, _locate, _plain_message, format_path
+from diagnostic.core.loading import Issue
 from diagnostic.core.vsme import EmissionFactors, VsmeDefinitions, nace_class
+from diagnostic.data_files import DataFileError, located, validated
 
 VSME_DIR = Path(__file__).resolve().parent.parent / "vsme"
 DATAPOINTS_FILE = VSME_DIR / "datapoints.yaml"
@@ -32,15 +32,8 @@ DEFAULT_TEMPLATE = Path(__file__).resolve().parents[1].parent / "shared" / "refe
 Model = TypeVar("Model", bound=BaseModel)
 
 
-class VsmeFileError(Exception):
+class VsmeFileError(DataFileError):
     """A VSME data file that cannot be used; `issues` lists every problem found."""
-
-    def __init__(self, source: str, issues: list[Issue]):
-        self.source = source
-        self.issues = issues
-        count = len(issues)
-        lines = [f"{source}: {count} error{'s' if count > 1 else ''}"] + [f"  {issue}" for issue in issues]
-        super().__init__("\n".join(lines))
 
 
 class VsmeTemplateMissing(DomainError):
@@ -50,26 +43,10 @@ class VsmeTemplateMissing(DomainError):
 
 
 def _parse(text: str, source: str, model: type[Model]) -> Model:
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "a key is written twice in the same mapping"
-        raise VsmeFileError(
-            source, [Issue("", f"not valid YAML: {problem}", mark.line + 1 if mark else None)]
-        ) from None
-    if not isinstance(data, dict):
-        raise VsmeFileError(source, [Issue("", "the file must be a YAML mapping (schema_version, …)", 1)])
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        node = yaml.compose(text, Loader=_LineLoader)
-        issues = []
-        for error in exc.errors():
-            loc = tuple(key for key in error["loc"] if key not in ("NamedTarget", "CellTarget", "DateTarget"))
-            message = _plain_message(error, loc).replace("questionnaires/schema.json", "docs/vsme.md")
-            issues.append(Issue(format_path(loc), message, _locate(node, loc)[0]))
-        raise VsmeFileError(source, issues) from None
+    return validated(
+        text, source, model, VsmeFileError, keys="schema_version, …", doc="docs/vsme.md",
+        clean=lambda loc: tuple(key for key in loc if key not in ("NamedTarget", "CellTarget", "DateTarget")),
+    )  # fmt: skip
 
 
 def parse_definitions(text: str, source: str) -> VsmeDefinitions:
@@ -83,22 +60,12 @@ def parse_factors(text: str, source: str, definitions: VsmeDefinitions) -> Emiss
     for i, factor in enumerate(factors.factors):
         datapoint = definitions.get(factor.datapoint)
         if datapoint is None:
-            problems.append(Issue(f"factors[{i}].datapoint", f"no datapoint has the id '{factor.datapoint}'"))
+            problems.append((f"factors[{i}].datapoint", f"no datapoint has the id '{factor.datapoint}'"))
         elif datapoint.unit != factor.unit:
-            problems.append(
-                Issue(
-                    f"factors[{i}].unit", f"'{factor.unit}' is not the unit of {factor.datapoint} ('{datapoint.unit}')"
-                )
-            )
+            problems.append((f"factors[{i}].unit", f"'{factor.unit}' is not the unit of {factor.datapoint} ('{datapoint.unit}')"))
     if problems:
-        node = yaml.compose(text, Loader=_LineLoader)
-        located = [Issue(p.path, p.message, _locate(node, _path(p.path))[0]) for p in problems]
-        raise VsmeFileError(source, located)
+        raise located(text, source, problems, VsmeFileError)
     return factors
-
-
-def _path(path: str) -> tuple[Any, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path))
 
 
 def _read(path: Path) -> str:

@@ -38,6 +38,7 @@ from diagnostic.core.schema import (
     YesNoQuestion,
 )
 from diagnostic.core.scoring import score
+from diagnostic.core.values import NA
 from diagnostic.i18n import LANGS, catalogue
 from diagnostic.readiness_files import READINESS_DIR, ReadinessFileError, parse_framework, shipped_frameworks
 from diagnostic.readiness_text import REASON_KEYS, STATUS_KEYS, level_lines, reason_text, size_text, summary_text
@@ -363,14 +364,19 @@ def answer_sets(draw: st.DrawFn, q: LoadedQuestionnaire) -> dict[str, Answer]:
 
 
 def _raised(q: LoadedQuestionnaire, answers: dict[str, Answer], qid: str) -> Answer | None:
+    """A higher answer to a question already answered with a value ("don't know" counts 0); None when
+    there is none. Answering an unanswered or N/A question is not raising it: a low first answer may
+    well lower a dimension's score."""
     question = q.questions[qid]
     current = answers.get(qid)
+    if current is None or current.value == NA:
+        return None
     if isinstance(question, MaturityQuestion):
-        value = current.value if current and isinstance(current.value, int) else -1
+        value = current.value if isinstance(current.value, int) else 0  # "don't know" scores 0
         return Answer(value + 1) if value < 4 else None
     if isinstance(question, SingleQuestion):
         scores = {o.id: o.score for o in q.options(question)}
-        now = scores.get(str(current.value), -1) if current else -1
+        now = scores.get(str(current.value), 0)
         better = [o for o, s in scores.items() if s > now]
         return Answer(max(better, key=scores.__getitem__)) if better else None
     return None

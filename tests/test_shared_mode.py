@@ -188,7 +188,9 @@ def sidebar_select(page, label: str):
 
 
 def options_of(page, select) -> list[str]:
-    """The choices a selectbox offers (its list opened, read, closed)."""
+    """The choices a selectbox offers (its list opened, read, closed). The sidebar's selectors sit below
+    a long navigation: brought into view first, so that their list opens on screen."""
+    select.scroll_into_view_if_needed(timeout=10_000)
     select.get_by_role("combobox").click()
     listed = page.get_by_role("option")
     listed.first.wait_for(timeout=10_000)
