@@ -141,10 +141,14 @@ def file_part(ctx: Context, assessment_id: int) -> Any:
     """The `vsme` part of the assessment's export (None when the module was never used)."""
     from diagnostic.exports.assessment_json import FileVsme
 
-    found = state(ctx, assessment_id)
-    if not found.enabled and not found.values:
+    with ctx.uow:
+        access.assessment(ctx, assessment_id)
+        scope = access.scope(ctx)
+        enabled = bool(ctx.uow.vsme.enabled(scope, assessment_id))
+        values = {k: v for k, (v, _, _) in ctx.uow.vsme.values(scope, assessment_id).items()}
+    if not enabled and not values:
         return None
-    return FileVsme(enabled=found.enabled, values=found.values)
+    return FileVsme(enabled=enabled, values=values)
 
 
 def plan_part(plan: Any) -> None:
