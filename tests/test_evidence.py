@@ -253,7 +253,11 @@ def test_a_file_and_a_link_back_an_answer_then_a_consultant_verifies(case, engin
 def test_refusals_keep_nothing(case, engine, zip_bomb) -> None:
     manager, a = case["manager"], case["assessment"]
     before = counts(engine)
-    for content, name in ((open("/bin/ls", "rb").read(), "rapport.pdf"), (zip_bomb, "b.docx"), (b"texte", "a.pdf")):
+    hostile = (
+        (open("/bin/ls", "rb").read(), "rapport.pdf"), (zip_bomb, "b.docx"), (b"texte", "a.pdf"),
+        (bytes(50 * 1024 * 1024), "cinquante.pdf"), (docx_like({"word/vbaProject.bin": b"x"}), "../../etc/m.docx"),
+    )  # fmt: skip
+    for content, name in hostile:
         with pytest.raises(EvidenceRefused):
             evidence.attach_file(manager, a, Q1, name, content)
     with pytest.raises(EvidenceRefused) as refused:  # evidence backs an answer: Q2 has none yet
