@@ -303,6 +303,41 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- operations: backup and restore -------------------------------------------------------------------
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from diagnostic.i18n import error_text, t
+    from diagnostic.storage.backup import BackupFailed, backup
+    from diagnostic.storage.database import database_url
+
+    try:
+        size = backup(args.database_url or database_url(), Path(args.file))
+    except BackupFailed as exc:
+        print(error_text(exc, args.lang), file=sys.stderr)
+        return 1
+    print(t("backup.written", args.lang, path=args.file, size=size))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from diagnostic.i18n import error_text, t
+    from diagnostic.storage.backup import BackupFailed, restore
+    from diagnostic.storage.database import database_url
+
+    url = args.database_url or database_url()
+    if not args.yes:
+        print(t("backup.confirm", args.lang, path=args.file), file=sys.stderr)
+        return 2
+    try:
+        restore(url, Path(args.file))
+    except BackupFailed as exc:
+        print(error_text(exc, args.lang), file=sys.stderr)
+        return 1
+    print(t("backup.restored", args.lang, path=args.file))
+    return 0
+
+
 # --- operations: python -m diagnostic admin ... ---------------------------------------------------
 # On the database of DATABASE_URL (or --database-url), as the operator (every workspace, as its owner).
 # Every text the operator reads is in the catalogues (keys cli.admin.*); a refusal is one line on
@@ -851,6 +886,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url", help="database to act on (default: $DATABASE_URL, else SQLite under data/)")
     p.add_argument("--lang", choices=("fr", "en"), default="fr")
     p.set_defaults(func=cmd_invite)
+
+    p = sub.add_parser("backup", help="write a backup of the whole database (SQLite online backup, or pg_dump)")
+    p.add_argument("file", help="the backup file to write")
+    p.add_argument("--database-url", help="database to back up (default: $DATABASE_URL, else SQLite under data/)")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the whole database with a backup (then migrate it)")
+    p.add_argument("file", help="a file written by `backup`")
+    p.add_argument("--database-url", help="database to replace (default: $DATABASE_URL, else SQLite under data/)")
+    p.add_argument("--yes", action="store_true", help="confirm: everything in the database is replaced")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr")
+    p.set_defaults(func=cmd_restore)
 
     _add_admin_parser(sub)
     return parser
