@@ -8,12 +8,16 @@ nothing below reads or writes the database but through the services.
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from diagnostic import logs
 from diagnostic.core.errors import StorageUnavailable
 from diagnostic.core.roles import NotAllowed, NotFound, Permission, Role, allowed
 from diagnostic.services import assessments, companies, demo, workspaces
@@ -174,6 +178,8 @@ def respondent_run() -> None:
 
 
 def run() -> None:
+    logs.clear()
+    logs.bind(request_id=uuid.uuid4().hex[:16], session_id=_session_id())
     if session.is_respondent():
         respondent_run()
         return
@@ -187,6 +193,7 @@ def run() -> None:
         session.no_access_page(ctx)
         return
     ctx.workspace_id = current_workspace(ctx, mine)
+    logs.bind(workspace_id=ctx.workspace_id, user_id=ctx.actor.user_id)
     kind = next((w.kind for w, _ in mine if w.id == ctx.workspace_id), "consultancy")
     if kind == "network":
         shown = list(NETWORK_PAGES)
@@ -217,7 +224,14 @@ def run() -> None:
     state.show_callback_error()
     if navigation.url_path not in ("accueil", "entreprise", "espace") and demo.is_demo(state.current_company(ctx)):
         st.info(t("demo.banner_short"), icon=":material/school:")
+    started = time.perf_counter()
     navigation.run()
+    log.info("page run", extra={"page": navigation.url_path, "ms": round(1000 * (time.perf_counter() - started), 1)})
+
+
+def _session_id() -> str | None:
+    found = get_script_run_ctx()
+    return found.session_id if found is not None else None
 
 
 try:

@@ -24,7 +24,7 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from diagnostic import settings
+from diagnostic import logs, settings
 from diagnostic.i18n import LANGS
 
 # Nobody may frame the app (clickjacking): the old header for old browsers, the CSP one for the others.
@@ -339,6 +339,7 @@ def warm_up_and_freeze() -> None:
     gc.freeze()
 
 
+logs.configure()  # JSON lines when AUTODIAG_LOG_FORMAT=json (a cluster's log collector)
 check_binding()
 warm_up_and_freeze()
 app = st.App("app.py", middleware=[Middleware(Hardening), Middleware(PageShell), Middleware(InvitationCookie)])
