@@ -10,7 +10,7 @@ AXE_VERSION := 4.14.1
 AXE_SHA256 := 29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
 AXE := $(VENV)/axe-core/axe-$(AXE_VERSION).min.js
 
-.PHONY: run test lint bench schema clean
+.PHONY: run test lint bench schema clean cluster cluster-stop
 
 $(STAMP): requirements.txt requirements-dev.txt | $(AXE)
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -50,3 +50,11 @@ schema: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+# PostgreSQL + 2 app servers + HAProxy with cookie affinity, all on 127.0.0.1 (deploy/cluster.sh: its
+# settings; docs in deploy/README.md). `make cluster-stop` stops the servers and the proxy.
+cluster: $(STAMP)
+	deploy/cluster.sh start
+
+cluster-stop:
+	deploy/cluster.sh stop
