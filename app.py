@@ -17,7 +17,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from diagnostic import logs
+from diagnostic import logs, metrics
 from diagnostic.core.errors import StorageUnavailable
 from diagnostic.core.roles import NotAllowed, NotFound, Permission, Role, allowed
 from diagnostic.services import assessments, companies, demo, workspaces
@@ -226,7 +226,9 @@ def run() -> None:
         st.info(t("demo.banner_short"), icon=":material/school:")
     started = time.perf_counter()
     navigation.run()
-    log.info("page run", extra={"page": navigation.url_path, "ms": round(1000 * (time.perf_counter() - started), 1)})
+    took = time.perf_counter() - started
+    metrics.page_run(navigation.url_path, took)
+    log.info("page run", extra={"page": navigation.url_path, "ms": round(1000 * took, 1)})
 
 
 def _session_id() -> str | None:
@@ -237,6 +239,7 @@ def _session_id() -> str | None:
 try:
     run()
 except (OperationalError, StorageUnavailable):
+    metrics.ERRORS.labels(kind="database").inc()
     log.exception("database error")
     st.error(t("error.database"))
 except NotFound:  # a stale link, or another workspace's id: the same words
@@ -244,5 +247,6 @@ except NotFound:  # a stale link, or another workspace's id: the same words
 except NotAllowed:
     st.error(t("access.not_allowed"), icon=":material/lock:")
 except Exception:  # never a traceback in front of a client; the log keeps it for us
+    metrics.ERRORS.labels(kind="unexpected").inc()
     log.exception("unexpected error")
     st.error(t("error.unexpected"))

@@ -21,10 +21,12 @@ from urllib.parse import parse_qs
 import streamlit as st
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
-from starlette.responses import PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from diagnostic import logs, settings
+from diagnostic import logs, metrics, settings
 from diagnostic.i18n import LANGS
 
 # Nobody may frame the app (clickjacking): the old header for old browsers, the CSP one for the others.
@@ -342,4 +344,14 @@ def warm_up_and_freeze() -> None:
 logs.configure()  # JSON lines when AUTODIAG_LOG_FORMAT=json (a cluster's log collector)
 check_binding()
 warm_up_and_freeze()
-app = st.App("app.py", middleware=[Middleware(Hardening), Middleware(PageShell), Middleware(InvitationCookie)])
+async def metrics_endpoint(request: Request) -> Response:
+    """The server's metrics (diagnostic/metrics.py), for a collector on this machine or its network."""
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)
+
+
+app = st.App(
+    "app.py",
+    middleware=[Middleware(Hardening), Middleware(PageShell), Middleware(InvitationCookie)],
+    routes=[Route("/_autodiag/metrics", metrics_endpoint)],
+)

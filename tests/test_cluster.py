@@ -79,6 +79,7 @@ def test_a_server_killed_its_browser_is_re_pinned_and_finds_its_answer(cluster) 
         page.goto(address, timeout=WAIT)
         wait_idle(page, settle=0.5)
         question(page, 0).wait_for(timeout=WAIT)  # drawn through the proxy: its WebSocket works
+        assert page.request.get(f"{cluster['url']}/_autodiag/metrics").status == 404  # internal only
         pinned = next(c["value"] for c in page.context.cookies() if c["name"] == "AUTODIAG_SERVER")
         assert pinned in {"app1", "app2"}
 

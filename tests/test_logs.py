@@ -1,5 +1,6 @@
 """Structured logs (diagnostic/logs.py): with AUTODIAG_LOG_FORMAT=json each event is one JSON line that
-names its request, session, workspace and user; a real server writes such a line for each page run.
+names its request, session, workspace and user; a real server writes such a line for each page run and
+counts it in its metrics (/_autodiag/metrics, diagnostic/metrics.py).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def test_text_stays_as_streamlit_writes_it(restored) -> None:
 
 @pytest.mark.browser
 @pytest.mark.skipif(not shutil.which("chromium"), reason="a server test, with the browser tests")
-def test_a_server_writes_a_json_line_for_each_page_run(tmp_path) -> None:
+def test_a_server_writes_a_json_line_for_each_page_run_and_counts_it_in_its_metrics(tmp_path) -> None:
     log_file = tmp_path / "server.log"
     with running(ROOT / "serve.py", f"sqlite:///{tmp_path / 'logs.db'}", log=log_file, env={"AUTODIAG_LOG_FORMAT": "json"}) as server:
         # a page run needs a browser session: the health check writes nothing of ours
@@ -67,6 +68,14 @@ def test_a_server_writes_a_json_line_for_each_page_run(tmp_path) -> None:
             page.goto(f"{server.url}/accueil", timeout=30_000)
             wait_idle(page, settle=0.3)
             page.locator("[data-testid=stMain] h1").first.wait_for(timeout=30_000)
+        # the metrics endpoint (diagnostic/metrics.py): the run is counted, the process measured
+        with urllib.request.urlopen(f"{server.url}/_autodiag/metrics", timeout=10) as answer:
+            assert answer.status == 200 and answer.headers["content-type"].startswith("text/plain")
+            exposition = answer.read().decode()
+        runs = [line for line in exposition.splitlines() if line.startswith('autodiag_page_runs_total{page="accueil"}')]
+        assert runs and float(runs[0].split()[-1]) >= 1
+        assert 'autodiag_page_run_seconds_count{page="accueil"}' in exposition
+        assert "process_cpu_seconds_total" in exposition and "process_resident_memory_bytes" in exposition
     runs = []
     for line in log_file.read_text(encoding="utf-8").splitlines():
         if line.startswith("{"):
