@@ -10,7 +10,7 @@ AXE_VERSION := 4.14.1
 AXE_SHA256 := 29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
 AXE := $(VENV)/axe-core/axe-$(AXE_VERSION).min.js
 
-.PHONY: run test lint bench schema clean cluster cluster-stop
+.PHONY: run test lint bench bench-load schema clean cluster cluster-stop
 
 $(STAMP): requirements.txt requirements-dev.txt | $(AXE)
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -58,3 +58,8 @@ cluster: $(STAMP)
 
 cluster-stop:
 	deploy/cluster.sh stop
+
+# Many users at once (benchmarks/load.py): Chromium users answering on 1 server with SQLite, 1 with
+# PostgreSQL, 2 behind HAProxy, at 10/25/50/100 users; figures in benchmarks/results/load-<date>.json.
+bench-load: $(STAMP)
+	timeout --kill-after=30 3600 $(PY) -m benchmarks.load
