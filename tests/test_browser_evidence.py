@@ -138,7 +138,10 @@ def test_vsme_data_entered_and_exported_then_label_readiness(world) -> None:
     assert stored == 1234.5
     wait_idle(page, settle=0.3)
     page.locator(MAIN).get_by_text(t("vsmepage.emissions_title")).click(timeout=WAIT)
-    click_and_wait(page, page.locator(MAIN).get_by_role("button", name=t("vsmepage.emissions_use")))
+    use = page.locator(MAIN).get_by_role("button", name=t("vsmepage.emissions_use"))
+    use.wait_for(state="visible", timeout=WAIT)
+    wait_idle(page, settle=0.5)  # the expander has opened and nothing runs: the button takes the click
+    click_and_wait(page, use)
     assert vsme.state(ctx, a).values.get("b3.scope2_location_tco2e") == 64.194  # 1 234.5 MWh × 52 kg
     whole_page_shots(page, SHOTS, "vsme")
 
