@@ -83,8 +83,13 @@ def test_a_server_killed_its_browser_is_re_pinned_and_finds_its_answer(cluster) 
         pinned = next(c["value"] for c in page.context.cookies() if c["name"] == "AUTODIAG_SERVER")
         assert pinned in {"app1", "app2"}
 
+        wait_idle(page, settle=0.5)
         option(page, 0, 3).click()
-        wait_until(lambda: stored(ctx, assessment.id, "gov.demarche-rse") == 3, "the answer saved in PostgreSQL")
+        try:
+            wait_until(lambda: stored(ctx, assessment.id, "gov.demarche-rse") == 3, "the answer saved", timeout=10)
+        except AssertionError:  # a click lost while the loaded machine drew the page: a person clicks again
+            option(page, 0, 3).click()
+            wait_until(lambda: stored(ctx, assessment.id, "gov.demarche-rse") == 3, "the answer saved in PostgreSQL")
 
         # the pinned server dies: its pid file is the cluster script's
         port = cluster["ports"][0 if pinned == "app1" else 1]

@@ -170,8 +170,8 @@ def check_one_import(ctx: Context, raw: bytes) -> str:
     return "imported"
 
 
-# 60 mutations per database (each one a whole import, evaluation and export): the suite's time (decision 126)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# 40 mutations per database (each one a whole import, evaluation and export): the suite's time (decision 126)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_a_mutated_export_is_imported_or_refused_never_a_crash(exported, data) -> None:
     ctx, document = exported
