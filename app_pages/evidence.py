@@ -20,7 +20,6 @@ from diagnostic.services import companies as company_service
 from diagnostic.services import evidence as evidence_service
 from diagnostic.services.context import Context
 from diagnostic.services.questionnaires import questionnaire_of
-from diagnostic.storage.evidence import EvidenceRecord
 from ui import state
 from ui.questions import failure_message
 from ui.state import t
@@ -47,7 +46,7 @@ def _flash(kind: str, text: str) -> None:
     st.session_state[FLASH] = (kind, text)
 
 
-def _item(ctx: Context, record: EvidenceRecord, editable: bool, verifier: bool) -> None:
+def _item(ctx: Context, record: evidence_service.EvidenceRecord, editable: bool, verifier: bool) -> None:
     lang = ctx.lang
     with st.container(border=True):
         if record.kind == "file":

@@ -103,6 +103,25 @@ def _worker_database(url: str | None) -> str | None:
 PG_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
 
 
+def empty_pg_database(suffix: str) -> str:
+    """A new, empty PostgreSQL database beside the worker's (`<name>_<suffix>`, dropped first if left):
+    for tests that replace a whole database (a restore) or run servers of their own (the cluster)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    assert PG_URL
+    base = make_url(PG_URL)
+    name = f"{base.database}_{suffix}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sql_text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(sql_text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def fresh_engine(url: str):
     engine = make_engine(url)
     if not url.startswith("sqlite"):

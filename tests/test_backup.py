@@ -9,16 +9,13 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy import text as sql_text
-from sqlalchemy.engine import make_url
 
 from diagnostic.cli import main
 from diagnostic.core.profile import Profile
 from diagnostic.i18n import t
 from diagnostic.services import assessments, companies, evidence
 from diagnostic.storage.database import make_engine
-from tests.conftest import PG_URL, fresh_engine, local_context, row_counts
+from tests.conftest import PG_URL, empty_pg_database, fresh_engine, local_context, row_counts
 from tests.test_evidence import pdf_bytes
 
 
@@ -30,15 +27,7 @@ def url(request, tmp_path) -> str:
         pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
     if shutil.which("pg_dump") is None:
         pytest.skip("pg_dump is not installed (Debian package postgresql-client)")
-    # a database of its own: a restore replaces everything in it
-    base = make_url(PG_URL)
-    name = f"{base.database}_backup"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sql_text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(sql_text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    return empty_pg_database("backup")  # a database of its own: a restore replaces everything in it
 
 
 def contents(url: str) -> tuple[dict[str, int], list[str]]:

@@ -15,14 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy import text as sql_text
-from sqlalchemy.engine import make_url
 
 from diagnostic.core.profile import Profile
 from diagnostic.services import assessments, companies
 from diagnostic.storage.database import make_engine
-from tests.conftest import PG_URL, fresh_engine, local_context
+from tests.conftest import PG_URL, empty_pg_database, fresh_engine, local_context
 from tests.e2e import ROOT, browser, free_port, wait_idle
 from tests.test_browser_faults import checked_level, option, question, stored, wait_until
 
@@ -45,14 +42,7 @@ def test_the_proxy_configuration_is_valid() -> None:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Iterator[dict[str, object]]:
-    base = make_url(PG_URL)
-    name = f"{base.database}_cluster"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sql_text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(sql_text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = base.set(database=name).render_as_string(hide_password=False)
+    url = empty_pg_database("cluster")
     fresh_engine(url).dispose()
     run = tmp_path_factory.mktemp("cluster")
     ports = [free_port(), free_port()]
