@@ -10,7 +10,7 @@ AXE_VERSION := 4.14.1
 AXE_SHA256 := 29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
 AXE := $(VENV)/axe-core/axe-$(AXE_VERSION).min.js
 
-.PHONY: run test lint bench bench-load schema clean cluster cluster-stop
+.PHONY: run test lint audit bench bench-load schema clean cluster cluster-stop
 
 $(STAMP): requirements.txt requirements-dev.txt | $(AXE)
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -36,6 +36,12 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q -n auto --dist loadfile  # a worker per core (pytest-xdist), a test file's tests on one worker, in order
+
+# Known vulnerabilities of every package installed in the venv (the pinned requirements and what they
+# pull in), from PyPI's advisory data; --strict: a package that could not be checked fails the audit.
+# Needs the network to reach that service: not part of `make test` (see docs/decisions.md, 134).
+audit: $(STAMP)
+	$(PY) -m pip_audit --strict --vulnerability-service pypi --progress-spinner off
 
 # Each step of the bench is bounded in benchmarks/__main__.py; this is the outer bound of the whole.
 BENCH_SECONDS ?= 2700

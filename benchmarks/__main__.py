@@ -25,6 +25,7 @@ from typing import Any
 
 TARGETS = {
     "answer_vs_floor_ratio": ("≤", 1.3),
+    "cpu_vs_floor_ratio": ("≤", 1.2),  # issue 14: the server CPU of an answer against the bare page's
     "pdf_s": ("<", 0.5),
     "xlsx_s": ("<", 0.1),
     "consolidation_ms_median": ("<", 100.0),

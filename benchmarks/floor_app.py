@@ -5,6 +5,9 @@ input, and nothing else: no database, no questionnaire, no scoring. Its last ele
 of runs so far, written by the script itself: the benchmark checks that its run watcher counted the
 same runs as the page did.
 
+BENCH_FRAME=respondent adds the other widgets of the respondent's page (language, progress, dimension
+picker, help toggle, step and send buttons): the floor of `make bench-load`'s answers.
+
 It gets the app's own treatment of the garbage collector (serve.py `warm_up_and_freeze`): what exists
 after the first run is frozen, so that the floor stays the framework's minimum for these widgets.
 """
@@ -25,8 +28,17 @@ def _frozen() -> bool:
 _frozen()
 
 count = int(os.environ.get("BENCH_QUESTIONS", "14"))
+framed = os.environ.get("BENCH_FRAME") == "respondent"
 st.session_state.runs = st.session_state.get("runs", 0) + 1
+if framed:
+    st.segmented_control("Langue", ["fr", "en"], default="fr", required=True, key="lang")
 st.title("Floor")
+if framed:
+    st.caption("Intro")
+    st.info("Anonymous")
+    st.progress(0.5, text="1 / 2")
+    st.selectbox("Dimension", ["a", "b", "c"], key="dimension")
+    st.toggle("Help", key="help")
 for i in range(count):
     with st.container(border=True):
         st.markdown(f"**{i + 1}. Question {i + 1} ?**")
@@ -35,5 +47,10 @@ for i in range(count):
             captions=[f"Description of level {v} for question {i}" for v in range(5)] + ["", ""],
         )
         st.text_input("comment", key=f"c{i}", label_visibility="collapsed")
+if framed:
+    with st.container(horizontal=True):
+        st.button("Next", key="next")
+    st.divider()
+    st.button("Send", key="send", type="primary")
 with st.container(key="bench-runs"):
     st.caption(f"{st.session_state.runs}")

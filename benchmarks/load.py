@@ -1,16 +1,20 @@
 """make bench-load: many people answering at once, on one server with SQLite, one server with
-PostgreSQL, and two servers behind HAProxy (deploy/cluster.sh), at 10, 25, 50 and 100 users.
+PostgreSQL, and two servers behind HAProxy (deploy/cluster.sh).
 
-Each simulated user is a Chromium context of its own that opens a respondent group link of one
-assessment (the questionnaire a person fills in) and clicks 5 answers with a pause of 0.3 to 0.8 s
-after each answer is drawn, as a person reads. A click's time runs, in the browser, from the click to
-the end of the run it triggered (the run watcher of tests/e2e.py). Every wait is bounded; a click
-that times out is counted as an error, not a time.
+Each simulated person speaks Streamlit's own WebSocket protocol (benchmarks/protocol.py): a Chromium
+page per person would cost this machine more CPU than the servers under test. Each opens a respondent
+group link of one assessment (the questionnaire a person fills in), then answers CLICKS times with a
+pause of PAUSE seconds after each answer is drawn, as a person reads the next question and its five
+levels. A click's time runs from the rerun request to the end of the run it triggered. One real
+Chromium page answers among them at every level: its times say what a browser sees. Every wait is
+bounded; a click that times out or fails is counted as an error, not a time. After each level the
+database must hold an answer of every person who answered: the clicks were real.
 
-Reported per setup and level: p50, p95 and max click-to-rerun time, errors, the app servers' CPU
-seconds per answer, their resident memory per session (growth while the users' pages are open ÷
-users), and the first level whose p95 passes 500 ms. The browser shares the machine with the servers:
-on a small machine the crowd's pages weigh on the times too (their CPU share is reported).
+Levels: 10, 25, 50 and 100 users in every setup, then more (150, 200, 300, 400) until p95 passes
+500 ms. Reported per setup and level: p50, p95 and max click-to-rerun time, errors, answers per
+second, the app servers' CPU seconds per answer and share of the machine, the simulated people's own
+CPU share (the same machine), the resident memory per session (growth while the people's pages are
+open ÷ people), and the first level whose p95 passes 500 ms.
 
 python -m benchmarks.load  [AUTODIAG_LOAD_LEVELS="10 25"  AUTODIAG_LOAD_SETUPS="sqlite-1 postgresql-2"]
 """
@@ -35,6 +39,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.engine import make_url
 
 from benchmarks.participation import _answer, _open, _percentile, _stat
+from benchmarks.protocol import Person
 from diagnostic.core.profile import Profile
 from diagnostic.services import assessments, companies, participation, workspaces
 from diagnostic.services.context import Context
@@ -42,11 +47,15 @@ from diagnostic.storage.database import make_engine, migrate
 from diagnostic.storage.uow import SqlUnitOfWork
 from tests.e2e import CHROMIUM, CHROMIUM_FLAGS, ROOT, Server, free_port
 
-LEVELS = tuple(int(n) for n in os.environ.get("AUTODIAG_LOAD_LEVELS", "10 25 50 100").split())
+LEVELS = tuple(int(n) for n in os.environ.get("AUTODIAG_LOAD_LEVELS", "10 25 50 100 150 200 300 400").split())
+ALWAYS = 100  # levels up to this one are measured in every setup; above, only until p95 passes SLOW_MS
 SETUPS = tuple(os.environ.get("AUTODIAG_LOAD_SETUPS", "sqlite-1 postgresql-1 postgresql-2").split())
 PG_URL = os.environ.get("AUTODIAG_BENCH_DATABASE_URL", "postgresql+psycopg://autodiag:autodiag@127.0.0.1:5432/autodiag_bench")
-CLICKS = 5
-OPENING = 3  # pages loading at once while the users arrive (opening is not measured)
+CLICKS = 6
+PAUSE = (2.0, 8.0)  # seconds between two answers (decision 132)
+WAIT = 30.0  # seconds: the bound of every wait for a run
+ALONE_CLICKS, ALONE_WARM_UP = 40, 4  # one person alone: the CPU of an answer against the floor's
+OPENING = 4  # people opening their link at once while the crowd arrives (opening is not measured)
 SLOW_MS = 500.0
 SEED = 20_261_201
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -122,7 +131,30 @@ def _servers(setup: str, folder: Path) -> Iterator[tuple[str, list[int], str]]:
         subprocess.run([script, "stop"], env=env, capture_output=True, text=True, timeout=60)
 
 
-async def _level(address: str, pids: list[int], users: int) -> dict[str, Any]:
+async def _person(address: str, opened: asyncio.Semaphore) -> Person:
+    """One simulated person with the link open (opening is not measured)."""
+    person = Person(address, timeout=WAIT)
+    async with opened:
+        await person.open()
+    return person
+
+
+async def _answers(person: Person, seed: int) -> list[float]:
+    mine = random.Random(seed)
+    await asyncio.sleep(mine.uniform(0, PAUSE[1]))  # people do not start on the same second
+    radios = person.radios()
+    if not radios:
+        raise RuntimeError("the respondent's page drew no question")
+    times = []
+    for done in range(CLICKS):
+        # the first two options, in turn, round the radios shown: each click changes an answer
+        radio = person.radios()[done % len(radios)]
+        times.append(await person.answer(radio, (done // len(radios)) % 2))
+        await asyncio.sleep(mine.uniform(*PAUSE))
+    return times
+
+
+async def _level(address: str, pids: list[int], users: int, db_url: str) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -130,46 +162,119 @@ async def _level(address: str, pids: list[int], users: int) -> dict[str, Any]:
         try:
             rss_before = _rss(pids)
             gate = asyncio.Semaphore(OPENING)
-            pages = await asyncio.gather(*(_open(browser, address, gate) for _ in range(users)))
+            opened = await asyncio.gather(*(_person(address, gate) for _ in range(users)), return_exceptions=True)
+            people = [found for found in opened if isinstance(found, Person)]
+            errors = [f"opening: {found}" for found in opened if isinstance(found, BaseException)]
             rss_open = _rss(pids)
-            errors = 0
+            page = await _open(browser, address)  # one real browser among the crowd: what a browser sees
 
-            async def person(page: Any, seed: int) -> list[float]:
-                nonlocal errors
+            async def watched(seed: int) -> list[float]:
                 mine = random.Random(seed)
-                await asyncio.sleep(mine.uniform(0, 0.8))
-                try:
-                    return await _answer(page, mine, CLICKS)
-                except (TimeoutError, RuntimeError):
-                    errors += 1
-                    return []
+                await asyncio.sleep(mine.uniform(0, PAUSE[1]))
+                return await _answer(page, mine, CLICKS, PAUSE)
 
-            cpu_before, start = _cpu(pids), time.perf_counter()
-            times = await asyncio.gather(*(person(page, SEED + n) for n, page in enumerate(pages)))
-            wall, cpu = time.perf_counter() - start, _cpu(pids) - cpu_before
+            cpu_before, client_before, start = _cpu(pids), time.process_time(), time.perf_counter()
+            results = await asyncio.gather(
+                watched(SEED - 1), *(_answers(person, SEED + n) for n, person in enumerate(people)), return_exceptions=True
+            )
+            wall, cpu, client = time.perf_counter() - start, _cpu(pids) - cpu_before, time.process_time() - client_before
         finally:
             await browser.close()
-    clicks = sorted(ms for mine in times for ms in mine)
+    for person in people:
+        await person.close()
+    browser_ms = sorted(results[0]) if isinstance(results[0], list) else []
+    errors += [f"answering: {found}" for found in results if isinstance(found, BaseException)]
+    clicks = sorted(ms for found in results[1:] if isinstance(found, list) for ms in found)
+    saved = _saved(db_url)
+    answered = sum(1 for found in results if isinstance(found, list))
+    if saved < answered:
+        errors.append(f"{saved} respondents have an answer saved, {answered} answered")
+    answers = len(clicks) + len(browser_ms)
     return {
         "users": users,
         "clicks": len(clicks),
-        "errors": errors,
+        "errors": len(errors),
+        "first_errors": errors[:3],
         "p50_ms": _percentile(clicks, 50) if clicks else None,
         "p95_ms": _percentile(clicks, 95) if clicks else None,
         "max_ms": clicks[-1] if clicks else None,
-        "server_cpu_ms_per_answer": 1000 * cpu / max(len(clicks), 1),
+        "browser_p50_ms": _percentile(browser_ms, 50) if browser_ms else None,
+        "browser_max_ms": browser_ms[-1] if browser_ms else None,
+        "answers_per_s": answers / wall,
+        "server_cpu_ms_per_answer": 1000 * cpu / max(answers, 1),
         "server_cpu_share": cpu / wall / (os.cpu_count() or 1),
-        "memory_mb_per_session": (rss_open - rss_before) / users / 1e6,
+        "client_cpu_share": client / wall / (os.cpu_count() or 1),
+        "memory_mb_per_session": (rss_open - rss_before) / max(len(people), 1) / 1e6,
     }
+
+
+def _saved(db_url: str) -> int:
+    """How many respondents have at least one answer saved: the proof that the clicks were real."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(sql_text("SELECT COUNT(DISTINCT respondent_id) FROM respondent_answers")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+async def _alone(app: str, floor: str, app_pid: int, floor_pid: int) -> dict[str, Any]:
+    mine, bare = Person(app, timeout=WAIT), Person(floor, timeout=WAIT)
+    try:
+        await mine.open()
+        await bare.open()
+        shown, floor_shown = len(mine.radios()), len(bare.radios())
+        if shown != floor_shown:
+            raise RuntimeError(f"the respondent's page shows {shown} radios, the floor page {floor_shown}")
+        cpu = {app_pid: 0.0, floor_pid: 0.0}
+        for done in range(ALONE_WARM_UP + ALONE_CLICKS):
+            for person, pid in ((mine, app_pid), (bare, floor_pid)):  # interleaved: the machine weighs on both alike
+                radio = person.radios()[done % shown]
+                before = _cpu([pid])
+                await person.answer(radio, (done // shown) % 2)
+                if done >= ALONE_WARM_UP:
+                    cpu[pid] += _cpu([pid]) - before
+    finally:
+        await mine.close()
+        await bare.close()
+    app_ms, floor_ms = 1000 * cpu[app_pid] / ALONE_CLICKS, 1000 * cpu[floor_pid] / ALONE_CLICKS
+    return {
+        "alone_answers": ALONE_CLICKS,
+        "respondent_cpu_ms_per_answer": app_ms,
+        "floor_cpu_ms_per_answer": floor_ms,
+        "respondent_cpu_vs_floor_ratio": app_ms / floor_ms if floor_ms else None,
+    }
+
+
+def answer_cost() -> dict[str, Any]:
+    """The server CPU of an answer on the respondent's page, alone on its server, against the floor
+    page with the same widgets (benchmarks/floor_app.py, BENCH_FRAME=respondent), in the same run."""
+    with tempfile.TemporaryDirectory() as folder:
+        db_url = f"sqlite:///{folder}/alone.db"
+        token = _link(db_url)
+        app = Server(ROOT / "serve.py", db_url, log=Path(folder) / "app.log")
+        floor = Server(ROOT / "benchmarks" / "floor_app.py", db_url, env={"BENCH_QUESTIONS": "1", "BENCH_FRAME": "respondent"})
+        app.start()
+        floor.start()
+        try:
+            assert app.process is not None and floor.process is not None
+            return asyncio.run(_alone(f"{app.url}/?repondre={token}", f"{floor.url}/", app.process.pid, floor.process.pid))
+        finally:
+            app.stop()
+            floor.stop()
 
 
 def run() -> dict[str, Any]:
     figures: dict[str, Any] = {"date": date.today().isoformat(), "cores": os.cpu_count(), "setups": {}}
+    figures["alone"] = answer_cost()
+    print(json.dumps(figures["alone"]), flush=True)
     for setup in SETUPS:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for users in LEVELS:
-            with tempfile.TemporaryDirectory() as folder, _servers(setup, Path(folder)) as (address, pids, _):
-                row = asyncio.run(_level(address, pids, users))
+            if users > ALWAYS and any(r["p95_ms"] is None or r["p95_ms"] > SLOW_MS for r in rows):
+                break
+            with tempfile.TemporaryDirectory() as folder, _servers(setup, Path(folder)) as (address, pids, db_url):
+                row = asyncio.run(_level(address, pids, users, db_url))
             rows.append(row)
             print(json.dumps({"setup": setup, **row}), flush=True)
         slow = next((r["users"] for r in rows if r["p95_ms"] is None or r["p95_ms"] > SLOW_MS), None)

@@ -171,8 +171,9 @@ async def _open(browser: Any, url: str, gate: asyncio.Semaphore | None = None) -
     return page
 
 
-async def _answer(page: Any, rng: random.Random, clicks: int) -> list[float]:
-    """`clicks` answers round the radios shown; the ms of each click (from the click to its run's end)."""
+async def _answer(page: Any, rng: random.Random, clicks: int, pause: tuple[float, float] = PAUSE) -> list[float]:
+    """`clicks` answers round the radios shown, `pause` seconds apart; the ms of each click (from the
+    click to its run's end)."""
     radios = page.get_by_test_id("stMain").locator("[data-testid=stRadio]")
     count = await radios.count()
     times = []
@@ -187,7 +188,7 @@ async def _answer(page: Any, rng: random.Random, clicks: int) -> list[float]:
         if settled["clickAt"] is None:
             raise RuntimeError(f"{page.url}: the click was not seen by the run watcher")
         times.append(float(settled["doneAt"] - settled["clickAt"]))
-        await asyncio.sleep(rng.uniform(*PAUSE))
+        await asyncio.sleep(rng.uniform(*pause))
     return times
 
 

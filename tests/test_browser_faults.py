@@ -249,7 +249,7 @@ def test_user_text_is_shown_as_text_and_assessments_of_one_day_are_told_apart(tm
     engine.dispose()
 
 
-class _Proxy:
+class Relay:
     """A TCP relay in front of PostgreSQL, to stop and start 'the database' under the app."""
 
     def __init__(self, target: tuple[str, int]):
@@ -318,7 +318,7 @@ def test_a_stopped_postgresql_is_said_and_the_answer_not_shown_as_saved(tmp_path
         pytest.skip("PostgreSQL tests skipped: TEST_DATABASE_URL is not set (.ci/run sets it)")
     url = make_url(PG_URL)
     fresh_engine(PG_URL).dispose()
-    proxy = _Proxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy = Relay((url.host or "127.0.0.1", url.port or 5432))
     through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     ctx, company_id, assessment_id = prepared(PG_URL)
     try:

@@ -1,12 +1,24 @@
 """The cluster of deploy/ (deploy/cluster.sh: two app servers on PostgreSQL behind HAProxy with cookie
-affinity) in a real browser: the proxy's configuration is valid, the page and its WebSocket work
-through the proxy, the browser is pinned to one server by the proxy's cookie; an answer is given,
-that server is killed, and on reload the browser is re-pinned to the other server and finds its
-answer. Needs HAProxy (Debian package; .ci/run installs it), PostgreSQL and Chromium.
+affinity), its faults, in a real browser:
+
+- the proxy's configuration is valid; the page and its WebSocket work through the proxy, and each
+  browser is pinned to one server by the proxy's cookie;
+- two people on the two servers answer the same question: the second is told, and shown the first's
+  answer (their screens are made stale on purpose: Streamlit's protocol spoken by benchmarks/protocol.py,
+  which sends no automatic refresh);
+- PostgreSQL goes away under both servers while two people answer (the servers reach it through a
+  relay the test cuts: the real server keeps serving the other tests): each is told in French that
+  the answer is not saved, and when it comes back both pages recover without a restart, with nothing
+  saved before lost;
+- the server a browser is pinned to is killed: on reload it is re-pinned to the other one and finds
+  its answer.
+
+Needs HAProxy (Debian package; .ci/run installs it), PostgreSQL and Chromium.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -15,13 +27,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
+from benchmarks.protocol import Person
 from diagnostic.core.profile import Profile
 from diagnostic.services import assessments, companies
 from diagnostic.storage.database import make_engine
 from tests.conftest import PG_URL, empty_pg_database, fresh_engine, local_context
 from tests.e2e import ROOT, browser, free_port, wait_idle
-from tests.test_browser_faults import checked_level, option, question, stored, wait_until
+from tests.test_browser_faults import (
+    Relay,
+    browser_contexts,
+    checked_level,
+    option,
+    question,
+    question_id,
+    stored,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -44,19 +67,96 @@ def test_the_proxy_configuration_is_valid() -> None:
 def cluster(tmp_path_factory) -> Iterator[dict[str, object]]:
     url = empty_pg_database("cluster")
     fresh_engine(url).dispose()
+    direct = make_url(url)
+    relay = Relay((direct.host or "127.0.0.1", direct.port or 5432))  # "PostgreSQL" as the servers see it
+    through_relay = direct.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
     run = tmp_path_factory.mktemp("cluster")
     ports = [free_port(), free_port()]
     proxy = free_port()
     env = {
-        **os.environ, "DATABASE_URL": url, "AUTODIAG_CLUSTER_RUN": str(run), "AUTODIAG_PROXY_PORT": str(proxy),
+        **os.environ, "DATABASE_URL": through_relay, "AUTODIAG_CLUSTER_RUN": str(run), "AUTODIAG_PROXY_PORT": str(proxy),
         "AUTODIAG_APP_PORTS": " ".join(map(str, ports)), "PYTHON": str(ROOT / ".venv" / "bin" / "python"),
+        "AUTODIAG_POLL_SECONDS": "1",
     }  # fmt: skip
     started = subprocess.run([str(SCRIPT), "start"], env=env, capture_output=True, text=True, timeout=180)
     try:
         assert started.returncode == 0, started.stdout + started.stderr
-        yield {"url": f"http://127.0.0.1:{proxy}", "db": url, "run": run, "ports": ports}
+        yield {"url": f"http://127.0.0.1:{proxy}", "db": url, "run": run, "ports": ports, "relay": relay}
     finally:
         subprocess.run([str(SCRIPT), "stop"], env=env, capture_output=True, text=True, timeout=60)
+        relay.close()
+
+
+def _pinned(page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "AUTODIAG_SERVER")
+
+
+def test_two_people_on_two_servers_answering_one_question_never_overwrite_each_other(cluster) -> None:
+    engine = make_engine(str(cluster["db"]))
+    ctx = local_context(engine)
+    company = companies.save_company(ctx, None, "Atelier à deux", Profile(headcount_band="1-10"))
+    assessment = assessments.start_assessment(ctx, company.id, "rse-flash", respondent="Anne")
+    address = f"{cluster['url']}/diagnostic?c={company.id}&a={assessment.id}"
+
+    async def both() -> tuple[str, str, list[str], str]:
+        anne, bruno = Person(address), Person(address)
+        try:
+            await anne.open()
+            await bruno.open()  # the proxy's round robin: the other server
+            await anne.answer(anne.radios()[0], 2)
+            await bruno.answer(bruno.radios()[0], 3)  # his screen still shows the question unanswered
+            return anne.server, bruno.server, bruno.alerts(), bruno.checked(bruno.radios()[0])
+        finally:
+            await anne.close()
+            await bruno.close()
+
+    anne_server, bruno_server, told, shown = asyncio.run(both())
+    assert {anne_server, bruno_server} == {"app1", "app2"}
+    assert any("a modifié cette réponse pendant que vous la lisiez" in text for text in told), told
+    assert stored(ctx, assessment.id) == 2, "Bruno's stale answer did not overwrite Anne's"
+    assert shown.startswith("2 "), "Bruno is shown Anne's answer"
+    engine.dispose()
+
+
+def test_postgresql_going_away_under_both_servers_is_said_then_recovered(cluster) -> None:
+    engine = make_engine(str(cluster["db"]))
+    ctx = local_context(engine)
+    company = companies.save_company(ctx, None, "Atelier sans base", Profile(headcount_band="1-10"))
+    assessment = assessments.start_assessment(ctx, company.id, "rse-flash", respondent="Chloé")
+    address = f"{cluster['url']}/diagnostic?c={company.id}&a={assessment.id}"
+    relay = cluster["relay"]
+    second = question_id(ctx, assessment.id, 1)
+    with browser_contexts(2) as (chloe, david):
+        for page in (chloe, david):
+            page.goto(address, timeout=WAIT)
+            wait_idle(page, settle=0.5)
+            question(page, 1).wait_for(timeout=WAIT)
+        assert {_pinned(chloe), _pinned(david)} == {"app1", "app2"}
+        option(chloe, 0, 3).click()
+        wait_until(lambda: stored(ctx, assessment.id) == 3, "Chloé's answer saved before the outage")
+        wait_idle(chloe)
+        # the other server's page follows within its poll (1 s here), before the database goes
+        wait_until(lambda: checked_level(david, 0) == 3, "Chloé's answer on David's screen")
+        wait_idle(david)
+
+        relay.stop()  # PostgreSQL goes away under both servers
+        try:
+            for page, level in ((chloe, 2), (david, 1)):
+                option(page, 1, level).click()
+                page.get_by_text("Réponse NON enregistrée : la base de données ne répond pas").wait_for(timeout=WAIT)
+            assert stored(ctx, assessment.id, second) is None
+        finally:
+            relay.start()  # it comes back: no server is restarted
+        for page in (chloe, david):
+            question(page, 1).wait_for(timeout=WAIT)  # the page redrew itself
+            wait_idle(page)
+            assert checked_level(page, 1) is None, "an answer not saved is not shown as saved"
+        option(chloe, 1, 2).click()
+        wait_until(lambda: stored(ctx, assessment.id, second) == 2, "Chloé's answer saved once PostgreSQL is back")
+        # the other server follows: the answer given before the outage and the one given after
+        wait_until(lambda: checked_level(david, 0) == 3 and checked_level(david, 1) == 2, "David's screen up to date")
+        assert stored(ctx, assessment.id) == 3, "the answer saved before the outage is kept"
+    engine.dispose()
 
 
 def test_a_server_killed_its_browser_is_re_pinned_and_finds_its_answer(cluster) -> None:
