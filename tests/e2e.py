@@ -37,6 +37,7 @@ CHROMIUM_FLAGS = [
 ]  # fmt: skip
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 TIMEOUT = 30.0  # seconds: the default bound of every wait below
+LOST_CLICK = 5.0  # seconds: a click that sent no request by then was not taken by the page
 
 
 def free_port() -> int:
@@ -374,6 +375,13 @@ def click_and_measure(page, locator, timeout: float = TIMEOUT) -> dict[str, Any]
     pressed = page.evaluate("() => performance.now()")
     try:
         locator.click(timeout=timeout * 1000)
+        try:
+            wait_for(page, "([n]) => window.__stRuns.requests.length > n", "a request sent", LOST_CLICK, arg=[before])
+        except TimeoutError:
+            # The page sends a widget's request at once; none after LOST_CLICK seconds means the click
+            # landed while the element was being redrawn on a loaded machine, and the page did not take
+            # it: a person clicks again.
+            locator.click(timeout=timeout * 1000)
     except PlaywrightTimeout:
         raise TimeoutError(f"could not click {locator} within {timeout:.0f} s on {page.url}") from None
     try:

@@ -261,7 +261,12 @@ def test_the_coaching_session_keeps_private_notes_off_the_presenting_view(world:
     # question 2: a shared note
     click_and_wait(page, page.locator(".st-key-coaching-next button"))
     page.get_by_text(t("coaching.position", dimension=GOVERNANCE, index=2, count=applicable)).wait_for(timeout=WAIT)
-    prepare.get_by_role("textbox", name=t("coaching.note"), exact=True).fill(SHARED)
+    shared_note = prepare.get_by_role("textbox", name=t("coaching.note"), exact=True)
+    shared_note.fill(SHARED)
+    # the blur saves the note in a run of its own: let it end before the toggle is clicked, or the
+    # toggle's click can land on a toggle being redrawn (seen on a loaded machine)
+    shared_note.press("Tab")
+    wait_idle(page, settle=0.3)
     click_and_wait(page, prepare.get_by_text(t("coaching.share"), exact=True))
     # the blur's save and the toggle's are two runs: wait (bounded) until both are in the database
     deadline = time.monotonic() + WAIT / 1000
