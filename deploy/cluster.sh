@@ -2,7 +2,7 @@
 # The whole stack on this machine, for tests and demos: PostgreSQL (Debian's cluster), two app servers
 # (one per core, the project's venv) and HAProxy in front with cookie affinity (deploy/haproxy.cfg).
 #
-#   deploy/cluster.sh start | stop | status
+#   deploy/cluster.sh start | stop | status | database-url
 #
 # Everything listens on 127.0.0.1 (local mode has no login). Settings, all optional:
 #   AUTODIAG_CLUSTER_RUN   folder for pids, logs and the generated secret (/tmp/autodiag-cluster)
@@ -38,15 +38,15 @@ stop_pid() {
   rm -f "$file"
 }
 
-database() {
+database() {  # prints the database URL, and only that: everything else goes to stderr
   if [ -n "${DATABASE_URL:-}" ]; then echo "$DATABASE_URL"; return; fi
   local cluster; cluster=$(ls /etc/postgresql | head -n 1)
-  pg_ctlcluster "$cluster" main start 2>/dev/null || true
+  pg_ctlcluster "$cluster" main start >&2 2>/dev/null || true  # "already running" is fine
   for _ in $(seq 1 30); do pg_isready -q && break; sleep 1; done
   su postgres -c "psql -qtc \"SELECT 1 FROM pg_roles WHERE rolname='autodiag'\"" | grep -q 1 \
-    || su postgres -c "psql -qc \"CREATE ROLE autodiag LOGIN PASSWORD 'autodiag'\""
+    || su postgres -c "psql -qc \"CREATE ROLE autodiag LOGIN PASSWORD 'autodiag'\"" >&2
   su postgres -c "psql -qtc \"SELECT 1 FROM pg_database WHERE datname='autodiag_cluster'\"" | grep -q 1 \
-    || su postgres -c "psql -qc 'CREATE DATABASE autodiag_cluster OWNER autodiag'"
+    || su postgres -c "psql -qc 'CREATE DATABASE autodiag_cluster OWNER autodiag'" >&2
   echo "postgresql+psycopg://autodiag:autodiag@127.0.0.1:5432/autodiag_cluster"
 }
 
@@ -93,5 +93,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: deploy/cluster.sh start|stop|status" >&2; exit 2 ;;
+  database-url) database ;;  # the database the servers use (made when missing): one line, the URL
+  *) echo "usage: deploy/cluster.sh start|stop|status|database-url" >&2; exit 2 ;;
 esac

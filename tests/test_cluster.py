@@ -63,6 +63,20 @@ def test_the_proxy_configuration_is_valid() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.skipif(os.geteuid() != 0 or not Path("/etc/postgresql").is_dir(), reason="needs root and Debian's PostgreSQL")
+def test_without_a_database_url_the_cluster_uses_its_own_database_on_the_running_server() -> None:
+    """`make cluster` with no DATABASE_URL, PostgreSQL already running (it says so on stdout): the
+    script's URL is that one line, and it opens."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    done = subprocess.run([str(SCRIPT), "database-url"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "postgresql+psycopg://autodiag:autodiag@127.0.0.1:5432/autodiag_cluster\n"
+    engine = make_engine(done.stdout.strip())
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT current_database()").scalar_one() == "autodiag_cluster"
+    engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Iterator[dict[str, object]]:
     url = empty_pg_database("cluster")
