@@ -42,21 +42,21 @@ class Person:
     """One browser tab's worth of protocol: `await open()`, then `await answer(radios()[i], option)`."""
 
     url: str  # the page's address, e.g. http://127.0.0.1:8501/?repondre=TOKEN
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds: the bound of every wait
+    errors: list[str] = field(default_factory=list)
+    cookies: dict[str, str] = field(default_factory=dict)  # what loading the page set (the proxy's affinity)
     _socket: Any = None
     _reader: asyncio.Task[None] | None = None
-    _cache: dict[str, ForwardMsg] = field(default_factory=dict)
-    _elements: dict[tuple[int, ...], tuple[Any, str]] = field(default_factory=dict)
-    _states: dict[str, WidgetState] = field(default_factory=dict)
-    _finished: list[int] = field(default_factory=list)
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
-    errors: list[str] = field(default_factory=list)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)  # a message arrived
     _query: str = ""  # the page's query string, sent with every rerun as the page does
+    _page_name: str = ""  # the page of the address, for the first run
     _page_hash: str = ""  # the page the server ran, from its new_session message
-    _page_name: str = ""
-    _shown: dict[str, str | None] = field(default_factory=dict)  # widget id -> the option the page shows
-    cookies: dict[str, str] = field(default_factory=dict)  # what loading the page set (the proxy's affinity)
+    _cache: dict[str, ForwardMsg] = field(default_factory=dict)  # messages by hash, for ref_hash
+    _elements: dict[tuple[int, ...], tuple[Any, str]] = field(default_factory=dict)  # path -> (element, fragment id)
     _drawn: set[tuple[int, ...]] = field(default_factory=set)  # what the current whole run drew
+    _states: dict[str, WidgetState] = field(default_factory=dict)  # the widget states sent with each rerun
+    _shown: dict[str, str | None] = field(default_factory=dict)  # widget id -> the option the page shows
+    _finished: list[int] = field(default_factory=list)  # each run's end status
 
     async def open(self) -> float:
         """Loads the page as a browser does (its HTML sets the proxy's and the XSRF cookies), opens the
