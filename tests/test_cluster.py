@@ -54,6 +54,7 @@ if not PG_URL:
     pytest.skip("the cluster runs on PostgreSQL: TEST_DATABASE_URL is not set (.ci/run sets it)", allow_module_level=True)
 
 WAIT = 30_000
+OUTAGE = "La base de données ne répond pas. Vos réponses déjà enregistrées sont conservées"
 SCRIPT = ROOT / "deploy" / "cluster.sh"
 
 
@@ -158,13 +159,17 @@ def test_postgresql_going_away_under_both_servers_is_said_then_recovered(cluster
             for page, level in ((chloe, 2), (david, 1)):
                 option(page, 1, level).click()
                 page.get_by_text("Réponse NON enregistrée : la base de données ne répond pas").wait_for(timeout=WAIT)
+                page.get_by_text(OUTAGE).wait_for(timeout=WAIT)
             assert stored(ctx, assessment.id, second) is None
         finally:
             relay.start()  # it comes back: no server is restarted
         for page in (chloe, david):
-            question(page, 1).wait_for(timeout=WAIT)  # the page redrew itself
+            page.get_by_text(OUTAGE).wait_for(state="hidden", timeout=WAIT)  # the page redrew itself
+            question(page, 1).wait_for(timeout=WAIT)
             wait_idle(page)
             assert checked_level(page, 1) is None, "an answer not saved is not shown as saved"
+        # the clicks refused during the outage are not saved later, unasked, by the requests that follow
+        assert stored(ctx, assessment.id, second) is None
         option(chloe, 1, 2).click()
         wait_until(lambda: stored(ctx, assessment.id, second) == 2, "Chloé's answer saved once PostgreSQL is back")
         # the other server follows: the answer given before the outage and the one given after

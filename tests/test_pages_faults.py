@@ -58,7 +58,11 @@ def test_a_failed_save_puts_the_widget_back_and_says_why(db, monkeypatch, failur
     radio.set_value(3).run()
     assert not at.exception
     assert t(message_key, "fr") in texts(at)
-    assert at.radio(key=f"q-{assessment.id}-{Q}").value == 1, "the screen shows what is stored, not the lost click"
+    # the question's widget is a new one (ui/questions.py, GENERATION): the old one's refused value,
+    # still held by the browser, can never be saved by a later request
+    (renewed,) = [r for r in at.radio if r.key and r.key.split("~")[0] == f"q-{assessment.id}-{Q}"]
+    assert renewed.key == f"q-{assessment.id}-{Q}~1"
+    assert renewed.value == 1, "the screen shows what is stored, not the lost click"
     assert stored(db, assessment.id) == 1
 
 

@@ -38,7 +38,8 @@ from ui.text import authored, authored_label, plain
 
 ERRORS = "question_errors"
 NOTICES = "question_notices"
-SHOWN = "shown_values"  # widget key -> the stored value the screen last drew (compare-and-set)
+SHOWN = "shown_values"  # "q-<assessment>-<question>" -> the stored value the screen last drew (compare-and-set)
+GENERATION = "widget_generation"  # renewed answer widgets after a save the database could not take
 log = logging.getLogger("autodiag")
 
 
@@ -103,7 +104,14 @@ def widget_states(question: AnyQuestion, key: str, value: Any) -> dict[str, Any]
     return {key: value}
 
 
-def sync_widgets(question: AnyQuestion, key: str, value: Any) -> None:
+def widget_key(base: str) -> str:
+    """The key of a question's answer widget: `base` ("q-<assessment>-<question>"), renewed after each
+    save the database could not take (GENERATION)."""
+    generation = st.session_state.get(GENERATION, 0)
+    return f"{base}~{generation}" if generation else base
+
+
+def sync_widgets(question: AnyQuestion, base: str, value: Any) -> None:
     """Draw the stored answer: set the widgets when they are new or someone changed the answer.
 
     Widgets are left alone when the stored value is the one already shown, so that a rerun does
@@ -111,11 +119,12 @@ def sync_widgets(question: AnyQuestion, key: str, value: Any) -> None:
     starts from the database, never from what the browser still displayed.
     """
     shown = _shown()
-    if key in st.session_state and key in shown and shown[key] == value:
+    key = widget_key(base)
+    if key in st.session_state and base in shown and shown[base] == value:
         return
     for widget, state_value in widget_states(question, key, value).items():
         st.session_state[widget] = state_value
-    shown[key] = value
+    shown[base] = value
 
 
 def failure_message(exc: BaseException) -> str:
@@ -140,6 +149,8 @@ def _save(saver: Saver, questionnaire: LoadedQuestionnaire, assessment_id: int, 
     """Widget callback: save the answer, or put the widgets back to the stored answer and say why."""
     question = questionnaire.questions[question_id]
     base = f"q-{assessment_id}-{question_id}"
+    if widget not in (widget_key(base), widget_key(base) + "-special"):
+        return  # a widget of before a failed save still sends the value it showed: not a new click
     shown = _shown().get(base)
     value = st.session_state.get(widget)
     errors = st.session_state.setdefault(ERRORS, {})
@@ -148,9 +159,15 @@ def _save(saver: Saver, questionnaire: LoadedQuestionnaire, assessment_id: int, 
     notices.pop(question_id, None)
 
     def restore(stored: Any) -> None:
-        for name, state_value in widget_states(question, base, stored).items():
+        for name, state_value in widget_states(question, widget_key(base), stored).items():
             st.session_state[name] = state_value
         _shown()[base] = stored
+
+    def renew_widgets() -> None:
+        # The page may not draw the questions while the database is away (the Diagnostic page draws
+        # none): the browser then keeps the refused value and sends it with every later request,
+        # which would save it, unasked, once the database is back. New widgets leave it behind.
+        st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
 
     if isinstance(value, list):
         specials = [v for v in value if v in (NA, DONT_KNOW)]
@@ -176,6 +193,7 @@ def _save(saver: Saver, questionnaire: LoadedQuestionnaire, assessment_id: int, 
         restore(shown)
     except (Gone, StorageUnavailable) as exc:
         errors[question_id] = failure_message(exc)
+        renew_widgets()
         restore(shown)
     except DomainError as exc:  # a respondent's link withdrawn or closed meanwhile: say so in its words
         errors[question_id] = error_text(exc, state.lang())
@@ -183,6 +201,7 @@ def _save(saver: Saver, questionnaire: LoadedQuestionnaire, assessment_id: int, 
     except Exception as exc:  # the screen must never show as saved what is not saved
         log.exception("answer not saved")
         errors[question_id] = failure_message(exc)
+        renew_widgets()
         restore(shown)
     else:
         if isinstance(value, list) and stored != (value or None):
@@ -248,12 +267,13 @@ def render_question(
 
     They write to the assessment's answers, or where `saver` says (a respondent's answers)."""
     lang = state.lang()
-    key = f"q-{assessment_id}-{question.id}"
+    base = f"q-{assessment_id}-{question.id}"
+    key = widget_key(base)
     value = answer.value if answer else None
     saver = saver or AssessmentSaver(ctx, questionnaire, assessment_id, who)
     callback: _Callback = {"on_change": _save, "args": (saver, questionnaire, assessment_id, question.id, key, who), "disabled": not editable}
     specials = _specials(question)
-    sync_widgets(question, key, value)
+    sync_widgets(question, base, value)
 
     # The question is the label of its answer widget (fewer elements per rerun); its help is drawn
     # under it when the dimension's "show the help" toggle is on (tooltips do not open on a phone).
