@@ -330,6 +330,7 @@ def test_bob_cannot_reach_alices_workspace(world: World) -> None:
         assert ALICE_CO not in text(bob), f"/{path}: {shown}"
     goto(bob, f"{world.url}/entreprise?c={company}&a={assessment}")
     assert ALICE_CO not in text(bob)
+    sidebar_select(bob, "Entreprise").first.wait_for(timeout=30_000)  # the sidebar is drawn after the page
     assert company_choices(bob) == [BOB_CO]
     assert sidebar_select(bob, "Espace de travail").count() == 0  # one workspace: no selector
     ctx = world.context_of("bob")
