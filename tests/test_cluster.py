@@ -25,6 +25,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -102,16 +103,22 @@ def cluster(tmp_path_factory) -> Iterator[dict[str, object]]:
         relay.close()
 
 
+def _flash(cluster: dict[str, object], company_name: str, respondent: str) -> tuple[Any, Any, Any, str]:
+    """(engine, context, assessment, the address of its Diagnostic page through the proxy) of a new
+    company's flash assessment in the cluster's database."""
+    engine = make_engine(str(cluster["db"]))
+    ctx = local_context(engine)
+    company = companies.save_company(ctx, None, company_name, Profile(headcount_band="1-10"))
+    assessment = assessments.start_assessment(ctx, company.id, "rse-flash", respondent=respondent)
+    return engine, ctx, assessment, f"{cluster['url']}/diagnostic?c={company.id}&a={assessment.id}"
+
+
 def _pinned(page) -> str:
     return next(c["value"] for c in page.context.cookies() if c["name"] == "AUTODIAG_SERVER")
 
 
 def test_two_people_on_two_servers_answering_one_question_never_overwrite_each_other(cluster) -> None:
-    engine = make_engine(str(cluster["db"]))
-    ctx = local_context(engine)
-    company = companies.save_company(ctx, None, "Atelier à deux", Profile(headcount_band="1-10"))
-    assessment = assessments.start_assessment(ctx, company.id, "rse-flash", respondent="Anne")
-    address = f"{cluster['url']}/diagnostic?c={company.id}&a={assessment.id}"
+    engine, ctx, assessment, address = _flash(cluster, "Atelier à deux", "Anne")
 
     async def both() -> tuple[str, str, list[str], str]:
         anne, bruno = Person(address), Person(address)
@@ -134,11 +141,7 @@ def test_two_people_on_two_servers_answering_one_question_never_overwrite_each_o
 
 
 def test_postgresql_going_away_under_both_servers_is_said_then_recovered(cluster) -> None:
-    engine = make_engine(str(cluster["db"]))
-    ctx = local_context(engine)
-    company = companies.save_company(ctx, None, "Atelier sans base", Profile(headcount_band="1-10"))
-    assessment = assessments.start_assessment(ctx, company.id, "rse-flash", respondent="Chloé")
-    address = f"{cluster['url']}/diagnostic?c={company.id}&a={assessment.id}"
+    engine, ctx, assessment, address = _flash(cluster, "Atelier sans base", "Chloé")
     relay = cluster["relay"]
     second = question_id(ctx, assessment.id, 1)
     with browser_contexts(2) as (chloe, david):
@@ -179,11 +182,7 @@ def test_postgresql_going_away_under_both_servers_is_said_then_recovered(cluster
 
 
 def test_a_server_killed_its_browser_is_re_pinned_and_finds_its_answer(cluster) -> None:
-    engine = make_engine(str(cluster["db"]))
-    ctx = local_context(engine)
-    company = companies.save_company(ctx, None, "Atelier en grappe", Profile(headcount_band="1-10"))
-    assessment = assessments.start_assessment(ctx, company.id, "rse-flash", respondent="Rémi")
-    address = f"{cluster['url']}/diagnostic?c={company.id}&a={assessment.id}"
+    engine, ctx, assessment, address = _flash(cluster, "Atelier en grappe", "Rémi")
     with browser(1280, 1000) as page:
         page.goto(address, timeout=WAIT)
         wait_idle(page, settle=0.5)
